@@ -1,0 +1,19 @@
+# Sourced by the scripts: installs the Debian packages the tests, the lab and the daemon need,
+# only when something is missing, so repeated runs cost nothing.
+DEPS_PACKAGES=(python3 iproute2)
+
+ensure_test_dependencies() {
+  local missing=()
+  for pkg in "${DEPS_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "missing Debian packages: ${missing[*]} (run as root to install them)" >&2
+      return 1
+    fi
+    echo "installing: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
