@@ -1,0 +1,11 @@
+using BuildSentry.Core.Jobs;
+
+namespace BuildSentry.Core.Events;
+
+/// <summary>Explicit registration (runner hook through the control socket): this process roots a job.</summary>
+public sealed record JobRegistrationRequested(DateTimeOffset Time, ProcessKey Root, JobMetadata Metadata) : SensorEvent(Time);
+
+public sealed record JobEndRequested(DateTimeOffset Time, string JobId, string Reason) : SensorEvent(Time);
+
+/// <summary>A .NET runner worker (Runner.Worker, Agent.Worker) whose tracking id was read over diagnostics IPC.</summary>
+public sealed record RunnerWorkerDiscovered(DateTimeOffset Time, ProcessKey Worker, JobMetadata Metadata) : SensorEvent(Time);

@@ -1,0 +1,15 @@
+namespace BuildSentry.Core.Events;
+
+/// <summary>A new process (not a thread). Lineage is fixed here, once, whatever happens to the parent later.</summary>
+public sealed record ProcessForked(DateTimeOffset Time, ProcessKey Child, ProcessKey Parent) : SensorEvent(Time);
+
+/// <summary>A process replaced its image. <see cref="Details"/> is <see cref="ProcessDetails.Unknown"/>
+/// when the process exited before /proc could be read.</summary>
+public sealed record ProcessExecuted(DateTimeOffset Time, ProcessKey Process, ProcessDetails Details) : SensorEvent(Time);
+
+public sealed record ProcessExited(DateTimeOffset Time, ProcessKey Process, int ExitCode) : SensorEvent(Time);
+
+public sealed record ProcessCommChanged(DateTimeOffset Time, ProcessKey Process, string Comm) : SensorEvent(Time);
+
+/// <summary>A process was attached to by a tracer (PTRACE_ATTACH/SEIZE); tracer is zero on detach.</summary>
+public sealed record ProcessPtraced(DateTimeOffset Time, ProcessKey Target, ProcessKey Tracer) : SensorEvent(Time);

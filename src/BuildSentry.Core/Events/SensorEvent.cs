@@ -1,0 +1,20 @@
+using System.Text.Json.Serialization;
+
+namespace BuildSentry.Core.Events;
+
+/// <summary>
+/// A fact reported by a sensor. Events are plain data so that a recorded trace replays into the
+/// monitor and yields the same decisions; <see cref="Time"/> is the only clock the monitor reads.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(ProcessForked), "fork")]
+[JsonDerivedType(typeof(ProcessExecuted), "exec")]
+[JsonDerivedType(typeof(ProcessExited), "exit")]
+[JsonDerivedType(typeof(ProcessCommChanged), "comm")]
+[JsonDerivedType(typeof(ProcessPtraced), "ptrace")]
+[JsonDerivedType(typeof(ProcessRescanned), "rescan")]
+[JsonDerivedType(typeof(SensorLoss), "loss")]
+[JsonDerivedType(typeof(JobRegistrationRequested), "job-register")]
+[JsonDerivedType(typeof(JobEndRequested), "job-end")]
+[JsonDerivedType(typeof(RunnerWorkerDiscovered), "runner-worker")]
+public abstract record SensorEvent(DateTimeOffset Time);
