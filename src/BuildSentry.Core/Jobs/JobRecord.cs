@@ -1,0 +1,68 @@
+using BuildSentry.Core.Events;
+
+namespace BuildSentry.Core.Jobs;
+
+/// <summary>A job: a process subtree with metadata, from its first process to its end.</summary>
+public sealed class JobRecord
+{
+    internal const int MaxExecutables = 512;
+
+    private readonly Dictionary<string, int> _executables = new(StringComparer.Ordinal);
+
+    internal JobRecord(JobMetadata metadata, ProcessKey root, DateTimeOffset startedAt, JobDetection detection)
+    {
+        Metadata = metadata;
+        Root = root;
+        StartedAt = startedAt;
+        Detection = detection;
+    }
+
+    public string Id => Metadata.JobId;
+
+    public JobMetadata Metadata { get; internal set; }
+
+    public ProcessKey Root { get; }
+
+    public JobDetection Detection { get; }
+
+    public DateTimeOffset StartedAt { get; }
+
+    public DateTimeOffset? EndedAt { get; internal set; }
+
+    public string? EndReason { get; internal set; }
+
+    /// <summary>The job's own cgroup v2 directory, when it has one: the enforcer kills through it.</summary>
+    public string? CgroupPath { get; internal set; }
+
+    public int LiveProcesses { get; internal set; }
+
+    public long ProcessesStarted { get; internal set; }
+
+    /// <summary>Distinct executables run, with exec counts; bounded, overflow counted in <see cref="ExecutablesDropped"/>.</summary>
+    public IReadOnlyDictionary<string, int> Executables => _executables;
+
+    public long ExecutablesDropped { get; private set; }
+
+    public bool IsActive => EndedAt is null;
+
+    internal void RecordExec(string exe)
+    {
+        if (exe.Length == 0)
+        {
+            return;
+        }
+
+        if (_executables.TryGetValue(exe, out var count))
+        {
+            _executables[exe] = count + 1;
+        }
+        else if (_executables.Count < MaxExecutables)
+        {
+            _executables[exe] = 1;
+        }
+        else
+        {
+            ExecutablesDropped++;
+        }
+    }
+}
