@@ -1,0 +1,65 @@
+using System.Net;
+using BuildSentry.Core.Network;
+
+namespace BuildSentry.Core.Tests.Network;
+
+public sealed class NameCacheTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 29, 0, 0, 0, TimeSpan.Zero);
+    private static readonly IPAddress Cdn = IPAddress.Parse("198.18.0.10");
+
+    private readonly NameCache _cache = new(new NameCacheOptions { MinimumLifetime = TimeSpan.FromSeconds(10) });
+
+    [Fact]
+    public void Every_name_an_address_was_given_is_kept_not_just_the_last()
+    {
+        _cache.Record(1, Cdn, "registry.test", TimeSpan.FromMinutes(5), T0);
+        _cache.Record(1, Cdn, "cdn.test", TimeSpan.FromMinutes(5), T0.AddSeconds(1));
+
+        Assert.Equal(["registry.test", "cdn.test"], _cache.NamesFor(1, Cdn, T0.AddSeconds(2)));
+    }
+
+    [Fact]
+    public void Names_expire_with_their_own_ttl_but_never_before_the_minimum_lifetime()
+    {
+        _cache.Record(1, Cdn, "short.test", TimeSpan.Zero, T0);
+        _cache.Record(1, Cdn, "long.test", TimeSpan.FromMinutes(1), T0);
+
+        Assert.Equal(["short.test", "long.test"], _cache.NamesFor(1, Cdn, T0.AddSeconds(9)));
+        Assert.Equal(["long.test"], _cache.NamesFor(1, Cdn, T0.AddSeconds(11)));
+        Assert.Empty(_cache.NamesFor(1, Cdn, T0.AddMinutes(2)));
+        Assert.Equal(0, _cache.Count);
+    }
+
+    [Fact]
+    public void Namespaces_do_not_share_answers()
+    {
+        _cache.Record(1, Cdn, "registry.test", TimeSpan.FromMinutes(5), T0);
+
+        Assert.Empty(_cache.NamesFor(2, Cdn, T0));
+    }
+
+    [Fact]
+    public void An_IPv4_mapped_IPv6_destination_finds_the_IPv4_answer()
+    {
+        _cache.Record(1, Cdn, "registry.test", TimeSpan.FromMinutes(5), T0);
+
+        Assert.Equal(["registry.test"], _cache.NamesFor(1, IPAddress.Parse("::ffff:198.18.0.10"), T0));
+    }
+
+    [Fact]
+    public void Memory_is_bounded_in_addresses_and_in_names_per_address()
+    {
+        var cache = new NameCache(new NameCacheOptions { MaxAddresses = 100, MaxNamesPerAddress = 4 });
+        for (var i = 0; i < 10_000; i++)
+        {
+            cache.Record(1, new IPAddress(i), $"n{i}.test", TimeSpan.FromMinutes(5), T0);
+            cache.Record(1, Cdn, $"alias{i}.test", TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(i), T0);
+        }
+
+        Assert.Equal(100, cache.Count);
+        Assert.Equal(4, cache.NamesFor(1, Cdn, T0).Count);
+        Assert.Contains("alias9999.test", cache.NamesFor(1, Cdn, T0));
+        Assert.Empty(cache.NamesFor(1, new IPAddress(0), T0));
+    }
+}
