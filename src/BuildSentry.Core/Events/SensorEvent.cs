@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using BuildSentry.Core.Network;
 
 namespace BuildSentry.Core.Events;
 
@@ -17,4 +18,10 @@ namespace BuildSentry.Core.Events;
 [JsonDerivedType(typeof(JobRegistrationRequested), "job-register")]
 [JsonDerivedType(typeof(JobEndRequested), "job-end")]
 [JsonDerivedType(typeof(RunnerWorkerDiscovered), "runner-worker")]
+[JsonDerivedType(typeof(ConnectionAttempted), "connect")]
+[JsonDerivedType(typeof(UdpFlowStarted), "udp-flow")]
+[JsonDerivedType(typeof(DnsQueryObserved), "dns-query")]
+[JsonDerivedType(typeof(DnsAnswerObserved), "dns-answer")]
+[JsonDerivedType(typeof(TlsServerNameObserved), "tls-sni")]
+[JsonDerivedType(typeof(HttpHostObserved), "http-host")]
 public abstract record SensorEvent(DateTimeOffset Time);

@@ -1,5 +1,7 @@
 using BuildSentry.Core.Events;
+using System.Net;
 using BuildSentry.Core.Jobs;
+using BuildSentry.Core.Network;
 using BuildSentry.Core.Tests.Jobs;
 using BuildSentry.Core.Tracing;
 using static BuildSentry.Core.Tests.Jobs.TraceBuilder;
@@ -39,6 +41,37 @@ public sealed class TraceRoundTripTests
 
         Assert.Equal(trace.Events.Count, replayed.Count);
         Assert.Equal(Summarise(trace.Events), Summarise(replayed));
+    }
+
+    [Fact]
+    public void Network_events_round_trip_with_their_addresses_and_attribution()
+    {
+        var flow = new FlowKey(Transport.Udp, IPAddress.Parse("fd00::1"), 40000, IPAddress.Parse("198.18.0.2"), 53);
+        SensorEvent[] events =
+        [
+            new DnsQueryObserved(DateTimeOffset.UnixEpoch, flow, 7, "abc.exfil.test", 1, new FlowAttribution(Key(5), 4026531840, null)),
+            new DnsAnswerObserved(DateTimeOffset.UnixEpoch, flow, 7, "abc.exfil.test",
+                [new DnsRecord("abc.exfil.test", DnsRecordType.A, 60, IPAddress.Parse("198.18.0.66"), null)], 4026531840),
+            new ConnectionAttempted(DateTimeOffset.UnixEpoch, flow with { Protocol = Transport.Tcp }, FlowAttribution.Unattributed(1, "socket gone")),
+        ];
+
+        using var buffer = new MemoryStream();
+        using (var writer = new TraceWriter(buffer))
+        {
+            Array.ForEach(events, writer.Write);
+        }
+
+        var lines = System.Text.Encoding.UTF8.GetString(buffer.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var back = lines.Select((l, i) => TraceReader.Parse(l, i + 1)).ToArray();
+
+        var query = Assert.IsType<DnsQueryObserved>(back[0]);
+        Assert.Equal(flow, query.Flow);
+        Assert.Equal(Key(5), query.Attribution.Owner);
+        var answer = Assert.IsType<DnsAnswerObserved>(back[1]);
+        Assert.Equal(IPAddress.Parse("198.18.0.66"), Assert.Single(answer.Answers).Address);
+        var connect = Assert.IsType<ConnectionAttempted>(back[2]);
+        Assert.Null(connect.Attribution.Owner);
+        Assert.Equal("socket gone", connect.Attribution.Failure);
     }
 
     [Fact]

@@ -1,0 +1,7 @@
+namespace BuildSentry.Core.Network;
+
+public enum Transport
+{
+    Tcp,
+    Udp,
+}
