@@ -1,0 +1,14 @@
+namespace BuildSentry.Core.Alerts;
+
+/// <summary>What BuildSentry did about the finding.</summary>
+public enum AlertAction
+{
+    /// <summary>Reported only (audit mode, or a health event).</summary>
+    Alerted,
+
+    /// <summary>The job was killed.</summary>
+    Killed,
+
+    /// <summary>The request was refused (control socket).</summary>
+    Refused,
+}

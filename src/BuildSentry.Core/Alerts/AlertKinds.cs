@@ -1,0 +1,20 @@
+namespace BuildSentry.Core.Alerts;
+
+/// <summary>Stable signature ids: SIEM rules key on them, so they never change meaning.</summary>
+public static class AlertKinds
+{
+    public const string EgressConnection = "egress.connection";
+    public const string EgressDns = "egress.dns";
+    public const string EgressTlsServerName = "egress.tls-sni";
+    public const string EgressHttpHost = "egress.http-host";
+    public const string ProcessDenied = "process.denied";
+    public const string RunnerDiagnosticsPort = "tamper.runner-diagnostics";
+    public const string ControlRefused = "tamper.control-refused";
+    public const string SensorLoss = "sensor.loss";
+    public const string CaptureDrops = "sensor.capture-drops";
+    public const string AlertsDropped = "sensor.alerts-dropped";
+    public const string DaemonStarted = "daemon.start";
+    public const string DaemonStopped = "daemon.stop";
+    public const string DaemonReloaded = "daemon.reload";
+    public const string DaemonReloadFailed = "daemon.reload-failed";
+}
