@@ -6,8 +6,11 @@ namespace BuildSentry.Core.Alerts;
 /// <summary>
 /// RFC 5424 syslog: header, one SD element (<c>buildsentry@32473</c> unless configured) carrying every
 /// field, and a human MSG. SD values escape exactly <c>"</c>, <c>\</c> and <c>]</c> (RFC 5424 §6.3.3).
+/// With a <paramref name="body"/> formatter (CEF, JSON), the record has no structured data and the
+/// body's rendering is the MSG, so every format travels in the same syslog framing.
 /// </summary>
-public sealed class Rfc5424Formatter(string hostName, int processId, string sdId = Rfc5424Formatter.DefaultSdId, int facility = 4)
+public sealed class Rfc5424Formatter(
+    string hostName, int processId, string sdId = Rfc5424Formatter.DefaultSdId, int facility = 4, IAlertFormatter? body = null)
     : IAlertFormatter
 {
     public const string DefaultSdId = "buildsentry@32473";
@@ -22,7 +25,13 @@ public sealed class Rfc5424Formatter(string hostName, int processId, string sdId
             .Append(alert.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture)).Append(' ')
             .Append(_hostName).Append(' ').Append(AppName).Append(' ')
             .Append(processId.ToString(CultureInfo.InvariantCulture)).Append(' ')
-            .Append(HeaderField(alert.Kind, 32)).Append(" [").Append(sdId);
+            .Append(HeaderField(alert.Kind, 32)).Append(' ');
+        if (body is not null)
+        {
+            return sb.Append("- \uFEFF").Append(body.Format(alert)).ToString();
+        }
+
+        sb.Append('[').Append(sdId);
         foreach (var (name, value) in AlertFields.Of(alert))
         {
             sb.Append(' ').Append(name).Append("=\"");

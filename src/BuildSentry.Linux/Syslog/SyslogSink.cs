@@ -1,0 +1,142 @@
+using System.Net.Sockets;
+using BuildSentry.Core.Alerts;
+using Microsoft.Extensions.Logging;
+
+namespace BuildSentry.Linux.Syslog;
+
+/// <summary>
+/// Delivers alerts to one syslog receiver from its own bounded queue, so a slow or dead receiver
+/// never blocks the monitor. While the receiver is down the sink reconnects with backoff; queued
+/// alerts go out when it returns, and alerts dropped meanwhile are themselves reported first.
+/// </summary>
+public sealed partial class SyslogSink : IAlertSink, IAsyncDisposable
+{
+    private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+
+    private readonly SyslogTarget _target;
+    private readonly IAlertFormatter _formatter;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly AlertQueue _queue;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private SyslogConnection? _connection;
+    private long _sent;
+    private long _failures;
+
+    public SyslogSink(SyslogTarget target, IAlertFormatter formatter, ILogger<SyslogSink> logger, TimeProvider time)
+    {
+        _target = target;
+        _formatter = formatter;
+        _logger = logger;
+        _time = time;
+        _queue = new AlertQueue(target.QueueCapacity);
+        _loop = Task.Run(RunAsync);
+    }
+
+    public SyslogTarget Target => _target;
+
+    public long Sent => Interlocked.Read(ref _sent);
+
+    public long Failures => Interlocked.Read(ref _failures);
+
+    public long Dropped => _queue.Dropped;
+
+    public int Queued => _queue.Count;
+
+    public void Publish(Alert alert) => _queue.Enqueue(alert);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _loop;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _connection?.Dispose();
+        _stop.Dispose();
+    }
+
+    /// <summary>Waits until everything queued has been delivered, or the timeout passes.</summary>
+    public async Task<bool> FlushAsync(TimeSpan timeout)
+    {
+        var deadline = _time.GetUtcNow() + timeout;
+        while (_queue.Count > 0 && _time.GetUtcNow() < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        return _queue.Count == 0;
+    }
+
+    private async Task RunAsync()
+    {
+        var backoff = MinBackoff;
+        var token = _stop.Token;
+        while (!token.IsCancellationRequested)
+        {
+            var alert = await _queue.PeekAsync(token);
+            try
+            {
+                var connection = await ConnectedAsync(token);
+                if (_queue.TakeUnreportedDrops() is var dropped and > 0)
+                {
+                    await connection.SendAsync(_formatter.Format(DroppedAlert(dropped)), token);
+                }
+
+                await connection.SendAsync(_formatter.Format(alert), token);
+                _queue.Remove(alert);
+                Interlocked.Increment(ref _sent);
+                backoff = MinBackoff;
+            }
+            catch (Exception ex) when (ex is SocketException or IOException or TimeoutException)
+            {
+                Interlocked.Increment(ref _failures);
+                LogDeliveryFailed(_target.ToString(), ex.Message, backoff.TotalMilliseconds);
+                _connection?.Dispose();
+                _connection = null;
+                await Task.Delay(backoff, _time, token);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+            }
+        }
+    }
+
+    private async ValueTask<SyslogConnection> ConnectedAsync(CancellationToken token)
+    {
+        if (_connection is not null && _connection.PeerClosed())
+        {
+            LogPeerClosed(_target.ToString());
+            _connection.Dispose();
+            _connection = null;
+        }
+
+        if (_connection is null)
+        {
+            _connection = await SyslogConnection.ConnectAsync(_target, token);
+            LogConnected(_target.ToString());
+        }
+
+        return _connection;
+    }
+
+    private Alert DroppedAlert(long dropped) =>
+        new($"drops-{_time.GetUtcNow().ToUnixTimeMilliseconds()}", _time.GetUtcNow(), AlertKinds.AlertsDropped,
+            "Alerts dropped while the syslog receiver was unreachable", AlertSeverity.Warning, AlertAction.Alerted)
+        {
+            Reason = $"{dropped} alert(s) for {_target} were dropped: the queue of {_target.QueueCapacity} was full",
+        };
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Alert delivery to {Target} failed ({Error}); retrying in {BackoffMs} ms")]
+    private partial void LogDeliveryFailed(string target, string error, double backoffMs);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Connected to syslog receiver {Target}")]
+    private partial void LogConnected(string target);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Syslog receiver {Target} closed the connection; reconnecting")]
+    private partial void LogPeerClosed(string target);
+}
