@@ -81,7 +81,7 @@ internal sealed class EgressMatcher
         {
             var rule = _rules[nearMiss];
             return EgressVerdict.Deny(
-                $"profile '{_profile}' allows {rule.Reference.Text} only on {rule.DescribePorts()} (rule {rule.Reference}), not {target}",
+                $"{rule.Host?.ToString() ?? rule.Cidr!.ToString()} is allowed by profile '{_profile}' only on {rule.DescribePorts()}, not {target} (rule {rule.Reference})",
                 rule.Reference);
         }
 

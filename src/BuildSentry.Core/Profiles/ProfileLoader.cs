@@ -5,6 +5,9 @@ public static class ProfileLoader
 {
     public const string ConfigurationSource = "configuration";
 
+    /// <summary>Longer texts are refused with a diagnostic rather than parsed.</summary>
+    public const int MaxSourceLength = ProfileParser.MaxSourceLength;
+
     /// <param name="defaultProfileName">The profile for jobs nothing matches; null means the profile named
     /// <c>default</c> if there is one.</param>
     public static ProfileLoadResult Load(IEnumerable<ProfileText> sources, string? defaultProfileName = null)
