@@ -5,8 +5,13 @@ namespace BuildSentry.Core.Profiles;
 // Shape checks shared by every key: each reports a wrong type at the node and lets parsing go on.
 internal sealed partial class ProfileParser
 {
-    private void Error(YNode node, string message, string? hint) =>
-        _diagnostics.Add(new ProfileDiagnostic(_source, node.Line, node.Column, message, hint));
+    private void Error(YNode node, string message, string? hint)
+    {
+        if (node is not YError)
+        {
+            _diagnostics.Add(new ProfileDiagnostic(_source, node.Line, node.Column, message, hint));
+        }
+    }
 
     private string? ExpectString(YNode node, string what)
     {

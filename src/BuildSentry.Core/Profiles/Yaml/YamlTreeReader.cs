@@ -100,7 +100,7 @@ internal sealed class YamlTreeReader
         }
 
         Report(alias.Start, $"alias '*{alias.Value.Value}' refers to no earlier anchor", "define '&name' on a node before using '*name'");
-        return new YScalar("", true, Position(alias.Start.Line), Position(alias.Start.Column));
+        return new YError(Position(alias.Start.Line), Position(alias.Start.Column));
     }
 
     private void Complete(YNode node, AnchorName anchor) => Complete(node, anchor.IsEmpty ? null : anchor.Value);
