@@ -29,11 +29,13 @@ internal sealed class YamlTreeReader
         var reader = new YamlTreeReader(source, diagnostics);
         var documents = new List<YNode>();
         var parser = new Parser(new StringReader(text));
+        var lastGood = Mark.Empty;
         try
         {
             while (parser.MoveNext())
             {
-                if (reader.Accept(parser.Current!) is { } document)
+                lastGood = parser.Current!.End;
+                if (reader.Accept(parser.Current) is { } document)
                 {
                     documents.Add(document);
                 }
@@ -42,6 +44,13 @@ internal sealed class YamlTreeReader
         catch (YamlException e)
         {
             diagnostics.Add(new ProfileDiagnostic(source, Position(e.Start.Line), Position(e.Start.Column), e.Message, null));
+            return [];
+        }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's parser throws this instead of a YamlException for some malformed streams
+            // (found by the fuzz test, e.g. content after a document end marker).
+            diagnostics.Add(new ProfileDiagnostic(source, Position(lastGood.Line), Position(lastGood.Column), $"malformed YAML after this position: {e.Message}", null));
             return [];
         }
 
