@@ -1,0 +1,13 @@
+namespace BuildSentry.Core.Profiles;
+
+/// <summary>
+/// The answer to "may the job do this?": the rule that allowed it, or a sentence saying why nothing did.
+/// </summary>
+public sealed record EgressVerdict(bool Allowed, RuleReference? Rule, string Reason)
+{
+    public static EgressVerdict Allow(RuleReference rule, string reason) => new(true, rule, reason);
+
+    public static EgressVerdict Deny(string reason, RuleReference? nearMiss = null) => new(false, nearMiss, reason);
+
+    public override string ToString() => (Allowed ? "allowed: " : "denied: ") + Reason;
+}

@@ -1,0 +1,3 @@
+namespace BuildSentry.Core.Profiles;
+
+internal sealed record ProfileParseResult(IReadOnlyList<ProfileDefinition> Definitions, IReadOnlyList<ProfileDiagnostic> Diagnostics);

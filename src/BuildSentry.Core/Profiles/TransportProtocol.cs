@@ -1,0 +1,7 @@
+namespace BuildSentry.Core.Profiles;
+
+public enum TransportProtocol
+{
+    Tcp,
+    Udp,
+}

@@ -1,0 +1,13 @@
+namespace BuildSentry.Cli;
+
+/// <summary>The process exit codes every command uses; the README lists them.</summary>
+internal static class ExitCodes
+{
+    public const int Success = 0;
+
+    /// <summary>The profiles are invalid, or the question asked of them was answered "denied".</summary>
+    public const int Failure = 1;
+
+    /// <summary>The command line itself is wrong: unknown option, missing or nonexistent path, unknown profile.</summary>
+    public const int Usage = 2;
+}
