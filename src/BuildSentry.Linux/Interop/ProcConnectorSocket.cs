@@ -46,30 +46,39 @@ internal sealed unsafe class ProcConnectorSocket : IDisposable
         }
     }
 
-    /// <summary>Waits up to <paramref name="timeoutMs"/> for a datagram, so a stopping reader notices promptly.</summary>
+    /// <summary>Takes a queued datagram, or waits up to <paramref name="timeoutMs"/> for one, so that a
+    /// stopping reader notices promptly. Under load this is one recv per datagram, no poll.</summary>
     public ReceiveStatus Receive(Span<byte> buffer, int timeoutMs, out int length)
     {
-        length = 0;
-        var pfd = new pollfd { fd = _fd, events = POLLIN };
-        var ready = poll(&pfd, 1, timeoutMs);
-        if (ready == 0 || (ready < 0 && errno == EINTR))
+        var status = TryReceive(buffer, out length);
+        if (status != ReceiveStatus.TimedOut)
         {
-            return ReceiveStatus.TimedOut;
+            return status;
         }
 
-        if (ready < 0)
+        var pfd = new pollfd { fd = _fd, events = POLLIN };
+        var ready = poll(&pfd, 1, timeoutMs);
+        if (ready < 0 && errno != EINTR)
         {
             throw Error("poll");
         }
 
+        return ready > 0 ? TryReceive(buffer, out length) : ReceiveStatus.TimedOut;
+    }
+
+    private ReceiveStatus TryReceive(Span<byte> buffer, out int length)
+    {
+        length = 0;
+        long received;
         fixed (byte* p = buffer)
         {
-            var received = (long)recv(_fd, p, buffer.Length, MSG_DONTWAIT);
-            if (received >= 0)
-            {
-                length = (int)Math.Min(received, buffer.Length);
-                return ReceiveStatus.Received;
-            }
+            received = recv(_fd, p, buffer.Length, MSG_DONTWAIT);
+        }
+
+        if (received >= 0)
+        {
+            length = (int)Math.Min(received, buffer.Length);
+            return ReceiveStatus.Received;
         }
 
         var error = errno;
