@@ -29,8 +29,8 @@ public sealed class ForkStormTests(ITestOutputHelper output)
         var loopExecs = ExecsOfChildren(events, loop.Id);
         output.WriteLine($"{LoopExecs + XargsExecs} execs in {elapsed.TotalSeconds:F1} s " +
             $"({(LoopExecs + XargsExecs) / elapsed.TotalSeconds:F0}/s); counters {counters}; " +
-            $"loop execs seen {loopExecs}; sensor thread CPU {cpu * 1000.0 / Interop.SysConf.ClockTicksPerSecond:F0} ms " +
-            $"({cpu * 1000.0 / Interop.SysConf.ClockTicksPerSecond / ((LoopExecs + XargsExecs) / 1000.0):F1} ms per 1,000 execs); " +
+            $"loop execs seen {loopExecs}; sensor thread CPU {cpu * 1000.0 / Linux.Interop.SysConf.ClockTicksPerSecond:F0} ms " +
+            $"({cpu * 1000.0 / Linux.Interop.SysConf.ClockTicksPerSecond / ((LoopExecs + XargsExecs) / 1000.0):F1} ms per 1,000 execs); " +
             $"receive buffer {harness.Sensor.ReceiveBufferBytes} bytes");
 
         // The loop shell forks `seq` once and /bin/true LoopExecs times.
