@@ -22,7 +22,8 @@ public sealed class ForkStormTests(ITestOutputHelper output)
         Assert.True(loop.WaitForExit(TimeSpan.FromMinutes(5)) && xargs.WaitForExit(TimeSpan.FromMinutes(5)));
         var elapsed = watch.Elapsed;
         harness.WaitForQuiet(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
-        var cpu = ThreadCpuTicks(harness.Sensor.ReaderThreadId) - cpuBefore;
+        var cpuAfter = ThreadCpuTicks(harness.Sensor.ReaderThreadId);
+        var cpu = cpuAfter.User + cpuAfter.System - cpuBefore.User - cpuBefore.System;
 
         var events = harness.Events;
         var counters = harness.Sensor.Counters;
@@ -31,6 +32,7 @@ public sealed class ForkStormTests(ITestOutputHelper output)
             $"({(LoopExecs + XargsExecs) / elapsed.TotalSeconds:F0}/s); counters {counters}; " +
             $"loop execs seen {loopExecs}; sensor thread CPU {cpu * 1000.0 / Linux.Interop.SysConf.ClockTicksPerSecond:F0} ms " +
             $"({cpu * 1000.0 / Linux.Interop.SysConf.ClockTicksPerSecond / ((LoopExecs + XargsExecs) / 1000.0):F1} ms per 1,000 execs); " +
+            $"of which kernel {(cpuAfter.System - cpuBefore.System) * 1000.0 / Linux.Interop.SysConf.ClockTicksPerSecond:F0} ms; " +
             $"receive buffer {harness.Sensor.ReceiveBufferBytes} bytes");
 
         // The loop shell forks `seq` once and /bin/true LoopExecs times.
@@ -83,11 +85,11 @@ public sealed class ForkStormTests(ITestOutputHelper output)
         return events.OfType<ProcessExecuted>().Count(e => children.Contains(e.Process));
     }
 
-    /// <summary>utime + stime of one thread of this process, in clock ticks.</summary>
-    private static long ThreadCpuTicks(int tid)
+    /// <summary>utime and stime of one thread of this process, in clock ticks.</summary>
+    private static (long User, long System) ThreadCpuTicks(int tid)
     {
         var stat = File.ReadAllText($"/proc/self/task/{tid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return long.Parse(fields[11]) + long.Parse(fields[12]);
+        return (long.Parse(fields[11]), long.Parse(fields[12]));
     }
 }
