@@ -1,0 +1,73 @@
+using BuildSentry.Core.Jobs;
+
+namespace BuildSentry.Linux.Cgroups;
+
+/// <summary>
+/// One cgroup v2 directory per job under &lt;mount&gt;/buildsentry. A process moved in takes every later
+/// fork with it, so the job can be killed or frozen whole, race-free, without walking a process tree.
+/// </summary>
+public sealed partial class JobCgroups(string? mount)
+{
+    public const string Parent = "buildsentry";
+
+    public static JobCgroups Detect() => new(CgroupMount.FindV2());
+
+    public bool IsAvailable => mount is not null && Directory.Exists(mount);
+
+    public CgroupResult Create(string jobId)
+    {
+        if (!IsAvailable)
+        {
+            return Unavailable();
+        }
+
+        if (jobId.Length is 0 or > JobIds.MaxLength || jobId is "." or ".."
+            || jobId.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')))
+        {
+            return new CgroupResult(CgroupStatus.Failed, Error: $"'{jobId}' is not a job id (see JobIds.Create).");
+        }
+
+        var path = Path.Combine(mount!, Parent, jobId);
+        return Try(path, () => Directory.CreateDirectory(path));
+    }
+
+    /// <summary>Moves one process (all its threads) into the job's cgroup; its later children are born there.</summary>
+    public static CgroupResult MoveProcess(string path, int pid) =>
+        Try(path, () => File.WriteAllText(Path.Combine(path, "cgroup.procs"), pid.ToString()));
+
+    public static IReadOnlyList<int> Processes(string path)
+    {
+        try
+        {
+            return File.ReadAllLines(Path.Combine(path, "cgroup.procs")).Select(int.Parse).ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    public static CgroupResult Freeze(string path, bool frozen = true) =>
+        File.Exists(Path.Combine(path, "cgroup.freeze"))
+            ? Try(path, () => File.WriteAllText(Path.Combine(path, "cgroup.freeze"), frozen ? "1" : "0"))
+            : new CgroupResult(CgroupStatus.Unavailable, path, "cgroup.freeze needs Linux 5.2 or later.");
+
+    /// <summary>Removes the job's cgroup once it is empty (rmdir fails while a process is inside).</summary>
+    public static CgroupResult Remove(string path) => Try(path, () => Directory.Delete(path));
+
+    private CgroupResult Unavailable() =>
+        new(CgroupStatus.Unavailable, Error: mount is null ? "no cgroup v2 mount in /proc/mounts" : $"{mount} is missing");
+
+    private static CgroupResult Try(string path, Action action)
+    {
+        try
+        {
+            action();
+            return new CgroupResult(CgroupStatus.Ok, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new CgroupResult(CgroupStatus.Failed, path, e.Message);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using System.Buffers;
+using BuildSentry.Core.Events;
+using BuildSentry.Linux.Interop;
+
+namespace BuildSentry.Linux.Processes;
+
+/// <summary>
+/// Reads processes from /proc. Any process may exit between two reads (the exec race): every method
+/// returns what it could read, or <see cref="ProcessDetails.Unknown"/>, and never throws for a vanished pid.
+/// Safe to use from several threads.
+/// </summary>
+public sealed partial class ProcFs(string root = "/proc")
+{
+    /// <summary>Bound on /proc/PID/environ: job markers sit among the first variables a runner sets,
+    /// and a hostile process could make its environment as large as ARG_MAX.</summary>
+    public const int MaxEnvironBytes = 1 << 20;
+
+    private const int StatBytes = 1024;
+    private const int StatusBytes = 2048;
+
+    public string Root { get; } = root;
+
+    public bool TryReadStat(int pid, out ProcStat stat)
+    {
+        Span<byte> buffer = stackalloc byte[StatBytes];
+        var length = ProcFile.Read(Root, pid, "stat", buffer);
+        stat = default;
+        return length > 0 && ProcStat.TryParse(buffer[..length], out stat);
+    }
+
+    /// <summary>The process's identity, or null when it is gone.</summary>
+    public ProcessKey? TryGetKey(int pid) =>
+        TryReadStat(pid, out var stat) ? new ProcessKey(pid, stat.StartTime) : null;
+
+    /// <summary>
+    /// Reads what a process is. With <paramref name="expectedStartTime"/> non-zero, a pid that now
+    /// belongs to another process (reused) reads as <see cref="ProcessDetails.Unknown"/>.
+    /// </summary>
+    public ProcessDetails ReadDetails(int pid, ulong expectedStartTime = 0)
+    {
+        if (!TryReadStat(pid, out var stat) || (expectedStartTime != 0 && stat.StartTime != expectedStartTime))
+        {
+            return ProcessDetails.Unknown;
+        }
+
+        return ReadDetails(pid, stat);
+    }
+
+    internal ProcessDetails ReadDetails(int pid, in ProcStat stat)
+    {
+        var exe = ProcFile.ReadLink(Root, pid, "exe") ?? "";
+        var cwd = ProcFile.ReadLink(Root, pid, "cwd") ?? "";
+        var (uid, gid) = ReadIds(pid);
+        return new ProcessDetails(exe, ReadArgv(pid), cwd, uid, gid, stat.Comm, ReadJobMarkers(pid));
+    }
+
+    public IReadOnlyList<string> ReadArgv(int pid)
+    {
+        Span<byte> buffer = stackalloc byte[CmdlineParser.MaxBytes + 1];
+        var length = ProcFile.Read(Root, pid, "cmdline", buffer);
+        return length <= 0 ? [] : CmdlineParser.Parse(buffer[..length]);
+    }
+
+    /// <summary>Job markers only (<see cref="Core.Jobs.JobMarkers.Keys"/>). The environment holds the job's
+    /// secrets: it is read into a pooled buffer that is wiped before it goes back to the pool.</summary>
+    public IReadOnlyDictionary<string, string> ReadJobMarkers(int pid)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxEnvironBytes);
+        var length = 0;
+        try
+        {
+            length = ProcFile.Read(Root, pid, "environ", buffer.AsSpan(0, MaxEnvironBytes));
+            return EnvironMarkers.Parse(length <= 0 ? default : buffer.AsSpan(0, length));
+        }
+        finally
+        {
+            buffer.AsSpan(0, Math.Max(length, 0)).Clear();
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private (int Uid, int Gid) ReadIds(int pid)
+    {
+        Span<byte> buffer = stackalloc byte[StatusBytes];
+        var length = ProcFile.Read(Root, pid, "status", buffer);
+        return length <= 0 ? (-1, -1) : StatusParser.Parse(buffer[..length]);
+    }
+}

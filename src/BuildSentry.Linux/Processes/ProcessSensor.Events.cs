@@ -1,0 +1,92 @@
+using BuildSentry.Core.Events;
+using BuildSentry.Linux.Interop;
+
+namespace BuildSentry.Linux.Processes;
+
+public sealed partial class ProcessSensor
+{
+    private readonly SequenceTracker _sequences = new();
+
+    // Start times of live processes, so that exit, exec and comm events carry the identity the fork
+    // announced even when /proc no longer has the pid. Bounded by the number of live processes; a rescan
+    // rebuilds it, which also drops pids whose exit was lost.
+    private readonly Dictionary<int, ulong> _startTimes = [];
+
+    private void HandleDatagram(ReadOnlySpan<byte> datagram)
+    {
+        var parser = new ConnectorMessageParser(datagram);
+        while (parser.TryRead(out var evt))
+        {
+            // PROC_EVENT_NONE is the kernel's reply to a (any listener's) subscription: no sequence, no fact.
+            if (evt.Type == ProcEventType.None)
+            {
+                continue;
+            }
+
+            Interlocked.Increment(ref _received);
+            var gap = _sequences.Observe(evt.Cpu, evt.Seq);
+            if (gap > 0)
+            {
+                Interlocked.Add(ref _lost, gap);
+                _pendingLost += gap;
+            }
+
+            Translate(evt);
+        }
+    }
+
+    private void Translate(in ConnectorEvent evt)
+    {
+        switch (evt.Type)
+        {
+            case ProcEventType.Fork when !evt.IsThread:
+                var childStart = _procFs.TryReadStat(evt.Tgid, out var stat) ? stat.StartTime : EstimateStartTime(evt.TimestampNs);
+                _startTimes[evt.Tgid] = childStart;
+                Write(new ProcessForked(_time.GetUtcNow(), new ProcessKey(evt.Tgid, childStart), KeyOf(evt.OtherTgid)));
+                break;
+            case ProcEventType.Exec:
+                var process = KeyOf(evt.Tgid);
+                Write(new ProcessExecuted(_time.GetUtcNow(), process, _procFs.ReadDetails(evt.Tgid, process.StartTime)));
+                break;
+            case ProcEventType.Exit when !evt.IsThread:
+                var exited = KeyOf(evt.Tgid);
+                _startTimes.Remove(evt.Tgid);
+                Write(new ProcessExited(_time.GetUtcNow(), exited, ExitCode(evt.ExitCode)));
+                break;
+            case ProcEventType.Comm when !evt.IsThread:
+                Write(new ProcessCommChanged(_time.GetUtcNow(), KeyOf(evt.Tgid), evt.Comm ?? ""));
+                break;
+            case ProcEventType.Ptrace:
+                var tracer = evt.OtherTgid == 0 ? default : KeyOf(evt.OtherTgid);
+                Write(new ProcessPtraced(_time.GetUtcNow(), KeyOf(evt.Tgid), tracer));
+                break;
+        }
+    }
+
+    /// <summary>The identity of a pid: remembered from its fork or the last scan, else read now; start
+    /// time 0 when the process is already gone and was never seen (unknown, not guessed).</summary>
+    private ProcessKey KeyOf(int pid)
+    {
+        if (!_startTimes.TryGetValue(pid, out var start) && _procFs.TryReadStat(pid, out var stat))
+        {
+            start = stat.StartTime;
+            _startTimes[pid] = start;
+        }
+
+        return new ProcessKey(pid, start);
+    }
+
+    /// <summary>
+    /// Start time in clock ticks for a child that exited before its /proc/PID/stat could be read. An
+    /// estimate: the event's timestamp is CLOCK_MONOTONIC when the fork finished, while stat's start time
+    /// is boot time when the task was created, so the two differ by the fork's own duration (usually
+    /// within a tick) and by any time the machine spent suspended.
+    /// </summary>
+    private static ulong EstimateStartTime(ulong timestampNs) =>
+        timestampNs / (ulong)(1_000_000_000 / SysConf.ClockTicksPerSecond);
+
+    /// <summary>The kernel reports the wait status; this is the shell's convention: the exit code, or
+    /// 128 + signal for a process killed by a signal.</summary>
+    private static int ExitCode(int waitStatus) =>
+        (waitStatus & 0x7f) == 0 ? (waitStatus >> 8) & 0xff : 128 + (waitStatus & 0x7f);
+}

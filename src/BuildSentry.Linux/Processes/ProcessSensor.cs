@@ -1,0 +1,128 @@
+using System.Threading.Channels;
+using BuildSentry.Core.Events;
+using BuildSentry.Linux.Interop;
+
+namespace BuildSentry.Linux.Processes;
+
+/// <summary>
+/// Turns the kernel's proc connector into <see cref="SensorEvent"/>s on a dedicated thread: forks, execs,
+/// exits, comm changes and ptrace attaches of processes (threads are dropped), plus a full /proc scan at
+/// start and after any loss. Needs CAP_NET_ADMIN.
+/// </summary>
+public sealed partial class ProcessSensor : IDisposable
+{
+    public const string SensorName = "proc-connector";
+
+    private readonly ChannelWriter<SensorEvent> _writer;
+    private readonly TimeProvider _time;
+    private readonly ProcessSensorOptions _options;
+    private readonly ProcFs _procFs;
+    private readonly CancellationTokenSource _stop = new();
+    private ProcConnectorSocket? _socket;
+    private Thread? _thread;
+    private long _received;
+    private long _lost;
+    private long _overruns;
+    private long _rescans;
+
+    public ProcessSensor(
+        ChannelWriter<SensorEvent> writer, TimeProvider? time = null, ProcessSensorOptions? options = null,
+        ProcFs? procFs = null)
+    {
+        _writer = writer;
+        _time = time ?? TimeProvider.System;
+        _options = options ?? new ProcessSensorOptions();
+        _procFs = procFs ?? new ProcFs();
+    }
+
+    public ProcessSensorCounters Counters => new(
+        Interlocked.Read(ref _received), Interlocked.Read(ref _lost),
+        Interlocked.Read(ref _overruns), Interlocked.Read(ref _rescans));
+
+    /// <summary>The socket's receive buffer as granted by the kernel, once started.</summary>
+    public int ReceiveBufferBytes => _socket?.ReceiveBufferBytes ?? 0;
+
+    /// <summary>Set when the reader stopped on an unexpected error; the sensor is then blind.</summary>
+    public Exception? Fault { get; private set; }
+
+    /// <summary>The reader's kernel thread id, for measuring its CPU time in /proc/self/task.</summary>
+    internal int ReaderThreadId { get; private set; }
+
+    /// <summary>
+    /// Subscribes, then starts the reader, whose first event is the "start" rescan. Subscribing first
+    /// means a process started during the scan is in the scan, in the events after it, or in both.
+    /// </summary>
+    public void Start()
+    {
+        ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
+        if (_thread is not null)
+        {
+            throw new InvalidOperationException("The process sensor is already started.");
+        }
+
+        _socket = ProcConnectorSocket.Open(_options.ReceiveBufferBytes);
+        _thread = new Thread(Run) { IsBackground = true, Name = SensorName };
+        _thread.Start();
+    }
+
+    public void Dispose()
+    {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _stop.Cancel();
+        _thread?.Join();
+        _socket?.Dispose();
+        _stop.Dispose();
+    }
+
+    private void Run()
+    {
+        ReaderThreadId = CurrentThreadId();
+        var timeoutMs = (int)_options.PollInterval.TotalMilliseconds;
+        var buffer = new byte[8192];
+        try
+        {
+            Rescan("start");
+            while (!_stop.IsCancellationRequested)
+            {
+                var status = _socket!.Receive(buffer, timeoutMs, out var length);
+                if (status == ReceiveStatus.Received)
+                {
+                    HandleDatagram(buffer.AsSpan(0, length));
+                }
+                else if (status == ReceiveStatus.Overrun)
+                {
+                    Interlocked.Increment(ref _overruns);
+                    _overrunPending = true;
+                }
+
+                ReportLossIfDue(quiet: status == ReceiveStatus.TimedOut);
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+        catch (ChannelClosedException)
+        {
+        }
+        catch (Exception e)
+        {
+            Fault = e;
+        }
+    }
+
+    private static int CurrentThreadId() =>
+        int.TryParse(Path.GetFileName(new FileInfo("/proc/thread-self").LinkTarget), out var tid) ? tid : 0;
+
+    private void Write(SensorEvent evt)
+    {
+        if (!_writer.TryWrite(evt))
+        {
+            // A full channel holds the reader back; the kernel then drops messages, which are counted as loss.
+            _writer.WriteAsync(evt, _stop.Token).AsTask().GetAwaiter().GetResult();
+        }
+    }
+}

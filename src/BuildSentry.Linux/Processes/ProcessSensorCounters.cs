@@ -1,0 +1,7 @@
+namespace BuildSentry.Linux.Processes;
+
+/// <param name="EventsReceived">Proc connector events read (threads and event types the sensor ignores included).</param>
+/// <param name="EventsLost">Events known lost: the sum of the gaps in the kernel's per-CPU sequence numbers.</param>
+/// <param name="Overruns">Times the socket buffer overflowed (recv failed with ENOBUFS).</param>
+/// <param name="Rescans">Full /proc scans sent, the start scan included.</param>
+public readonly record struct ProcessSensorCounters(long EventsReceived, long EventsLost, long Overruns, long Rescans);

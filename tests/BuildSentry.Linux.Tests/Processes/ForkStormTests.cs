@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using BuildSentry.Core.Events;
+using BuildSentry.Linux.Tests.Support;
+using Xunit.Abstractions;
+
+namespace BuildSentry.Linux.Tests.Processes;
+
+[Collection(SensorCollection.Name)]
+public sealed class ForkStormTests(ITestOutputHelper output)
+{
+    private const int LoopExecs = 20_000;
+    private const int XargsExecs = 5_000;
+
+    [Fact]
+    public void Every_exec_of_a_fork_storm_is_either_seen_or_counted_as_lost_and_loss_is_followed_by_a_rescan()
+    {
+        using var harness = new SensorHarness();
+        var cpuBefore = ThreadCpuTicks(harness.Sensor.ReaderThreadId);
+        var watch = Stopwatch.StartNew();
+        using var loop = Support.Processes.Start("/bin/sh", ["-c", $"for i in $(seq {LoopExecs}); do /bin/true; done"]);
+        using var xargs = Support.Processes.Start("/bin/sh", ["-c", $"seq {XargsExecs} | xargs -P 4 -n 1 /bin/true"]);
+        Assert.True(loop.WaitForExit(TimeSpan.FromMinutes(5)) && xargs.WaitForExit(TimeSpan.FromMinutes(5)));
+        var elapsed = watch.Elapsed;
+        harness.WaitForQuiet(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
+        var cpuAfter = ThreadCpuTicks(harness.Sensor.ReaderThreadId);
+        var cpu = cpuAfter.User + cpuAfter.System - cpuBefore.User - cpuBefore.System;
+
+        var events = harness.Events;
+        var counters = harness.Sensor.Counters;
+        var loopExecs = ExecsOfChildren(events, loop.Id);
+        output.WriteLine($"{LoopExecs + XargsExecs} execs in {elapsed.TotalSeconds:F1} s " +
+            $"({(LoopExecs + XargsExecs) / elapsed.TotalSeconds:F0}/s); counters {counters}; " +
+            $"loop execs seen {loopExecs}; sensor thread CPU {cpu * 1000.0 / Linux.Interop.SysConf.ClockTicksPerSecond:F0} ms " +
+            $"({cpu * 1000.0 / Linux.Interop.SysConf.ClockTicksPerSecond / ((LoopExecs + XargsExecs) / 1000.0):F1} ms per 1,000 execs); " +
+            $"of which kernel {(cpuAfter.System - cpuBefore.System) * 1000.0 / Linux.Interop.SysConf.ClockTicksPerSecond:F0} ms; " +
+            $"receive buffer {harness.Sensor.ReceiveBufferBytes} bytes");
+
+        // The loop shell forks `seq` once and /bin/true LoopExecs times.
+        Assert.InRange(loopExecs, 0, LoopExecs + 1);
+        Assert.True(loopExecs + counters.EventsLost >= LoopExecs + 1,
+            $"{LoopExecs + 1 - loopExecs} execs were neither seen nor counted as lost ({counters}).");
+        Assert.True(counters.EventsReceived >= 3L * loopExecs);
+
+        var losses = events.OfType<SensorLoss>().ToList();
+        Assert.Equal(counters.Rescans - 1, events.OfType<ProcessRescanned>().Count(r => r.Reason == "loss"));
+        if (counters.EventsLost > 0 || counters.Overruns > 0)
+        {
+            Assert.NotEmpty(losses);
+            var lastLoss = events.ToList().LastIndexOf(losses[^1]);
+            Assert.Contains(events.Skip(lastLoss + 1), e => e is ProcessRescanned { Reason: "loss" });
+            Assert.True(losses.Sum(l => l.Lost) >= counters.EventsLost);
+        }
+        else
+        {
+            Assert.Empty(losses);
+            Assert.Equal(LoopExecs + 1, loopExecs);
+        }
+    }
+
+    [Fact]
+    public void A_socket_buffer_too_small_for_a_storm_loses_events_counts_them_and_rescans()
+    {
+        // The kernel's minimum receive buffer holds a few dozen messages: a storm overflows it for sure.
+        using var harness = new SensorHarness(new Linux.Processes.ProcessSensorOptions { ReceiveBufferBytes = 1 });
+        const int execs = 3_000;
+        using var loop = Support.Processes.Start("/bin/sh", ["-c", $"seq {execs} | xargs -P 4 -n 1 /bin/true"]);
+        Assert.True(loop.WaitForExit(TimeSpan.FromMinutes(2)));
+        harness.WaitFor<ProcessRescanned>(r => r.Reason == "loss", TimeSpan.FromSeconds(30));
+        harness.WaitForQuiet(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+
+        var counters = harness.Sensor.Counters;
+        var events = harness.Events.ToList();
+        output.WriteLine($"{counters}; receive buffer {harness.Sensor.ReceiveBufferBytes} bytes");
+        Assert.True(counters.Overruns > 0 || counters.EventsLost > 0);
+        var lastLoss = events.FindLastIndex(e => e is SensorLoss);
+        Assert.True(lastLoss >= 0);
+        Assert.Contains(events.Skip(lastLoss + 1), e => e is ProcessRescanned { Reason: "loss" });
+        Assert.All(events.OfType<SensorLoss>(), l => Assert.True(l.Lost > 0 && l.Sensor == "proc-connector"));
+        Assert.Equal(counters.Rescans - 1, events.OfType<ProcessRescanned>().Count(r => r.Reason == "loss"));
+    }
+
+    private static int ExecsOfChildren(IReadOnlyList<SensorEvent> events, int parentPid)
+    {
+        var children = events.OfType<ProcessForked>().Where(f => f.Parent.Pid == parentPid).Select(f => f.Child).ToHashSet();
+        return events.OfType<ProcessExecuted>().Count(e => children.Contains(e.Process));
+    }
+
+    /// <summary>utime and stime of one thread of this process, in clock ticks.</summary>
+    private static (long User, long System) ThreadCpuTicks(int tid)
+    {
+        var stat = File.ReadAllText($"/proc/self/task/{tid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11]), long.Parse(fields[12]));
+    }
+}

@@ -1,0 +1,96 @@
+using BuildSentry.Core.Events;
+using BuildSentry.Linux.Tests.Support;
+
+namespace BuildSentry.Linux.Tests.Processes;
+
+[Collection(SensorCollection.Name)]
+public sealed class ProcessSensorTests
+{
+    [Fact]
+    public void A_shell_and_its_child_are_seen_forking_executing_and_exiting_with_their_lineage()
+    {
+        using var harness = new SensorHarness();
+        var marker = $"bs-lineage-{Guid.NewGuid():N}";
+        using var shell = Support.Processes.Start("/bin/sh", ["-c", "/bin/sleep 0.3; exit 3", marker]);
+        shell.WaitForExit();
+
+        var shellFork = harness.WaitFor<ProcessForked>(f => f.Child.Pid == shell.Id);
+        Assert.Equal(Environment.ProcessId, shellFork.Parent.Pid);
+        var shellExec = harness.WaitFor<ProcessExecuted>(e => e.Process == shellFork.Child);
+        Assert.Equal(["/bin/sh", "-c", "/bin/sleep 0.3; exit 3", marker], shellExec.Details.Argv);
+        Assert.Equal(RealName("/bin/sh"), Path.GetFileName(shellExec.Details.Exe));
+        Assert.Equal(Environment.CurrentDirectory, shellExec.Details.Cwd);
+        Assert.Equal(0, shellExec.Details.Uid);
+
+        var sleepFork = harness.WaitFor<ProcessForked>(f => f.Parent == shellFork.Child);
+        var sleepExec = harness.WaitFor<ProcessExecuted>(e => e.Process == sleepFork.Child);
+        Assert.Equal(["/bin/sleep", "0.3"], sleepExec.Details.Argv);
+        Assert.Equal(RealName("/bin/sleep"), Path.GetFileName(sleepExec.Details.Exe));
+        Assert.Equal("sleep", sleepExec.Details.Comm);
+        harness.WaitFor<ProcessExited>(x => x.Process == sleepFork.Child && x.ExitCode == 0);
+        harness.WaitFor<ProcessExited>(x => x.Process == shellFork.Child && x.ExitCode == 3);
+    }
+
+    [Fact]
+    public void A_process_that_exits_at_once_is_still_seen_forking_executing_and_exiting()
+    {
+        using var harness = new SensorHarness();
+        using var shell = Support.Processes.Start("/bin/sh", ["-c", "true"]);
+        shell.WaitForExit();
+
+        var fork = harness.WaitFor<ProcessForked>(f => f.Child.Pid == shell.Id);
+        Assert.Equal(Environment.ProcessId, fork.Parent.Pid);
+        var exec = harness.WaitFor<ProcessExecuted>(e => e.Process == fork.Child);
+        Assert.True(exec.Details == ProcessDetails.Unknown || exec.Details.Argv.SequenceEqual(["/bin/sh", "-c", "true"]));
+        harness.WaitFor<ProcessExited>(x => x.Process == fork.Child && x.ExitCode == 0);
+    }
+
+    [Fact]
+    public void Two_hundred_short_lived_processes_are_all_seen_executing()
+    {
+        using var harness = new SensorHarness();
+        var marker = $"bs-200-{Guid.NewGuid():N}";
+        Support.Processes.Run(
+            $"for i in $(seq 200); do /bin/sh -c 'sleep 0.01' {marker} $i; done", TimeSpan.FromSeconds(60));
+
+        harness.WaitForQuiet(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(20));
+        var seen = harness.Events.OfType<ProcessExecuted>()
+            .Where(e => e.Details.Argv.Contains(marker)).Select(e => e.Details.Argv[^1]).ToHashSet();
+        Assert.Equal(0, harness.Sensor.Counters.EventsLost);
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => i.ToString()).ToHashSet(), seen);
+    }
+
+    [Fact]
+    public void A_process_started_before_the_sensor_is_in_the_start_rescan()
+    {
+        using var sleeper = Support.Processes.Start("/bin/sleep", ["30"]);
+        try
+        {
+            using var harness = new SensorHarness();
+            var rescan = harness.WaitFor<ProcessRescanned>(r => r.Reason == "start");
+            var snapshot = Assert.Single(rescan.Processes, p => p.Process.Pid == sleeper.Id);
+            Assert.Equal(["/bin/sleep", "30"], snapshot.Details.Argv);
+            Assert.Equal(Environment.ProcessId, snapshot.Parent.Pid);
+            Assert.Equal(1, harness.Sensor.Counters.Rescans);
+        }
+        finally
+        {
+            sleeper.Kill();
+        }
+    }
+
+    [Fact]
+    public void Stopping_the_sensor_returns_promptly_and_a_second_dispose_is_harmless()
+    {
+        var harness = new SensorHarness();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        harness.Dispose();
+        harness.Sensor.Dispose();
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"Dispose took {watch.Elapsed}.");
+        Assert.Null(harness.Sensor.Fault);
+    }
+
+    /// <summary>The file name /bin/X finally points at (dash for sh); /bin itself may be a link to /usr/bin.</summary>
+    private static string RealName(string path) =>
+        Path.GetFileName(new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path);
+}
