@@ -36,6 +36,13 @@ public sealed class JobRecord
 
     public int LiveProcesses { get; internal set; }
 
+    /// <summary>When the job was killed, by which finding, and how; null while it was not.</summary>
+    public DateTimeOffset? KilledAt { get; internal set; }
+
+    public string? KilledBy { get; internal set; }
+
+    public string? KillMethod { get; internal set; }
+
     public long ProcessesStarted { get; internal set; }
 
     /// <summary>Distinct executables run, with exec counts; bounded, overflow counted in <see cref="ExecutablesDropped"/>.</summary>

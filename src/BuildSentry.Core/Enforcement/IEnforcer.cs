@@ -1,0 +1,11 @@
+using BuildSentry.Core.Events;
+using BuildSentry.Core.Jobs;
+
+namespace BuildSentry.Core.Enforcement;
+
+/// <summary>The one action that stops a job. Implementations kill every process of the job and nothing else.</summary>
+public interface IEnforcer
+{
+    /// <summary>Kills the job: its cgroup when it has one, else its known <paramref name="members"/> and their descendants.</summary>
+    KillResult Kill(JobRecord job, IReadOnlyList<ProcessKey> members);
+}

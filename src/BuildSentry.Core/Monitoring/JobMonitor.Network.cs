@@ -1,0 +1,226 @@
+using System.Net;
+using BuildSentry.Core.Alerts;
+using BuildSentry.Core.Network;
+using BuildSentry.Core.Processes;
+using BuildSentry.Core.Profiles;
+
+namespace BuildSentry.Core.Monitoring;
+
+public sealed partial class JobMonitor
+{
+    private const int DnsPort = 53;
+
+    private void OnConnection(DateTimeOffset time, FlowKey flow, FlowAttribution attribution)
+    {
+        // Loopback never leaves the machine, and a flow to a resolver is judged by the names it asks for.
+        if (IPAddress.IsLoopback(flow.Destination) || flow.DestinationPort == DnsPort
+            || !TryAttribute(attribution, out var process, out var state))
+        {
+            return;
+        }
+
+        var names = Names.NamesFor(attribution.NetworkNamespace, flow.Destination, time);
+        var destination = Destination(state, flow, time, process);
+        foreach (var name in names)
+        {
+            destination.Names.Add(name);
+        }
+
+        var verdict = state.Profile?.EvaluateConnection(names, flow.Destination, flow.DestinationPort, ToProtocol(flow.Protocol))
+                      ?? NoProfile(state);
+        Judge(state, process, destination, verdict, AlertKinds.EgressConnection, "Egress to a destination not in the profile", flow, names, null, time);
+    }
+
+    private void OnServerName(DateTimeOffset time, FlowKey flow, FlowAttribution attribution, string name, string kind)
+    {
+        if (IPAddress.IsLoopback(flow.Destination) || !TryAttribute(attribution, out var process, out var state))
+        {
+            return;
+        }
+
+        var destination = Destination(state, flow, time, process);
+        destination.ServerNames.Add(name);
+        var names = Names.NamesFor(attribution.NetworkNamespace, flow.Destination, time);
+        EgressVerdict verdict;
+        if (IPAddress.TryParse(name, out var literal))
+        {
+            // "Host: 198.18.0.10" names no host: judge the address it names instead.
+            verdict = state.Profile?.EvaluateConnection([], literal, flow.DestinationPort, ToProtocol(flow.Protocol)) ?? NoProfile(state);
+        }
+        else
+        {
+            verdict = state.Profile?.EvaluateHostName(name) ?? NoProfile(state);
+        }
+
+        var title = kind == AlertKinds.EgressTlsServerName ? "TLS server name not in the profile" : "HTTP Host not in the profile";
+        Judge(state, process, destination, verdict, kind, title, flow, names, name, time);
+    }
+
+    private void OnDnsQuery(DnsQueryObserved query)
+    {
+        if (!TryAttribute(query.Attribution, out var process, out var state))
+        {
+            return;
+        }
+
+        var verdict = state.Profile?.EvaluateDnsQuery(query.Name) ?? NoProfile(state);
+        if (!state.DnsNames.TryGetValue(query.Name, out var record))
+        {
+            if (state.DnsNames.Count >= _options.MaxReportedDestinations)
+            {
+                state.DestinationsNotListed++;
+            }
+            else
+            {
+                record = new DnsNameRecord(query.Name, query.Time);
+                state.DnsNames[query.Name] = record;
+            }
+        }
+
+        if (record is not null)
+        {
+            record.Queries++;
+            record.Allowed = verdict.Allowed;
+            record.Rule = verdict.Allowed ? verdict.Rule?.ToString() : null;
+            record.Reason = verdict.Reason;
+        }
+
+        Count(verdict);
+        if (!verdict.Allowed)
+        {
+            var destination = new AlertDestination(query.Flow.Destination.ToString(), query.Flow.DestinationPort,
+                ProtocolName(query.Flow.Protocol), [query.Name], null);
+            Violation(state, process, AlertKinds.EgressDns, "DNS query for a name not in the profile", destination, null, verdict.Reason,
+                "dns:" + query.Name, query.Time);
+        }
+    }
+
+    private void OnDnsAnswer(DnsAnswerObserved answer)
+    {
+        // An address is known by its owner name and by every alias that leads to it (CNAME chains).
+        var aliasesOf = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var record in answer.Answers)
+        {
+            if (record is { Type: DnsRecordType.Cname, Target: { } target })
+            {
+                if (!aliasesOf.TryGetValue(target, out var list))
+                {
+                    aliasesOf[target] = list = [];
+                }
+
+                list.Add(record.Name);
+            }
+        }
+
+        foreach (var record in answer.Answers)
+        {
+            if (record is { Type: DnsRecordType.A or DnsRecordType.Aaaa, Address: { } address })
+            {
+                foreach (var name in NameAndAliases(record.Name, aliasesOf))
+                {
+                    Names.Record(answer.NetworkNamespace, address, name, TimeSpan.FromSeconds(record.Ttl), answer.Time);
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<string> NameAndAliases(string name, Dictionary<string, List<string>> aliasesOf)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal) { name };
+        var pending = new Queue<string>();
+        pending.Enqueue(name);
+        while (pending.TryDequeue(out var current) && seen.Count <= 16)
+        {
+            yield return current;
+            if (aliasesOf.TryGetValue(current, out var aliases))
+            {
+                foreach (var alias in aliases.Where(seen.Add))
+                {
+                    pending.Enqueue(alias);
+                }
+            }
+        }
+    }
+
+    private bool TryAttribute(FlowAttribution attribution, out ProcessRecord process, out JobState state)
+    {
+        process = null!;
+        state = null!;
+        if (attribution.Owner is not { } owner)
+        {
+            Counters.UnattributedFlows++;
+            return false;
+        }
+
+        if (!Tracker.Processes.TryGet(owner, out process) && !Tracker.Processes.TryGetLive(owner.Pid, out process))
+        {
+            Counters.UnattributedFlows++;
+            return false;
+        }
+
+        return process.JobId is { } jobId && _states.TryGetValue(jobId, out state!);
+    }
+
+    private DestinationRecord Destination(JobState state, FlowKey flow, DateTimeOffset time, ProcessRecord process)
+    {
+        var key = $"{flow.Destination}|{flow.DestinationPort}|{flow.Protocol}";
+        if (state.Destinations.TryGetValue(key, out var record))
+        {
+            return record;
+        }
+
+        record = new DestinationRecord(flow.Destination.ToString(), flow.DestinationPort, ProtocolName(flow.Protocol), time)
+        {
+            FirstProcess = $"{process.Key.Pid} {process.Details.Exe}",
+        };
+        if (state.Destinations.Count < _options.MaxReportedDestinations)
+        {
+            state.Destinations[key] = record;
+        }
+        else
+        {
+            state.DestinationsNotListed++;
+        }
+
+        return record;
+    }
+
+    private void Judge(JobState state, ProcessRecord process, DestinationRecord destination, EgressVerdict verdict, string kind, string title,
+        FlowKey flow, IReadOnlyList<string> names, string? serverName, DateTimeOffset time)
+    {
+        destination.Attempts++;
+        Count(verdict);
+        if (verdict.Allowed)
+        {
+            destination.Rule ??= verdict.Rule?.ToString();
+            destination.Reason = destination.Allowed ? verdict.Reason : destination.Reason;
+            return;
+        }
+
+        destination.Allowed = false;
+        destination.Rule = null;
+        destination.Reason = verdict.Reason;
+        var alertDestination = new AlertDestination(flow.Destination.ToString(), flow.DestinationPort, ProtocolName(flow.Protocol), names, serverName);
+        Violation(state, process, kind, title, alertDestination, null, verdict.Reason,
+            $"{flow.Destination}|{flow.DestinationPort}|{serverName}", time);
+    }
+
+    private void Count(EgressVerdict verdict)
+    {
+        if (verdict.Allowed)
+        {
+            Counters.Allowed++;
+        }
+        else
+        {
+            Counters.Denied++;
+        }
+    }
+
+    private static EgressVerdict NoProfile(JobState state) => EgressVerdict.Deny(state.ProfileReason);
+
+    private static TransportProtocol ToProtocol(Transport transport) =>
+        transport == Transport.Udp ? TransportProtocol.Udp : TransportProtocol.Tcp;
+
+    private static string ProtocolName(Transport transport) => transport == Transport.Udp ? "udp" : "tcp";
+}

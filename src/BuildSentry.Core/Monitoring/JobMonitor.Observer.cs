@@ -1,0 +1,117 @@
+using BuildSentry.Core.Alerts;
+using BuildSentry.Core.Events;
+using BuildSentry.Core.Jobs;
+using BuildSentry.Core.Processes;
+using BuildSentry.Core.Profiles;
+
+namespace BuildSentry.Core.Monitoring;
+
+public sealed partial class JobMonitor
+{
+    void ITrackerObserver.JobStarted(JobRecord job)
+    {
+        Counters.JobsStarted++;
+        var selection = _profiles.Select(Describe(job.Metadata));
+        var mode = selection.Profile?.Mode ?? _options.DefaultMode;
+        _states[job.Id] = new JobState(job, selection.Profile, selection.Reason, mode);
+    }
+
+    void ITrackerObserver.JobEnded(JobRecord job)
+    {
+        Counters.JobsEnded++;
+        if (_states.Remove(job.Id, out var state))
+        {
+            _reports.JobEnded(state);
+        }
+
+        _alerted.RemoveWhere(key => key.StartsWith(job.Id + "|", StringComparison.Ordinal));
+    }
+
+    void ITrackerObserver.ProcessStarted(ProcessRecord process, JobRecord? job, bool exec)
+    {
+        if (job is null || !_states.TryGetValue(job.Id, out var state))
+        {
+            return;
+        }
+
+        if (!exec && process.Key != job.Root)
+        {
+            return;
+        }
+
+        RecordProcess(state, process);
+        if (!exec || state.Profile is null)
+        {
+            return;
+        }
+
+        var verdict = state.Profile.EvaluateProcess(process.Details.Exe, process.Details.Comm);
+        if (!verdict.Allowed)
+        {
+            Violation(state, process, AlertKinds.ProcessDenied, "Denied process started in a job", null,
+                verdict.Rule?.ToString(), verdict.Reason, process.Details.Exe, process.StartedAt);
+        }
+    }
+
+    void ITrackerObserver.ProcessExited(ProcessRecord process, JobRecord? job)
+    {
+        if (job is not null && _states.TryGetValue(job.Id, out var state))
+        {
+            var entry = state.Processes.FindLast(p => p.Pid == process.Key.Pid && p.Exited is null);
+            if (entry is not null)
+            {
+                entry.Exited = process.ExitedAt;
+                entry.ExitCode = process.ExitCode;
+            }
+        }
+    }
+
+    void ITrackerObserver.SensorLost(SensorLoss loss)
+    {
+        var capture = loss.Sensor == "pcap";
+        if (capture)
+        {
+            Counters.PacketsDropped += loss.Lost;
+        }
+        else
+        {
+            Counters.ProcessEventsLost += loss.Lost;
+        }
+
+        foreach (var state in _states.Values)
+        {
+            if (capture)
+            {
+                state.PacketsDropped += loss.Lost;
+            }
+            else
+            {
+                state.ProcessEventsLost += loss.Lost;
+            }
+        }
+
+        RaiseDaemonAlert(loss.Time, capture ? AlertKinds.CaptureDrops : AlertKinds.SensorLoss,
+            capture ? "Packet capture dropped packets" : "Process sensor lost events",
+            AlertSeverity.Warning, $"{loss.Sensor} lost {loss.Lost} ({loss.Reason}); jobs active: {_states.Count}");
+    }
+
+    void ITrackerObserver.Refused(SensorEvent request, string reason) =>
+        RaiseDaemonAlert(request.Time, AlertKinds.ControlRefused, "Job registration refused", AlertSeverity.High, reason,
+            AlertAction.Refused);
+
+    private void RecordProcess(JobState state, ProcessRecord process)
+    {
+        if (state.Processes.Count >= _options.MaxReportedProcesses)
+        {
+            state.ProcessesNotListed++;
+            return;
+        }
+
+        var argv = process.Details.Argv.Count > 16 ? process.Details.Argv.Take(16).Append("...").ToArray() : process.Details.Argv;
+        state.Processes.Add(new ProcessEntry(process.Key.Pid, process.Parent.Pid, process.Details.Exe, argv, process.StartedAt));
+    }
+
+    private static JobDescriptor Describe(JobMetadata metadata) => new(
+        Enum.TryParse<CiSystem>(metadata.CiSystem, ignoreCase: true, out var ci) ? ci : null,
+        metadata.Repository, metadata.Workflow, metadata.JobName, metadata.RunnerName);
+}

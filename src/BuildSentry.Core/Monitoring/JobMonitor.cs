@@ -1,0 +1,77 @@
+using BuildSentry.Core.Alerts;
+using BuildSentry.Core.Enforcement;
+using BuildSentry.Core.Events;
+using BuildSentry.Core.Jobs;
+using BuildSentry.Core.Network;
+using BuildSentry.Core.Profiles;
+
+namespace BuildSentry.Core.Monitoring;
+
+/// <summary>
+/// The monitor: one loop's worth of state, fed events in order. It keeps the jobs, names the
+/// destinations, asks each job's profile for a verdict and, on a violation, asks for the actions
+/// (alert, kill). It never touches the OS itself, so a recorded trace replays to the same decisions.
+/// </summary>
+public sealed partial class JobMonitor : ITrackerObserver
+{
+    private readonly MonitorOptions _options;
+    private readonly IEnforcer _enforcer;
+    private readonly IAlertSink _alerts;
+    private readonly IJobReportSink _reports;
+    private readonly Dictionary<string, JobState> _states = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _alerted = new(StringComparer.Ordinal);
+    private ProfileSet _profiles;
+    private long _daemonAlerts;
+
+    public JobMonitor(ProfileSet profiles, MonitorOptions options, IEnforcer enforcer, IAlertSink alerts, IJobPlacement placement, IJobReportSink reports)
+    {
+        _profiles = profiles;
+        _options = options;
+        _enforcer = enforcer;
+        _alerts = alerts;
+        _reports = reports;
+        Tracker = new JobTracker(this, placement, options.Tracker);
+        Names = new NameCache(options.Names);
+    }
+
+    public JobTracker Tracker { get; }
+
+    public NameCache Names { get; }
+
+    public MonitorCounters Counters { get; } = new();
+
+    public ProfileSet Profiles => _profiles;
+
+    public IReadOnlyCollection<JobState> ActiveJobs => _states.Values;
+
+    public bool TryGetState(string jobId, out JobState state) => _states.TryGetValue(jobId, out state!);
+
+    /// <summary>New jobs get the new set; running jobs keep the profile they started with.</summary>
+    public void ReplaceProfiles(ProfileSet profiles) => _profiles = profiles;
+
+    public void Apply(SensorEvent e)
+    {
+        Counters.Events++;
+        Tracker.Apply(e);
+        switch (e)
+        {
+            case ConnectionAttempted c: OnConnection(c.Time, c.Flow, c.Attribution); break;
+            case UdpFlowStarted u: OnConnection(u.Time, u.Flow, u.Attribution); break;
+            case DnsQueryObserved q: OnDnsQuery(q); break;
+            case DnsAnswerObserved a: OnDnsAnswer(a); break;
+            case TlsServerNameObserved s: OnServerName(s.Time, s.Flow, s.Attribution, s.ServerName, AlertKinds.EgressTlsServerName); break;
+            case HttpHostObserved h: OnServerName(h.Time, h.Flow, h.Attribution, h.Host, AlertKinds.EgressHttpHost); break;
+        }
+    }
+
+    /// <summary>A finding outside any job (daemon lifecycle, refused control calls): alerted, never acted on.</summary>
+    public void RaiseDaemonAlert(DateTimeOffset time, string kind, string title, AlertSeverity severity, string reason,
+        AlertAction action = AlertAction.Alerted)
+    {
+        Counters.Alerts++;
+        _alerts.Publish(new Alert($"daemon-{time.ToUnixTimeMilliseconds()}-{++_daemonAlerts}", time, kind, title, severity, action)
+        {
+            Reason = reason,
+        });
+    }
+}

@@ -1,0 +1,16 @@
+namespace BuildSentry.Core.Monitoring;
+
+/// <summary>What `buildsentry status` shows: totals since the daemon started.</summary>
+public sealed class MonitorCounters
+{
+    public long Events { get; internal set; }
+    public long Allowed { get; internal set; }
+    public long Denied { get; internal set; }
+    public long Alerts { get; internal set; }
+    public long Kills { get; internal set; }
+    public long JobsStarted { get; internal set; }
+    public long JobsEnded { get; internal set; }
+    public long UnattributedFlows { get; internal set; }
+    public long ProcessEventsLost { get; internal set; }
+    public long PacketsDropped { get; internal set; }
+}

@@ -1,0 +1,239 @@
+using System.Net;
+using BuildSentry.Core.Alerts;
+using BuildSentry.Core.Events;
+using BuildSentry.Core.Monitoring;
+using BuildSentry.Core.Network;
+using BuildSentry.Core.Profiles;
+using BuildSentry.Core.Tests.Jobs;
+using static BuildSentry.Core.Tests.Jobs.TraceBuilder;
+
+namespace BuildSentry.Core.Tests.Monitoring;
+
+public sealed class JobMonitorTests
+{
+    private const string ProfileYaml = """
+        name: build
+        mode: MODE
+        match: { ci: github }
+        egress:
+          - { host: registry.test, ports: [80, 443] }
+          - { cidr: 203.0.113.0/24 }
+        dns: [probe.test]
+        processes:
+          deny: [nc]
+        """;
+
+    private static readonly IPAddress Registry = IPAddress.Parse("198.18.0.10");
+    private static readonly IPAddress Evil = IPAddress.Parse("198.18.0.66");
+    private static readonly IPAddress Resolver = IPAddress.Parse("198.18.0.2");
+
+    private readonly RecordingAlerts _alerts = new();
+    private readonly RecordingEnforcer _enforcer = new();
+    private readonly RecordingReports _reports = new();
+    private readonly TraceBuilder _trace = new();
+
+    private JobMonitor Monitor(string mode = "audit")
+    {
+        var loaded = ProfileLoader.Load("build.yaml", ProfileYaml.Replace("MODE", mode));
+        Assert.Empty(loaded.Diagnostics);
+        return new JobMonitor(loaded.Profiles, new MonitorOptions { HostName = "agent-1" }, _enforcer, _alerts, new NoPlacement(), _reports);
+    }
+
+    private static FlowAttribution Owner(ProcessKey key) => new(key, 1, null);
+
+    private static FlowKey Tcp(IPAddress destination, int port, int sourcePort = 40000) =>
+        new(Transport.Tcp, IPAddress.Parse("198.18.0.1"), sourcePort, destination, port);
+
+    private TraceBuilder Job() => _trace
+        .Spawn(Key(1), Key(10), "/bin/bash", GitHub())
+        .Spawn(Key(10), Key(11), "/bin/sh")
+        .Spawn(Key(11), Key(12), "/usr/bin/curl");
+
+    private TraceBuilder Answer(string name, IPAddress address, params DnsRecord[] extra) => _trace.Add(new DnsAnswerObserved(
+        _trace.Now, new FlowKey(Transport.Udp, IPAddress.Parse("198.18.0.1"), 5353, Resolver, 53), 1, name,
+        [.. extra, new DnsRecord(extra.Length > 0 ? extra[^1].Target! : name, DnsRecordType.A, 60, address, null)], 1));
+
+    private void Run(JobMonitor monitor)
+    {
+        foreach (var e in _trace.Events)
+        {
+            monitor.Apply(e);
+        }
+    }
+
+    [Fact]
+    public void An_allowed_connection_raises_no_alert_and_records_the_rule_that_allowed_it()
+    {
+        var monitor = Monitor();
+        Job();
+        Answer("registry.test", Registry);
+        _trace.Add(new ConnectionAttempted(_trace.Now, Tcp(Registry, 443), Owner(Key(12))));
+        Run(monitor);
+
+        Assert.Empty(_alerts.Alerts);
+        var state = Assert.Single(monitor.ActiveJobs);
+        var destination = Assert.Single(state.Destinations.Values);
+        Assert.True(destination.Allowed);
+        Assert.Contains("registry.test", destination.Names);
+        Assert.Contains("(build.yaml:5:", destination.Rule);
+        Assert.Equal(1, monitor.Counters.Allowed);
+    }
+
+    [Fact]
+    public void In_audit_mode_a_connection_to_an_unknown_host_alerts_with_job_process_and_host_and_kills_nothing()
+    {
+        var monitor = Monitor();
+        Job();
+        Answer("evil.test", Evil);
+        _trace.Add(new ConnectionAttempted(_trace.Now, Tcp(Evil, 80), Owner(Key(12))));
+        Run(monitor);
+
+        var alert = Assert.Single(_alerts.Alerts);
+        Assert.Equal(AlertKinds.EgressConnection, alert.Kind);
+        Assert.Equal(AlertAction.Alerted, alert.Action);
+        Assert.Equal("github-4711-1-build", alert.Job!.JobId);
+        Assert.Equal("acme/app", alert.Job.Repository);
+        Assert.Equal(12, alert.Process!.Pid);
+        Assert.Equal("/usr/bin/curl", alert.Process.Exe);
+        Assert.Equal([11, 10], alert.Process.Ancestors.Select(a => a.Pid));
+        Assert.Equal(["evil.test"], alert.Destination!.Names);
+        Assert.Equal("build", alert.Profile);
+        Assert.Contains("evil.test", alert.Reason);
+        Assert.Empty(_enforcer.Kills);
+    }
+
+    [Fact]
+    public void In_kill_mode_the_first_violation_kills_every_process_of_the_job_including_a_daemonized_one()
+    {
+        var monitor = Monitor("kill");
+        Job().Fork(Key(12), Key(20)).Fork(Key(20), Key(21)).Exit(Key(20)).Exec(Key(21), Details("/tmp/helper"));
+        _trace.Spawn(Key(1), Key(99), "/usr/sbin/sshd");
+        _trace.Add(new ConnectionAttempted(_trace.Now, Tcp(Evil, 80), Owner(Key(21))));
+        _trace.Add(new ConnectionAttempted(_trace.Now, Tcp(Evil, 443, 40001), Owner(Key(21))));
+        Run(monitor);
+
+        var kill = Assert.Single(_enforcer.Kills);
+        Assert.Equal([10, 11, 12, 21], kill.Members.Select(m => m.Pid).Order());
+        Assert.Equal(2, _alerts.Alerts.Count);
+        Assert.Equal(AlertAction.Killed, _alerts.Alerts[0].Action);
+        Assert.Equal(AlertSeverity.Critical, _alerts.Alerts[0].Severity);
+        Assert.Equal(AlertAction.Alerted, _alerts.Alerts[1].Action);
+        var job = Assert.Single(monitor.ActiveJobs).Job;
+        Assert.NotNull(job.KilledAt);
+        Assert.StartsWith(_alerts.Alerts[0].Id, job.KilledBy);
+    }
+
+    [Fact]
+    public void A_DNS_query_for_a_name_no_rule_allows_is_a_violation_and_allowed_names_are_not()
+    {
+        var monitor = Monitor();
+        Job();
+        var flow = new FlowKey(Transport.Udp, IPAddress.Parse("198.18.0.1"), 5353, Resolver, 53);
+        _trace.Add(new DnsQueryObserved(_trace.Now, flow, 1, "registry.test", 1, Owner(Key(12))));
+        _trace.Add(new DnsQueryObserved(_trace.Now, flow, 2, "probe.test", 1, Owner(Key(12))));
+        _trace.Add(new DnsQueryObserved(_trace.Now, flow, 3, "mzxw6ytboi.exfil.test", 1, Owner(Key(12))));
+        _trace.Add(new UdpFlowStarted(_trace.Now, flow, Owner(Key(12))));
+        Run(monitor);
+
+        var alert = Assert.Single(_alerts.Alerts);
+        Assert.Equal(AlertKinds.EgressDns, alert.Kind);
+        Assert.Equal(["mzxw6ytboi.exfil.test"], alert.Destination!.Names);
+        var state = Assert.Single(monitor.ActiveJobs);
+        Assert.Equal(3, state.DnsNames.Count);
+        Assert.False(state.DnsNames["mzxw6ytboi.exfil.test"].Allowed);
+    }
+
+    [Fact]
+    public void A_TLS_server_name_outside_the_profile_is_a_violation_even_on_an_allowed_address()
+    {
+        var monitor = Monitor();
+        Job();
+        Answer("registry.test", Registry);
+        _trace.Add(new ConnectionAttempted(_trace.Now, Tcp(Registry, 443), Owner(Key(12))));
+        _trace.Add(new TlsServerNameObserved(_trace.Now, Tcp(Registry, 443), "evil.test", Owner(Key(12))));
+        Run(monitor);
+
+        var alert = Assert.Single(_alerts.Alerts);
+        Assert.Equal(AlertKinds.EgressTlsServerName, alert.Kind);
+        Assert.Equal("evil.test", alert.Destination!.ServerName);
+    }
+
+    [Fact]
+    public void An_HTTP_Host_that_is_an_address_is_judged_by_the_address()
+    {
+        var monitor = Monitor();
+        Job();
+        var allowed = IPAddress.Parse("203.0.113.7");
+        _trace.Add(new ConnectionAttempted(_trace.Now, Tcp(allowed, 80), Owner(Key(12))));
+        _trace.Add(new HttpHostObserved(_trace.Now, Tcp(allowed, 80), "203.0.113.7", Owner(Key(12))));
+        _trace.Add(new ConnectionAttempted(_trace.Now, Tcp(Evil, 80), Owner(Key(12))));
+        Run(monitor);
+
+        var alert = Assert.Single(_alerts.Alerts);
+        Assert.Equal(AlertKinds.EgressConnection, alert.Kind);
+        Assert.Empty(alert.Destination!.Names);
+    }
+
+    [Fact]
+    public void An_address_reached_through_a_CNAME_chain_is_known_by_the_name_the_job_asked_for()
+    {
+        var monitor = Monitor();
+        Job();
+        Answer("registry.test", Registry,
+            new DnsRecord("registry.test", DnsRecordType.Cname, 60, null, "edge.cdn.test"),
+            new DnsRecord("edge.cdn.test", DnsRecordType.Cname, 60, null, "node7.cdn.test"));
+        _trace.Add(new ConnectionAttempted(_trace.Now, Tcp(Registry, 443), Owner(Key(12))));
+        Run(monitor);
+
+        Assert.Empty(_alerts.Alerts);
+        Assert.Equal(["node7.cdn.test", "edge.cdn.test", "registry.test"], monitor.Names.NamesFor(1, Registry, _trace.Now));
+    }
+
+    [Fact]
+    public void Launching_a_denied_process_is_a_violation()
+    {
+        var monitor = Monitor();
+        Job().Spawn(Key(11), Key(13), "/usr/bin/nc");
+        Run(monitor);
+
+        var alert = Assert.Single(_alerts.Alerts);
+        Assert.Equal(AlertKinds.ProcessDenied, alert.Kind);
+        Assert.Equal("/usr/bin/nc", alert.Process!.Exe);
+        Assert.Contains("build.yaml", alert.Rule);
+    }
+
+    [Fact]
+    public void Traffic_outside_any_job_or_unattributed_raises_nothing_and_is_counted()
+    {
+        var monitor = Monitor();
+        _trace.Spawn(Key(1), Key(99), "/usr/sbin/sshd");
+        _trace.Add(new ConnectionAttempted(_trace.Now, Tcp(Evil, 22), Owner(Key(99))));
+        _trace.Add(new ConnectionAttempted(_trace.Now, Tcp(Evil, 80), FlowAttribution.Unattributed(1, "no socket")));
+        Run(monitor);
+
+        Assert.Empty(_alerts.Alerts);
+        Assert.Equal(1, monitor.Counters.UnattributedFlows);
+    }
+
+    [Fact]
+    public void When_the_job_ends_its_report_holds_destinations_names_violations_and_processes()
+    {
+        var monitor = Monitor();
+        Job();
+        Answer("evil.test", Evil);
+        _trace.Add(new ConnectionAttempted(_trace.Now, Tcp(Evil, 80), Owner(Key(12))));
+        _trace.Add(new ConnectionAttempted(_trace.Now, Tcp(Evil, 80, 40002), Owner(Key(12))));
+        _trace.Exit(Key(12)).Exit(Key(11)).Exit(Key(10));
+        Run(monitor);
+
+        var report = Assert.Single(_reports.Ended);
+        Assert.Empty(monitor.ActiveJobs);
+        var destination = Assert.Single(report.Destinations.Values);
+        Assert.False(destination.Allowed);
+        Assert.Equal(2, destination.Attempts);
+        Assert.Single(report.Violations);
+        Assert.Equal(2, report.ViolationCount);
+        Assert.Equal(["/bin/bash", "/bin/sh", "/usr/bin/curl"], report.Processes.Select(p => p.Exe));
+        Assert.All(report.Processes, p => Assert.NotNull(p.Exited));
+    }
+}

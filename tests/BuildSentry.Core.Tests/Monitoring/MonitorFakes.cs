@@ -1,0 +1,41 @@
+using BuildSentry.Core.Alerts;
+using BuildSentry.Core.Enforcement;
+using BuildSentry.Core.Events;
+using BuildSentry.Core.Jobs;
+using BuildSentry.Core.Monitoring;
+
+namespace BuildSentry.Core.Tests.Monitoring;
+
+internal sealed class RecordingAlerts : IAlertSink
+{
+    public List<Alert> Alerts { get; } = [];
+
+    public void Publish(Alert alert) => Alerts.Add(alert);
+}
+
+internal sealed class RecordingEnforcer : IEnforcer
+{
+    public List<(string JobId, IReadOnlyList<ProcessKey> Members)> Kills { get; } = [];
+
+    public KillResult Kill(JobRecord job, IReadOnlyList<ProcessKey> members)
+    {
+        Kills.Add((job.Id, members));
+        return new KillResult("test", members.Count, null);
+    }
+}
+
+internal sealed class RecordingReports : IJobReportSink
+{
+    public List<JobState> Ended { get; } = [];
+
+    public void JobEnded(JobState state) => Ended.Add(state);
+}
+
+internal sealed class NoPlacement : IJobPlacement
+{
+    public string? Place(JobRecord job, IReadOnlyList<ProcessKey> members) => null;
+
+    public void Release(JobRecord job)
+    {
+    }
+}
