@@ -14,15 +14,19 @@ namespace BuildSentry.Linux.Capture;
 /// <list type="bullet">
 /// <item>outbound TCP SYN without ACK, IPv4 and IPv6;</item>
 /// <item>DNS on the configured ports, UDP and TCP: outbound to the port, inbound from it (answers
-/// are inbound; on loopback each packet is seen once going out and once coming in, so each side keeps one copy);</item>
+/// are inbound);</item>
 /// <item>outbound TCP whose payload starts with 16 03 ?? ?? ?? 01 (TLS handshake record holding a
 /// ClientHello) or with an HTTP method token;</item>
-/// <item>outbound UDP except DNS answers (a local resolver's answer would otherwise show twice on
-/// loopback) and, optionally, QUIC short-header packets to port 443 (see
+/// <item>outbound UDP except DNS answers this host serves to others, and optionally, QUIC short-header packets to port 443 (see
 /// <see cref="CaptureFilterOptions.DropQuicShortHeaders"/>); user space keeps the first packet of each flow;</item>
-/// <item>outbound IPv6 TCP or UDP behind extension headers, whole: fixed offsets cannot reach
-/// their TCP header, and such packets are rare.</item>
+/// <item>outbound IPv6 packets behind an extension header (hop-by-hop, routing, fragment,
+/// destination options), whole: fixed offsets cannot reach their TCP or UDP header, and such
+/// packets are rare. Not "ip6 protochain": its loads defeat libpcap's rewrite of the filter for
+/// the cooked socket, which then silently filters in user space after copying every packet.</item>
 /// </list>
+/// Loopback: the kernel shows each packet going out and coming in, and libpcap throws the outgoing
+/// copy away in user space, so on loopback the filter passes both copies (ifindex 1) and judges
+/// the surviving one as outbound. pcap's received count therefore counts loopback packets twice.
 /// libpcap's tcp[] and udp[] index only IPv4, so IPv6 reads ip6[] at the fixed 40-byte offset.
 /// Every payload load is guarded by a length test: an out-of-bounds load ends a BPF program with
 /// "reject", which would also throw away a packet another alternative wanted.
@@ -31,18 +35,16 @@ public static class CaptureFilter
 {
     private static readonly string[] HttpMethods = ["GET ", "POST", "PUT ", "HEAD", "DELE", "PATC", "OPTI", "CONN", "TRAC"];
 
-    /// <summary>
-    /// Builds the filter. Without <paramref name="direction"/> the outbound/inbound tests are left
-    /// out, for capture files whose link type does not record direction (libpcap refuses
-    /// "outbound" on a saved Ethernet file); such a replay passes both directions.
-    /// </summary>
-    public static string Build(CaptureFilterOptions options, bool direction = true)
+    /// <summary>Builds the filter; <paramref name="direction"/> follows what the link type records.</summary>
+    public static string Build(CaptureFilterOptions options, FilterDirection direction = FilterDirection.Live)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.DnsPorts.Count == 0 || options.DnsPorts.Any(p => p is < 1 or > 65535))
             throw new ArgumentException("DNS ports must be 1 to 65535, at least one.", nameof(options));
 
         var dnsPorts = string.Join(" or ", options.DnsPorts.Select(p => p.ToString(CultureInfo.InvariantCulture)));
+        var quic4 = options.DropQuicShortHeaders ? $" and not {Quic4ShortHeader}" : "";
+        var quic6 = options.DropQuicShortHeaders ? $" and not {Quic6ShortHeader}" : "";
         string[] outbound =
         [
             "(ip and tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn)",
@@ -50,15 +52,20 @@ public static class CaptureFilter
             $"(dst port ({dnsPorts}))",
             Tcp4Payload(),
             Tcp6Payload(),
-            $"(ip and udp and not src port ({dnsPorts}){(options.DropQuicShortHeaders ? $" and not {Quic4ShortHeader}" : "")})",
-            $"(ip6 and ip6[6] == 17 and not src port ({dnsPorts}){(options.DropQuicShortHeaders ? $" and not {Quic6ShortHeader}" : "")})",
-            "(ip6 and not ip6[6] == 6 and not ip6[6] == 17 and (ip6 protochain 6 or ip6 protochain 17))",
+            $"(ip and udp and not src port ({dnsPorts}){quic4})",
+            $"(ip6 and ip6[6] == 17 and not src port ({dnsPorts}){quic6})",
+            "(ip6 and (ip6[6] == 0 or ip6[6] == 43 or ip6[6] == 44 or ip6[6] == 60))",
         ];
         var outboundAny = string.Join(" or ", outbound);
         var inboundDns = $"(src port ({dnsPorts}))";
-        return direction
-            ? $"(outbound and ({outboundAny})) or (inbound and {inboundDns})"
-            : $"{outboundAny} or {inboundDns}";
+        return direction switch
+        {
+            FilterDirection.Live =>
+                $"((outbound or ifindex 1) and ({outboundAny})) or (inbound and {inboundDns})",
+            FilterDirection.CookedFile =>
+                $"(((outbound and not link[2:2] == 772) or (inbound and link[2:2] == 772)) and ({outboundAny})) or (inbound and {inboundDns})",
+            _ => $"{outboundAny} or {inboundDns}",
+        };
     }
 
     private const string Quic4ShortHeader =

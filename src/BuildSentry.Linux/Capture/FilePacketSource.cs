@@ -17,7 +17,7 @@ internal sealed class FilePacketSource : IPacketSource
         {
             _device.Open(new DeviceConfiguration());
             // Only the cooked "any" header records direction in a file; libpcap rejects "outbound" elsewhere.
-            var direction = _device.LinkType is LinkLayers.LinuxSll or LinkLayers.LinuxSll2;
+            var direction = _device.LinkType == LinkLayers.LinuxSll ? FilterDirection.CookedFile : FilterDirection.None;
             _device.Filter = CaptureFilter.Build(filter, direction);
         }
         catch

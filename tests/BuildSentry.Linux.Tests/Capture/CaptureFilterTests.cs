@@ -19,10 +19,11 @@ public sealed class CaptureFilterTests
     public CaptureFilterTests() => Requirements.RootAndLibpcap();
 
     [Theory]
-    [InlineData(LinkLayers.LinuxSll, true)]
-    [InlineData(LinkLayers.Ethernet, true)]
-    [InlineData(LinkLayers.Ethernet, false)]
-    public void The_filter_compiles_with_libpcap_for_the_any_device_and_for_ethernet(LinkLayers linkType, bool direction)
+    [InlineData(LinkLayers.LinuxSll, FilterDirection.Live)]
+    [InlineData(LinkLayers.Ethernet, FilterDirection.Live)]
+    [InlineData(LinkLayers.LinuxSll, FilterDirection.CookedFile)]
+    [InlineData(LinkLayers.Ethernet, FilterDirection.None)]
+    public void The_filter_compiles_with_libpcap_for_the_any_device_and_for_ethernet(LinkLayers linkType, FilterDirection direction)
     {
         var text = CaptureFilter.Build(new CaptureFilterOptions(), direction);
 
@@ -46,6 +47,19 @@ public sealed class CaptureFilterTests
         Assert.True(Passes(Tcp(SllOutgoing, local, 40000, remote, 443, Syn)));
         Assert.False(Passes(Tcp(SllHost, remote, 40000, local, 443, Syn)));
         Assert.False(Passes(Tcp(SllOutgoing, local, 443, remote, 40000, Syn | Ack)));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void On_loopback_the_incoming_copy_stands_for_the_outbound_packet(bool v6)
+    {
+        var (local, remote) = v6 ? (IPAddress.IPv6Loopback, IPAddress.IPv6Loopback) : (IPAddress.Loopback, IPAddress.Loopback);
+
+        Assert.True(Passes(Tcp(SllLoopback, local, 40000, remote, 8080, Syn)));
+        Assert.True(Passes(Tcp(SllLoopback, local, 40000, remote, 8080, Psh | Ack, ClientHello)));
+        Assert.False(Passes(Tcp(SllLoopback, local, 40000, remote, 8080, Ack, new byte[1400])));
+        Assert.True(Passes(Udp(SllLoopback, remote, 53, local, 40000, new byte[60])));
     }
 
     [Theory]
@@ -98,7 +112,7 @@ public sealed class CaptureFilterTests
     [Fact]
     public void Without_direction_an_ethernet_frame_is_judged_by_content_alone()
     {
-        var text = CaptureFilter.Build(new CaptureFilterOptions(), direction: false);
+        var text = CaptureFilter.Build(new CaptureFilterOptions(), FilterDirection.None);
         using var program = BpfProgram.Create(LinkLayers.Ethernet, text, 1, 0);
 
         Assert.True(program.Matches(EthernetTcp(Local4, 40000, Remote4, 443, Syn)));
@@ -107,7 +121,7 @@ public sealed class CaptureFilterTests
 
     private static bool Passes(byte[] frame, CaptureFilterOptions? options = null)
     {
-        using var program = BpfProgram.Create(LinkLayers.LinuxSll, CaptureFilter.Build(options ?? new CaptureFilterOptions()), 1, 0);
+        using var program = BpfProgram.Create(LinkLayers.LinuxSll, CaptureFilter.Build(options ?? new CaptureFilterOptions(), FilterDirection.CookedFile), 1, 0);
         return program.Matches(frame);
     }
 }

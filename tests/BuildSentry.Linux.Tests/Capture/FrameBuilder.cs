@@ -9,6 +9,9 @@ internal static class FrameBuilder
 {
     public const ushort SllHost = 0;
     public const ushort SllOutgoing = 4;
+
+    /// <summary>The incoming copy of a loopback packet, the one libpcap keeps.</summary>
+    public const ushort SllLoopback = 0x8000 | SllHost;
     public const byte Syn = 0x02;
     public const byte Ack = 0x10;
     public const byte Psh = 0x08;
@@ -32,8 +35,8 @@ internal static class FrameBuilder
     private static byte[] Sll(ushort packetType, byte[] ip)
     {
         var frame = new byte[16 + ip.Length];
-        BinaryPrimitives.WriteUInt16BigEndian(frame, packetType);
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(2), 772); // ARPHRD_LOOPBACK
+        BinaryPrimitives.WriteUInt16BigEndian(frame, (ushort)(packetType & 0xff));
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(2), (ushort)((packetType & 0x8000) != 0 ? 772 : 1)); // ARPHRD_LOOPBACK or ARPHRD_ETHER
         BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(4), 6);
         BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(14), (ushort)(ip[0] >> 4 == 4 ? 0x0800 : 0x86dd));
         ip.CopyTo(frame, 16);
