@@ -1,6 +1,6 @@
 # Sourced by the scripts: installs the Debian packages the tests, the lab and the daemon need,
 # only when something is missing, so repeated runs cost nothing.
-DEPS_PACKAGES=(python3 iproute2)
+DEPS_PACKAGES=(python3 iproute2 libpcap0.8)
 
 ensure_test_dependencies() {
   local missing=()

@@ -1,0 +1,63 @@
+using BuildSentry.Core.Events;
+using BuildSentry.Core.Network;
+using BuildSentry.Linux.Interop;
+
+namespace BuildSentry.Linux.Attribution;
+
+/// <summary>
+/// Flow → socket inode → process. The daemon's own namespace is asked through sock_diag; other
+/// namespaces (containers of a job) through /proc/PID/net of a job process living in them.
+/// Socket → process scans /proc/PID/fd, job processes first, and caches the answer.
+/// </summary>
+internal sealed class FlowOwnerResolver : IFlowOwnerResolver, IDisposable
+{
+    private readonly SockDiag _sockDiag = new();
+    private readonly SocketOwnerCache _cache;
+    private readonly ulong _hostNamespace;
+
+    public FlowOwnerResolver(int cacheCapacity = 4096)
+    {
+        _cache = new SocketOwnerCache(cacheCapacity);
+        _hostNamespace = ProcFs.NetworkNamespace(Environment.ProcessId)
+            ?? throw new InvalidOperationException("Cannot read /proc/self/ns/net.");
+    }
+
+    public FlowAttribution Resolve(FlowKey flow, IReadOnlyCollection<int> preferredPids)
+    {
+        ArgumentNullException.ThrowIfNull(preferredPids);
+        if (_sockDiag.Find(flow) is { } found)
+        {
+            return found.Inode == 0
+                ? FlowAttribution.Unattributed(_hostNamespace, "the socket has no inode (closed, TIME_WAIT or not yet accepted)")
+                : Owner(found.Inode, _hostNamespace, preferredPids, ProcFs.AllPids());
+        }
+        foreach (var group in preferredPids.GroupBy(pid => ProcFs.NetworkNamespace(pid) ?? _hostNamespace))
+        {
+            if (group.Key == _hostNamespace)
+                continue;
+            foreach (var pid in group)
+            {
+                if (ProcNetTable.FindInode(pid, flow) is { } inode)
+                    return Owner(inode, group.Key, group.ToList(), []);
+            }
+        }
+        return FlowAttribution.Unattributed(_hostNamespace, "no socket has this tuple in the host namespace or in a job process's namespace");
+    }
+
+    public void Dispose() => _sockDiag.Dispose();
+
+    private FlowAttribution Owner(uint inode, ulong netns, IEnumerable<int> first, IEnumerable<int> then)
+    {
+        if (_cache.TryGet(inode, out var cached))
+            return new FlowAttribution(cached, netns, null);
+        foreach (var pid in first.Concat(then).Distinct())
+        {
+            if (ProcFs.FindSocket(pid, inode) is not { } fd || ProcFs.StartTime(pid) is not { } start)
+                continue;
+            var owner = new ProcessKey(pid, start);
+            _cache.Add(inode, owner, fd);
+            return new FlowAttribution(owner, netns, null);
+        }
+        return FlowAttribution.Unattributed(netns, $"no process holds socket inode {inode}");
+    }
+}

@@ -1,0 +1,12 @@
+using BuildSentry.Core.Network;
+
+namespace BuildSentry.Linux.Attribution;
+
+/// <summary>The one question the network side asks the process side: which process owns this flow.</summary>
+public interface IFlowOwnerResolver
+{
+    /// <param name="flow">Oriented from the local client to the server, as the capture saw it.</param>
+    /// <param name="preferredPids">Live processes of active jobs: searched first, and their network
+    /// namespaces are where flows of containers are looked for.</param>
+    FlowAttribution Resolve(FlowKey flow, IReadOnlyCollection<int> preferredPids);
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+
+namespace BuildSentry.Linux.Attribution;
+
+/// <summary>Reads of /proc that race process exit: each returns null or false when the process is gone.</summary>
+internal static class ProcFs
+{
+    /// <summary>Field 22 of /proc/PID/stat, counted after the last ')' since comm may hold ") (".</summary>
+    public static ulong? StartTime(int pid)
+    {
+        string stat;
+        try { stat = File.ReadAllText($"/proc/{pid}/stat"); }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+        var close = stat.LastIndexOf(')');
+        if (close < 0)
+            return null;
+        var fields = stat[(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        // fields[0] is field 3 (state), so field 22 is fields[19].
+        return fields.Length > 19 && ulong.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var start) ? start : null;
+    }
+
+    /// <summary>The inode of /proc/PID/ns/net, which names the process's network namespace.</summary>
+    public static ulong? NetworkNamespace(int pid) => LinkNumber($"/proc/{pid}/ns/net", "net:[");
+
+    public static bool HoldsSocket(int pid, int fd, uint inode) =>
+        LinkNumber($"/proc/{pid}/fd/{fd}", "socket:[") == inode;
+
+    /// <summary>The descriptor of <paramref name="pid"/> that refers to socket <paramref name="inode"/>.</summary>
+    public static int? FindSocket(int pid, uint inode)
+    {
+        var target = $"socket:[{inode.ToString(CultureInfo.InvariantCulture)}]";
+        try
+        {
+            foreach (var path in Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"))
+            {
+                if (ReadLink(path) == target && int.TryParse(Path.GetFileName(path), NumberStyles.None, CultureInfo.InvariantCulture, out var fd))
+                    return fd;
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return null;
+    }
+
+    public static IEnumerable<int> AllPids()
+    {
+        foreach (var path in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(path), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+                yield return pid;
+        }
+    }
+
+    private static ulong? LinkNumber(string path, string prefix)
+    {
+        var target = ReadLink(path);
+        return target is not null && target.StartsWith(prefix, StringComparison.Ordinal) && target.EndsWith(']')
+            && ulong.TryParse(target.AsSpan(prefix.Length, target.Length - prefix.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            ? number
+            : null;
+    }
+
+    private static string? ReadLink(string path)
+    {
+        try { return new FileInfo(path).LinkTarget; }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
+}
