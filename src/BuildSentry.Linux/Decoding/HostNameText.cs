@@ -32,6 +32,13 @@ internal static class HostNameText
         return new string(text[..written]);
     }
 
+    /// <summary>
+    /// Normalises a host name from SNI or a Host header, dropping one trailing dot so that
+    /// <c>example.com.</c> and <c>example.com</c> compare equal, as they do in DNS.
+    /// </summary>
+    public static string NormalizeHost(ReadOnlySpan<byte> name) =>
+        Normalize(name.Length > 1 && name[^1] == (byte)'.' ? name[..^1] : name);
+
     /// <summary>Writes one byte in normalised form; <paramref name="destination"/> needs room for 4 chars.</summary>
     public static int Append(byte b, Span<char> destination)
     {
