@@ -4,61 +4,40 @@ using PacketDotNet.Utils;
 
 namespace BuildSentry.Linux.Decoding;
 
-/// <summary>
-/// Reads the IP and transport layers PacketDotNet found, checking every header length against the
-/// captured bytes before PacketDotNet is asked to decode the next layer.
-/// </summary>
+/// <summary>Reads the IP and transport layers PacketDotNet found, re-checking each against the captured bytes.</summary>
 internal static class IpPacketReader
 {
-    private const int Ipv4MinHeader = 20;
-    private const int Ipv6Header = 40;
-    private const int TcpMinHeader = 20;
-    private const int UdpHeader = 8;
     private const ushort TcpFlagMask = 0x1F;
 
     public static DecodedPacket Read(IPPacket ip, PacketDirection direction, ByteArraySegment frame)
     {
         var header = ip.HeaderSegment;
         var frameEnd = frame.Offset + frame.Length;
-        if (!ReferenceEquals(header.Bytes, frame.Bytes) || header.Offset < frame.Offset || header.Offset > frameEnd)
+        if (!ReferenceEquals(header.Bytes, frame.Bytes) || header.Offset < frame.Offset || header.Offset > frameEnd
+            || !IpLayout.TryRead(frame.Bytes.AsSpan(header.Offset, frameEnd - header.Offset), out var layout))
         {
             return DecodedPacket.Malformed;
         }
 
-        var bytes = frame.Bytes;
-        var start = header.Offset;
-        var available = bytes.AsSpan(start, frameEnd - start);
-        if (!TryFindIpEnd(available, out var ipLength, out var ipHeaderLength, out var isLaterFragment))
-        {
-            return DecodedPacket.Malformed;
-        }
-
-        var version = (byte)(available[0] >> 4);
         var partial = new DecodedPacket(
-            DecodeStatus.OtherTransport, direction, version, ip.SourceAddress, ip.DestinationAddress,
+            DecodeStatus.OtherTransport, direction, layout.Version, ip.SourceAddress, ip.DestinationAddress,
             TransportProtocol.None, 0, 0, TcpFlags.None, 0, default);
-        if (isLaterFragment)
+
+        // Only TCP and UDP are handed to PacketDotNet: its decoders for other protocols (OSPF,
+        // for one) throw plain Exceptions on malformed bytes, and the sensor has no use for them.
+        if (layout.IsLaterFragment || ip.Protocol is not (ProtocolType.Tcp or ProtocolType.Udp))
         {
             return partial;
         }
 
-        var ipEnd = start + ipLength;
-        var transportFloor = start + ipHeaderLength;
+        var bytes = frame.Bytes;
+        var ipEnd = header.Offset + layout.Length;
+        var transportFloor = header.Offset + layout.HeaderLength;
         switch (ip.PayloadPacket)
         {
-            case TcpPacket tcp when tcp.HeaderSegment.Offset >= transportFloor:
+            case TcpPacket tcp when InTransport(tcp, transportFloor, ipEnd, IpLayout.Tcp, bytes):
                 var tcpStart = tcp.HeaderSegment.Offset;
-                if (tcpStart + TcpMinHeader > ipEnd)
-                {
-                    return DecodedPacket.Malformed;
-                }
-
-                var dataOffset = (bytes[tcpStart + 12] >> 4) * 4;
-                if (dataOffset < TcpMinHeader || tcpStart + dataOffset > ipEnd)
-                {
-                    return DecodedPacket.Malformed;
-                }
-
+                var payloadStart = tcpStart + ((bytes[tcpStart + 12] >> 4) * 4);
                 return partial with
                 {
                     Status = DecodeStatus.Decoded,
@@ -67,20 +46,11 @@ internal static class IpPacketReader
                     DestinationPort = tcp.DestinationPort,
                     TcpFlags = (TcpFlags)(tcp.Flags & TcpFlagMask),
                     SequenceNumber = tcp.SequenceNumber,
-                    Payload = new ReadOnlyMemory<byte>(bytes, tcpStart + dataOffset, ipEnd - tcpStart - dataOffset),
+                    Payload = new ReadOnlyMemory<byte>(bytes, payloadStart, ipEnd - payloadStart),
                 };
-            case UdpPacket udp when udp.HeaderSegment.Offset >= transportFloor:
+            case UdpPacket udp when InTransport(udp, transportFloor, ipEnd, IpLayout.Udp, bytes):
                 var udpStart = udp.HeaderSegment.Offset;
-                if (udpStart + UdpHeader > ipEnd)
-                {
-                    return DecodedPacket.Malformed;
-                }
-
                 var udpLength = BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(udpStart + 4));
-                if (udpLength < UdpHeader)
-                {
-                    return DecodedPacket.Malformed;
-                }
 
                 // A capture cut short by the snap length keeps what it has.
                 var udpEnd = Math.Min(ipEnd, udpStart + udpLength);
@@ -90,7 +60,7 @@ internal static class IpPacketReader
                     Transport = TransportProtocol.Udp,
                     SourcePort = udp.SourcePort,
                     DestinationPort = udp.DestinationPort,
-                    Payload = new ReadOnlyMemory<byte>(bytes, udpStart + UdpHeader, udpEnd - udpStart - UdpHeader),
+                    Payload = new ReadOnlyMemory<byte>(bytes, udpStart + IpLayout.UdpHeader, udpEnd - udpStart - IpLayout.UdpHeader),
                 };
             case TcpPacket or UdpPacket:
                 return DecodedPacket.Malformed;
@@ -99,42 +69,10 @@ internal static class IpPacketReader
         }
     }
 
-    /// <summary>
-    /// Length of the IP packet within the captured bytes: the declared length, or less when the
-    /// snap length cut it. Length 0 (segmentation offload, jumbograms) means "to the end".
-    /// </summary>
-    private static bool TryFindIpEnd(ReadOnlySpan<byte> ip, out int length, out int headerLength, out bool isLaterFragment)
+    /// <summary>The transport header PacketDotNet found lies after the IP header and fits before the IP end.</summary>
+    private static bool InTransport(Packet transport, int floor, int ipEnd, byte protocol, byte[] bytes)
     {
-        length = headerLength = 0;
-        isLaterFragment = false;
-        if (ip.IsEmpty)
-        {
-            return false;
-        }
-
-        int declared;
-        switch (ip[0] >> 4)
-        {
-            case 4 when ip.Length >= Ipv4MinHeader:
-                headerLength = (ip[0] & 0x0F) * 4;
-                declared = BinaryPrimitives.ReadUInt16BigEndian(ip[2..]);
-                if (headerLength < Ipv4MinHeader || headerLength > ip.Length || (declared != 0 && declared < headerLength))
-                {
-                    return false;
-                }
-
-                isLaterFragment = (BinaryPrimitives.ReadUInt16BigEndian(ip[6..]) & 0x1FFF) != 0;
-                break;
-            case 6 when ip.Length >= Ipv6Header:
-                headerLength = Ipv6Header;
-                var payloadLength = BinaryPrimitives.ReadUInt16BigEndian(ip[4..]);
-                declared = payloadLength == 0 ? 0 : Ipv6Header + payloadLength;
-                break;
-            default:
-                return false;
-        }
-
-        length = declared == 0 ? ip.Length : Math.Min(declared, ip.Length);
-        return true;
+        var start = transport.HeaderSegment.Offset;
+        return start >= floor && start <= ipEnd && IpLayout.TransportHeaderFits(bytes.AsSpan(start, ipEnd - start), protocol);
     }
 }

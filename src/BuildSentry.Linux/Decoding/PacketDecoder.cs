@@ -52,31 +52,19 @@ internal sealed class PacketDecoder
     {
         switch (linkType)
         {
-            case LinkLayers.LinuxSll:
-                if (frame.Length < LinuxSllFields.SLLHeaderLength)
-                {
-                    return DecodedPacket.Malformed;
-                }
-
+            case LinkLayers.LinuxSll when frame.Length >= LinuxSllFields.SLLHeaderLength:
                 var sll = new LinuxSllPacket(frame);
-                return FromLinkPayload(sll.PayloadPacket, DirectionOf((int)sll.Type), frame);
-            case LinkLayers.LinuxSll2:
-                if (frame.Length < LinuxSll2Fields.SLL2HeaderLength)
-                {
-                    return DecodedPacket.Malformed;
-                }
-
+                return FromLink(sll, sll.EthernetProtocolType, LinuxSllFields.SLLHeaderLength, DirectionOf((int)sll.Type), frame);
+            case LinkLayers.LinuxSll2 when frame.Length >= LinuxSll2Fields.SLL2HeaderLength:
                 var sll2 = new LinuxSll2Packet(frame);
-                return FromLinkPayload(sll2.PayloadPacket, DirectionOf((int)sll2.Type), frame);
-            case LinkLayers.Ethernet:
-                if (frame.Length < EthernetFields.HeaderLength)
-                {
-                    return DecodedPacket.Malformed;
-                }
-
-                return FromLinkPayload(new EthernetPacket(frame).PayloadPacket, PacketDirection.Unknown, frame);
+                return FromLink(sll2, sll2.EthernetProtocolType, LinuxSll2Fields.SLL2HeaderLength, DirectionOf((int)sll2.Type), frame);
+            case LinkLayers.Ethernet when frame.Length >= EthernetFields.HeaderLength:
+                var ethernet = new EthernetPacket(frame);
+                return FromLink(ethernet, ethernet.Type, EthernetFields.HeaderLength, PacketDirection.Unknown, frame);
             case LinkLayers.Raw or LinkLayers.RawLegacy or LinkLayers.IPv4 or LinkLayers.IPv6:
                 return FromRawIp(frame);
+            case LinkLayers.LinuxSll or LinkLayers.LinuxSll2 or LinkLayers.Ethernet:
+                return DecodedPacket.Malformed;
             default:
                 return DecodedPacket.NotIp(PacketDirection.Unknown);
         }
@@ -89,24 +77,17 @@ internal sealed class PacketDecoder
         _ => PacketDirection.Other,
     };
 
-    private static DecodedPacket FromRawIp(ByteArraySegment frame)
+    /// <summary>Checks an IP packet right behind the link header before PacketDotNet decodes it.</summary>
+    private static DecodedPacket FromLink(Packet link, EthernetType type, int headerLength, PacketDirection direction, ByteArraySegment frame)
     {
-        if (frame.Length == 0)
+        var expectedVersion = type switch { EthernetType.IPv4 => 4, EthernetType.IPv6 => 6, _ => 0 };
+        if (expectedVersion != 0 && !LooksLikeIp(frame, headerLength, expectedVersion))
         {
             return DecodedPacket.Malformed;
         }
 
-        var version = frame.Bytes[frame.Offset] >> 4;
-        return version switch
-        {
-            4 => FromLinkPayload(new IPv4Packet(frame), PacketDirection.Unknown, frame),
-            6 => FromLinkPayload(new IPv6Packet(frame), PacketDirection.Unknown, frame),
-            _ => DecodedPacket.Malformed,
-        };
-    }
+        var payload = link.PayloadPacket;
 
-    private static DecodedPacket FromLinkPayload(Packet? payload, PacketDirection direction, ByteArraySegment frame)
-    {
         // VLAN tags and similar wrappers sit between the link header and IP.
         for (var depth = 0; payload is not null and not IPPacket && depth < MaxEncapsulationDepth; depth++)
         {
@@ -115,4 +96,19 @@ internal sealed class PacketDecoder
 
         return payload is IPPacket ip ? IpPacketReader.Read(ip, direction, frame) : DecodedPacket.NotIp(direction);
     }
+
+    private static DecodedPacket FromRawIp(ByteArraySegment frame)
+    {
+        if (frame.Length == 0 || !LooksLikeIp(frame, 0, frame.Bytes[frame.Offset] >> 4))
+        {
+            return DecodedPacket.Malformed;
+        }
+
+        IPPacket ip = frame.Bytes[frame.Offset] >> 4 == 4 ? new IPv4Packet(frame) : new IPv6Packet(frame);
+        return IpPacketReader.Read(ip, PacketDirection.Unknown, frame);
+    }
+
+    private static bool LooksLikeIp(ByteArraySegment frame, int offset, int expectedVersion) =>
+        IpLayout.TryRead(frame.Bytes.AsSpan(frame.Offset + offset, frame.Length - offset), out var layout)
+        && layout.Version == expectedVersion;
 }

@@ -107,6 +107,28 @@ public sealed class PacketDecoderTests
     }
 
     [Fact]
+    public void A_malformed_packet_of_a_protocol_the_sensor_ignores_is_not_decoded_further()
+    {
+        // PacketDotNet's OSPF decoder throws a bare Exception on this payload.
+        var ospf = Sll(SllOutgoing, EtherTypeIpv4, Ipv4("10.0.0.5", "224.0.0.5", (TransportProtocol)89, [2, 9, 0, 0, 0, 0]));
+
+        var packet = _decoder.Decode(ospf, LinkLayers.LinuxSll);
+
+        Assert.Equal(DecodeStatus.OtherTransport, packet.Status);
+        Assert.Equal(IPAddress.Parse("224.0.0.5"), packet.Destination);
+    }
+
+    [Fact]
+    public void A_VLAN_tagged_Ethernet_frame_is_unwrapped_to_its_IP_packet()
+    {
+        var ip = Ipv4("10.0.0.5", "10.0.0.6", TransportProtocol.Tcp, Tcp(1, 22, TcpFlags.Syn, 3, []));
+        var packet = _decoder.Decode(Ethernet(0x8100, [0x00, 0x05, 0x08, 0x00, .. ip]), LinkLayers.Ethernet);
+
+        Assert.True(packet.IsTcpSyn);
+        Assert.Equal(22, packet.DestinationPort);
+    }
+
+    [Fact]
     public void A_frame_truncated_at_any_byte_never_throws_and_is_counted_when_malformed()
     {
         var frame = Sll(SllOutgoing, EtherTypeIpv4, Ipv4("10.0.0.5", "10.0.0.6", TransportProtocol.Tcp, Tcp(1, 2, TcpFlags.Syn, 3, [], optionBytes: 8)));

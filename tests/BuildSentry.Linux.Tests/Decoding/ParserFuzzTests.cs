@@ -42,6 +42,9 @@ public sealed class ParserFuzzTests
         (Ethernet(EtherTypeIpv4, Ipv4("10.0.0.1", "10.0.0.2", TransportProtocol.Tcp, Tcp(1, 80, TcpFlags.Psh, 1, HttpSeeds[0]))), LinkLayers.Ethernet),
         (Ipv6("::1", "::2", TransportProtocol.Udp, Udp(1, 53, DnsSeeds[0])), LinkLayers.Raw),
         (Ipv4("10.0.0.1", "10.0.0.2", TransportProtocol.Tcp, Tcp(1, 2, TcpFlags.Syn, 3, [], 40)), LinkLayers.Raw),
+        (Sll(SllOutgoing, EtherTypeIpv4, Ipv4("10.0.0.1", "224.0.0.5", (TransportProtocol)89, new byte[24])), LinkLayers.LinuxSll),
+        (Ethernet(0x8100, [0, 5, 0x08, 0x00, .. Ipv4("10.0.0.1", "10.0.0.2", TransportProtocol.Tcp, Tcp(1, 80, TcpFlags.Syn, 1, []))]), LinkLayers.Ethernet),
+        (Ipv6("::1", "::2", 0, [6, 0, 0, 0, 0, 0, 0, 0, .. Tcp(1, 2, TcpFlags.Syn, 3, [])]), LinkLayers.Raw),
     ];
 
     private static byte[] MutatedOrNoise(Mutator mutator, byte[][] seeds) =>
