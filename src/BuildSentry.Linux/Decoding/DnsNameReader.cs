@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace BuildSentry.Linux.Decoding;
 
 /// <summary>
@@ -13,6 +15,7 @@ internal static class DnsNameReader
     private const int MaxWireLength = 255;
 
     /// <summary>Reads the name at <paramref name="offset"/>; <paramref name="end"/> is the offset just after it in place.</summary>
+    [SkipLocalsInit]
     public static bool TryRead(ReadOnlySpan<byte> message, int offset, out string name, out int end)
     {
         name = string.Empty;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace BuildSentry.Linux.Decoding;
 
 /// <summary>
@@ -15,6 +17,7 @@ internal static class HostNameText
     public const int MaxEscapedChars = MaxNameBytes * 4;
 
     /// <summary>Normalises a name of at most <see cref="MaxNameBytes"/> bytes.</summary>
+    [SkipLocalsInit]
     public static string Normalize(ReadOnlySpan<byte> name)
     {
         if (name.Length > MaxNameBytes)
@@ -22,7 +25,7 @@ internal static class HostNameText
             throw new ArgumentOutOfRangeException(nameof(name), name.Length, "Host names are at most 255 bytes.");
         }
 
-        Span<char> text = stackalloc char[MaxEscapedChars];
+        Span<char> text = stackalloc char[name.Length * 4];
         var written = 0;
         foreach (var b in name)
         {

@@ -19,6 +19,7 @@ internal static class FuzzSeeds
     public static readonly byte[][] TlsSeeds =
     [
         CapturedFixtures.OpenSslClientHello,
+        CapturedFixtures.CurlClientHello,
         TlsClientHelloParserTests.SplitIntoRecords(CapturedFixtures.OpenSslClientHello, 7),
         TlsClientHelloParserTests.SplitIntoRecords(CapturedFixtures.OpenSslClientHello, 100),
     ];

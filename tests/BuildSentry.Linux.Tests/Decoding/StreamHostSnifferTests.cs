@@ -22,6 +22,18 @@ public sealed class StreamHostSnifferTests
     }
 
     [Fact]
+    public void A_real_curl_ClientHello_fed_one_byte_at_a_time_is_found_at_its_last_byte()
+    {
+        var hello = CapturedFixtures.CurlClientHello;
+        var sniffer = StreamHostSniffer.ForTls();
+
+        var results = hello.Select(b => sniffer.Feed([b])).ToList();
+
+        Assert.All(results[..^1], r => Assert.Equal(SniffStatus.NeedMore, r.Status));
+        Assert.Equal(SniffResult.Found("download.example.test"), results[^1]);
+    }
+
+    [Fact]
     public void A_whole_ClientHello_in_the_first_segment_is_answered_without_buffering()
     {
         var sniffer = StreamHostSniffer.ForTls();

@@ -28,6 +28,12 @@ public sealed class TlsClientHelloParserTests
         Assert.Equal(SniffResult.Found("example.test"), TlsClientHelloParser.Parse(Hello));
     }
 
+    [Fact]
+    public void The_server_name_of_a_real_curl_ClientHello_is_found()
+    {
+        Assert.Equal(SniffResult.Found("download.example.test"), TlsClientHelloParser.Parse(CapturedFixtures.CurlClientHello));
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(3)]
