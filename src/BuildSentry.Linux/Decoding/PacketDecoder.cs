@@ -6,8 +6,9 @@ namespace BuildSentry.Linux.Decoding;
 
 /// <summary>
 /// Turns one captured frame into a <see cref="DecodedPacket"/>. PacketDotNet reads the link, IP and
-/// transport headers; this class checks what it found against the captured length, because
-/// PacketDotNet trusts length fields and either throws or hands back slices past the data.
+/// transport headers; the IP and TCP/UDP lengths are checked (<see cref="IpLayout"/>) before it
+/// decodes them, because PacketDotNet trusts length fields and either throws, which costs
+/// microseconds per hostile frame, or hands back slices past the data.
 /// Never throws: anything that does not hold together is counted and reported as malformed.
 /// </summary>
 internal sealed class PacketDecoder
@@ -36,7 +37,8 @@ internal sealed class PacketDecoder
         }
         catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException or InvalidOperationException or OverflowException)
         {
-            // PacketDotNet indexes by the length fields it reads; hostile ones land here.
+            // What the length checks do not cover (VLAN tags, IPv6 extension headers) still
+            // reaches PacketDotNet's own indexing; these are the exceptions it throws for that.
             result = DecodedPacket.Malformed;
         }
 
