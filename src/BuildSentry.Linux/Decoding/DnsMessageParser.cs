@@ -10,7 +10,6 @@ namespace BuildSentry.Linux.Decoding;
 /// </summary>
 internal static class DnsMessageParser
 {
-    public const int HeaderLength = 12;
     private const int QuestionFixedLength = 4;
     private const int RecordFixedLength = 10;
     private const ushort ResponseFlag = 0x8000;

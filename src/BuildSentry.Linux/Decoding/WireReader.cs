@@ -36,19 +36,6 @@ internal ref struct WireReader(ReadOnlySpan<byte> data)
         return true;
     }
 
-    public bool TryReadUInt24(out int value)
-    {
-        value = 0;
-        if (Remaining < 3)
-        {
-            return false;
-        }
-
-        value = (_data[Position] << 16) | (_data[Position + 1] << 8) | _data[Position + 2];
-        Position += 3;
-        return true;
-    }
-
     public bool TryReadUInt32(out uint value)
     {
         value = 0;
