@@ -26,7 +26,7 @@ public sealed partial class JobMonitor
             destination.Names.Add(name);
         }
 
-        var verdict = state.Profile?.EvaluateConnection(names, flow.Destination, flow.DestinationPort, ToProtocol(flow.Protocol))
+        var verdict = state.Profile?.EvaluateConnection(names, flow.Destination, flow.DestinationPort, flow.Protocol)
                       ?? NoProfile(state);
         Judge(state, process, destination, verdict, AlertKinds.EgressConnection, "Egress to a destination not in the profile", flow, names, null, time);
     }
@@ -45,7 +45,7 @@ public sealed partial class JobMonitor
         if (IPAddress.TryParse(name, out var literal))
         {
             // "Host: 198.18.0.10" names no host: judge the address it names instead.
-            verdict = state.Profile?.EvaluateConnection([], literal, flow.DestinationPort, ToProtocol(flow.Protocol)) ?? NoProfile(state);
+            verdict = state.Profile?.EvaluateConnection([], literal, flow.DestinationPort, flow.Protocol) ?? NoProfile(state);
         }
         else
         {
@@ -219,8 +219,5 @@ public sealed partial class JobMonitor
 
     private static EgressVerdict NoProfile(JobState state) => EgressVerdict.Deny(state.ProfileReason);
 
-    private static TransportProtocol ToProtocol(Transport transport) =>
-        transport == Transport.Udp ? TransportProtocol.Udp : TransportProtocol.Tcp;
-
-    private static string ProtocolName(Transport transport) => transport == Transport.Udp ? "udp" : "tcp";
+    private static string ProtocolName(TransportProtocol transport) => transport == TransportProtocol.Udp ? "udp" : "tcp";
 }

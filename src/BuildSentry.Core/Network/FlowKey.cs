@@ -1,11 +1,12 @@
 using System.Net;
 using System.Text.Json.Serialization;
+using BuildSentry.Core.Profiles;
 
 namespace BuildSentry.Core.Network;
 
 /// <summary>The 5-tuple of a flow, oriented from the client (the build) to the server.</summary>
 public readonly record struct FlowKey(
-    Transport Protocol,
+    TransportProtocol Protocol,
     [property: JsonConverter(typeof(IPAddressJsonConverter))] IPAddress Source,
     int SourcePort,
     [property: JsonConverter(typeof(IPAddressJsonConverter))] IPAddress Destination,

@@ -1,8 +1,9 @@
-using System.Runtime.InteropServices;
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
+using System.Runtime.InteropServices;
 using BuildSentry.Core.Network;
+using BuildSentry.Core.Profiles;
 
 namespace BuildSentry.Linux.Attribution;
 
@@ -15,7 +16,7 @@ internal static class ProcNetTable
     /// <summary>The inode of the socket owning <paramref name="flow"/>; UDP also matches an unconnected socket on the local port.</summary>
     public static uint? FindInode(int pid, FlowKey flow)
     {
-        var name = flow.Protocol == Transport.Tcp ? "tcp" : "udp";
+        var name = flow.Protocol == TransportProtocol.Tcp ? "tcp" : "udp";
         var v4 = flow.Source.AddressFamily == AddressFamily.InterNetwork;
         // An IPv4 flow may belong to a dual-stack IPv6 socket, listed in the "6" table with mapped addresses.
         var tables = v4 ? new[] { name, name + "6" } : [name + "6"];
@@ -31,11 +32,11 @@ internal static class ProcNetTable
                 if (fields.Length < 10 || !TryEndpoint(fields[1], out var local, out var localPort) || !TryEndpoint(fields[2], out var remote, out var remotePort)
                     || !uint.TryParse(fields[9], NumberStyles.None, CultureInfo.InvariantCulture, out var inode) || inode == 0)
                     continue;
-                if (localPort != flow.SourcePort || !Same(local, flow.Source, wildcardMatches: flow.Protocol == Transport.Udp))
+                if (localPort != flow.SourcePort || !Same(local, flow.Source, wildcardMatches: flow.Protocol == TransportProtocol.Udp))
                     continue;
                 if (remotePort == flow.DestinationPort && Same(remote, flow.Destination, wildcardMatches: false))
                     return inode;
-                if (flow.Protocol == Transport.Udp && remotePort == 0)
+                if (flow.Protocol == TransportProtocol.Udp && remotePort == 0)
                     loose ??= inode;
             }
         }

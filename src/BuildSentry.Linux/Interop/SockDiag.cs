@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Runtime.InteropServices;
 using BuildSentry.Core.Network;
+using BuildSentry.Core.Profiles;
 using static Tmds.Linux.LibC;
 
 namespace BuildSentry.Linux.Interop;
@@ -42,13 +43,13 @@ internal sealed unsafe partial class SockDiag : IDisposable
             Body = new InetDiagReqV2
             {
                 Family = (byte)(flow.Source.AddressFamily == AddressFamily.InterNetwork ? 2 : 10),
-                Protocol = (byte)(flow.Protocol == Transport.Tcp ? 6 : 17),
+                Protocol = (byte)(flow.Protocol == TransportProtocol.Tcp ? 6 : 17),
                 States = AllStates,
             },
         };
         // TCP looks the tuple up as (local = src); UDP as the kernel's receive path does (local = dst).
         var (local, localPort, remote, remotePort) = (flow.Source, flow.SourcePort, flow.Destination, flow.DestinationPort);
-        if (flow.Protocol == Transport.Tcp)
+        if (flow.Protocol == TransportProtocol.Tcp)
             Fill(ref request.Body.Id, local, localPort, remote, remotePort);
         else
             Fill(ref request.Body.Id, remote, remotePort, local, localPort);

@@ -42,7 +42,7 @@ public sealed class JobMonitorTests
     private static FlowAttribution Owner(ProcessKey key) => new(key, 1, null);
 
     private static FlowKey Tcp(IPAddress destination, int port, int sourcePort = 40000) =>
-        new(Transport.Tcp, IPAddress.Parse("198.18.0.1"), sourcePort, destination, port);
+        new(TransportProtocol.Tcp, IPAddress.Parse("198.18.0.1"), sourcePort, destination, port);
 
     private TraceBuilder Job() => _trace
         .Spawn(Key(1), Key(10), "/bin/bash", GitHub())
@@ -50,7 +50,7 @@ public sealed class JobMonitorTests
         .Spawn(Key(11), Key(12), "/usr/bin/curl");
 
     private TraceBuilder Answer(string name, IPAddress address, params DnsRecord[] extra) => _trace.Add(new DnsAnswerObserved(
-        _trace.Now, new FlowKey(Transport.Udp, IPAddress.Parse("198.18.0.1"), 5353, Resolver, 53), 1, name,
+        _trace.Now, new FlowKey(TransportProtocol.Udp, IPAddress.Parse("198.18.0.1"), 5353, Resolver, 53), 1, name,
         [.. extra, new DnsRecord(extra.Length > 0 ? extra[^1].Target! : name, DnsRecordType.A, 60, address, null)], 1));
 
     private void Run(JobMonitor monitor)
@@ -128,7 +128,7 @@ public sealed class JobMonitorTests
     {
         var monitor = Monitor();
         Job();
-        var flow = new FlowKey(Transport.Udp, IPAddress.Parse("198.18.0.1"), 5353, Resolver, 53);
+        var flow = new FlowKey(TransportProtocol.Udp, IPAddress.Parse("198.18.0.1"), 5353, Resolver, 53);
         _trace.Add(new DnsQueryObserved(_trace.Now, flow, 1, "registry.test", 1, Owner(Key(12))));
         _trace.Add(new DnsQueryObserved(_trace.Now, flow, 2, "probe.test", 1, Owner(Key(12))));
         _trace.Add(new DnsQueryObserved(_trace.Now, flow, 3, "mzxw6ytboi.exfil.test", 1, Owner(Key(12))));

@@ -1,7 +1,8 @@
-using BuildSentry.Core.Events;
 using System.Net;
+using BuildSentry.Core.Events;
 using BuildSentry.Core.Jobs;
 using BuildSentry.Core.Network;
+using BuildSentry.Core.Profiles;
 using BuildSentry.Core.Tests.Jobs;
 using BuildSentry.Core.Tracing;
 using static BuildSentry.Core.Tests.Jobs.TraceBuilder;
@@ -46,13 +47,13 @@ public sealed class TraceRoundTripTests
     [Fact]
     public void Network_events_round_trip_with_their_addresses_and_attribution()
     {
-        var flow = new FlowKey(Transport.Udp, IPAddress.Parse("fd00::1"), 40000, IPAddress.Parse("198.18.0.2"), 53);
+        var flow = new FlowKey(TransportProtocol.Udp, IPAddress.Parse("fd00::1"), 40000, IPAddress.Parse("198.18.0.2"), 53);
         SensorEvent[] events =
         [
             new DnsQueryObserved(DateTimeOffset.UnixEpoch, flow, 7, "abc.exfil.test", 1, new FlowAttribution(Key(5), 4026531840, null)),
             new DnsAnswerObserved(DateTimeOffset.UnixEpoch, flow, 7, "abc.exfil.test",
                 [new DnsRecord("abc.exfil.test", DnsRecordType.A, 60, IPAddress.Parse("198.18.0.66"), null)], 4026531840),
-            new ConnectionAttempted(DateTimeOffset.UnixEpoch, flow with { Protocol = Transport.Tcp }, FlowAttribution.Unattributed(1, "socket gone")),
+            new ConnectionAttempted(DateTimeOffset.UnixEpoch, flow with { Protocol = TransportProtocol.Tcp }, FlowAttribution.Unattributed(1, "socket gone")),
         ];
 
         using var buffer = new MemoryStream();

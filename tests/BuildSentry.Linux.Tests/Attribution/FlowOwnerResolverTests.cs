@@ -1,8 +1,9 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Runtime.InteropServices;
 using BuildSentry.Core.Network;
+using BuildSentry.Core.Profiles;
 using BuildSentry.Linux.Attribution;
 using BuildSentry.Linux.Interop;
 using Xunit.Abstractions;
@@ -35,7 +36,7 @@ public sealed class FlowOwnerResolverTests(ITestOutputHelper output) : IDisposab
         using var accepted = listener.AcceptTcpClient();
         var client = (IPEndPoint)accepted.Client.RemoteEndPoint!;
 
-        var attribution = _resolver.Resolve(new FlowKey(Transport.Tcp, ip, client.Port, ip, port), []);
+        var attribution = _resolver.Resolve(new FlowKey(TransportProtocol.Tcp, ip, client.Port, ip, port), []);
 
         Assert.Null(attribution.Failure);
         Assert.Equal(child.Pid, attribution.Owner?.Pid);
@@ -52,7 +53,7 @@ public sealed class FlowOwnerResolverTests(ITestOutputHelper output) : IDisposab
         var from = new IPEndPoint(IPAddress.Any, 0);
         server.Receive(ref from);
 
-        var attribution = _resolver.Resolve(new FlowKey(Transport.Udp, IPAddress.Loopback, from.Port, IPAddress.Loopback, port), [child.Pid]);
+        var attribution = _resolver.Resolve(new FlowKey(TransportProtocol.Udp, IPAddress.Loopback, from.Port, IPAddress.Loopback, port), [child.Pid]);
 
         Assert.Equal(child.Pid, attribution.Owner?.Pid);
     }
@@ -68,7 +69,7 @@ public sealed class FlowOwnerResolverTests(ITestOutputHelper output) : IDisposab
         var client = (IPEndPoint)accepted.Client.RemoteEndPoint!;
         child.Process.WaitForExit();
 
-        var attribution = _resolver.Resolve(new FlowKey(Transport.Tcp, IPAddress.Loopback, client.Port, IPAddress.Loopback, port), [child.Pid]);
+        var attribution = _resolver.Resolve(new FlowKey(TransportProtocol.Tcp, IPAddress.Loopback, client.Port, IPAddress.Loopback, port), [child.Pid]);
 
         // The closed socket lingers in FIN_WAIT2 with no inode: sock_diag finds it, but no process holds it.
         Assert.Null(attribution.Owner);
@@ -90,7 +91,7 @@ public sealed class FlowOwnerResolverTests(ITestOutputHelper output) : IDisposab
             using var client = new ChildProcess("ip", "netns", "exec", ns, "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8099; sleep 5");
             var clientPort = int.Parse(server.Process.StandardOutput.ReadLine()!, System.Globalization.CultureInfo.InvariantCulture);
 
-            var attribution = _resolver.Resolve(new FlowKey(Transport.Tcp, IPAddress.Loopback, clientPort, IPAddress.Loopback, 8099), [client.Pid]);
+            var attribution = _resolver.Resolve(new FlowKey(TransportProtocol.Tcp, IPAddress.Loopback, clientPort, IPAddress.Loopback, 8099), [client.Pid]);
 
             Assert.Equal(client.Pid, attribution.Owner?.Pid);
             Assert.Equal(ProcFs.NetworkNamespace(client.Pid), attribution.NetworkNamespace);
@@ -115,7 +116,7 @@ public sealed class FlowOwnerResolverTests(ITestOutputHelper output) : IDisposab
             using var client = new TcpClient();
             client.Connect(IPAddress.Loopback, port);
             using var accepted = listener.AcceptTcpClient();
-            var flow = new FlowKey(Transport.Tcp, IPAddress.Loopback, ((IPEndPoint)client.Client.LocalEndPoint!).Port, IPAddress.Loopback, port);
+            var flow = new FlowKey(TransportProtocol.Tcp, IPAddress.Loopback, ((IPEndPoint)client.Client.LocalEndPoint!).Port, IPAddress.Loopback, port);
             using var fresh = new FlowOwnerResolver();
             var watch = Stopwatch.StartNew();
             Assert.Equal(Environment.ProcessId, fresh.Resolve(flow, [Environment.ProcessId]).Owner?.Pid);

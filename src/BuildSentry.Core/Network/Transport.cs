@@ -1,7 +1,0 @@
-namespace BuildSentry.Core.Network;
-
-public enum Transport
-{
-    Tcp,
-    Udp,
-}
