@@ -41,6 +41,9 @@ USAGE
 }
 
 log() { echo "lab: $*" >&2; }
+# Background processes are started with "ip netns exec" itself, not this function, so that $! is
+# their pid; and with every standard stream redirected, so that a caller reading lab.sh's output
+# to its end is not kept waiting by servers that inherited the pipe.
 in_ns() { ip netns exec "$NETNS" "$@"; }
 
 ensure_dependencies() {
@@ -133,7 +136,8 @@ start_dns() {
     echo "address=/$WILDCARD_DOMAIN/$NET4.$WILDCARD_SUFFIX"
     echo "address=/$WILDCARD_DOMAIN/$NET6::$WILDCARD_SUFFIX"
   } >"$conf"
-  in_ns dnsmasq --keep-in-foreground --conf-file="$conf" 2>"$STATE/dnsmasq.err" &
+  ip netns exec "$NETNS" dnsmasq --keep-in-foreground --conf-file="$conf" \
+    </dev/null >"$STATE/dnsmasq.err" 2>&1 &
   echo $! >"$STATE/pids/dnsmasq"
   printf 'nameserver %s\noptions timeout:2 attempts:2\n' "$NET4.2" >"$STATE/resolv.conf"
 }
@@ -144,8 +148,8 @@ start_servers() {
     [ "$name" = "$primary" ] && args+=(--host "$name=$v4" --host "$name=$v6")
   done < <(host_lines)
   # Debian's python3, not whatever a version manager put first on PATH.
-  in_ns /usr/bin/python3 "$SCRIPTS_DIR/lab/servers.py" --state "$STATE" --www "$SCRIPTS_DIR/lab/www" \
-    --cert "$STATE/tls/cert.pem" --key "$STATE/tls/key.pem" "${args[@]}" 2>"$STATE/servers.log" &
+  ip netns exec "$NETNS" /usr/bin/python3 "$SCRIPTS_DIR/lab/servers.py" --state "$STATE" --www "$SCRIPTS_DIR/lab/www" \
+    --cert "$STATE/tls/cert.pem" --key "$STATE/tls/key.pem" "${args[@]}" </dev/null >"$STATE/servers.log" 2>&1 &
   echo $! >"$STATE/pids/servers"
 }
 
@@ -164,7 +168,7 @@ set_delay() {
     gcc -O2 -Wall -o "$STATE/delayer" "$SCRIPTS_DIR/lab/delayer.c" \
       $(pkg-config --cflags --libs libnetfilter_queue)
   fi
-  in_ns "$STATE/delayer" "$QUEUE_NUM" "$ms" 2>>"$STATE/delayer.log" &
+  ip netns exec "$NETNS" "$STATE/delayer" "$QUEUE_NUM" "$ms" </dev/null >>"$STATE/delayer.log" 2>&1 &
   echo $! >"$STATE/pids/delayer"
   # Only packets arriving from the agent are held, so the round trip grows by exactly N ms.
   # --queue-bypass: should the delayer die, packets flow undelayed instead of being dropped.
