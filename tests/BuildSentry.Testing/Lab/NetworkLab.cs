@@ -25,6 +25,8 @@ public sealed partial class NetworkLab : IAsyncDisposable
     public static readonly IPAddress ResolverAddress = IPAddress.Parse("198.18.0.2");
     public static readonly IPAddress ResolverAddressV6 = IPAddress.Parse("fd00:b5e:1ab::2");
 
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(15);
+
     private readonly Dictionary<string, LabHost> _hosts;
     private bool _disposed;
 
@@ -55,13 +57,18 @@ public sealed partial class NetworkLab : IAsyncDisposable
     {
         Requirements.Linux();
         Requirements.Root();
+        await LabLock.AcquireAsync(LockTimeout, cancellationToken);
         await RunScriptAsync(["up", "--delay-ms", DelayMilliseconds(delay)], cancellationToken);
         return new NetworkLab(LabHostsFile.Read(System.IO.Path.Combine(StateDirectory, "hosts")), delay);
     }
 
     /// <summary>Tears down whatever lab exists, started by this process or not.</summary>
-    public static Task StopAnyAsync(CancellationToken cancellationToken = default) =>
-        RunScriptAsync(["down"], cancellationToken);
+    public static async Task StopAnyAsync(CancellationToken cancellationToken = default)
+    {
+        Requirements.Root();
+        await LabLock.AcquireAsync(LockTimeout, cancellationToken);
+        await RunScriptAsync(["down"], cancellationToken);
+    }
 
     /// <summary>A lab name, an alias, or any name under exfil.test (answered with evil.test's addresses).</summary>
     public LabHost Host(string name)
