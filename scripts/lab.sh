@@ -25,7 +25,8 @@ usage() {
   cat <<USAGE
 usage: scripts/lab.sh COMMAND
 
-  up [--delay-ms N]   tear down leftovers, then build the lab (N ms added to every round trip)
+  up [--delay-ms N]   tear down leftovers, then build the lab; N ms are added to every round
+                      trip (packets from the agent are held as they enter the lab namespace)
   delay N             change the link delay of a running lab (0 removes it)
   down                kill the lab's processes, delete namespace, veth and state (always safe)
   status              print the lab's state; exit 0 when up, 3 when down
