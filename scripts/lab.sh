@@ -59,7 +59,7 @@ require_root() {
 }
 
 lab_down() {
-  local pids pid i
+  local pids pid i pid_file
   if ip netns list | grep -qw "$NETNS"; then
     pids=$(ip netns pids "$NETNS" 2>/dev/null || true)
     [ -n "$pids" ] && kill -TERM $pids 2>/dev/null || true
@@ -72,6 +72,15 @@ lab_down() {
     # Rules and queues live in the namespace and vanish with it.
     ip netns delete "$NETNS"
   fi
+  # Should the namespace have gone while its processes live on, the pid files still name them;
+  # every lab process has the state directory on its command line, which rules out reused pids.
+  for pid_file in "$STATE"/pids/*; do
+    [ -f "$pid_file" ] || continue
+    pid=$(cat "$pid_file")
+    if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$STATE"; then
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
   if ip link show "$HOST_IF" >/dev/null 2>&1; then
     ip link delete "$HOST_IF"
   fi
