@@ -77,13 +77,17 @@ lab_down() {
   for pid_file in "$STATE"/pids/*; do
     [ -f "$pid_file" ] || continue
     pid=$(cat "$pid_file")
-    if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$STATE"; then
+    if { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -qF "$STATE"; then
       kill -KILL "$pid" 2>/dev/null || true
     fi
   done
-  if ip link show "$HOST_IF" >/dev/null 2>&1; then
-    ip link delete "$HOST_IF"
-  fi
+  # Deleting the namespace takes the veth with it, asynchronously: tolerate losing that race, but
+  # wait until the device is gone so that an "up" right after cannot collide with it.
+  for i in $(seq 1 50); do
+    ip link show "$HOST_IF" >/dev/null 2>&1 || break
+    ip link delete "$HOST_IF" 2>/dev/null || true
+    sleep 0.05
+  done
   rm -rf "$STATE"
 }
 
@@ -178,8 +182,16 @@ set_delay() {
     gcc -O2 -Wall -o "$STATE/delayer" "$SCRIPTS_DIR/lab/delayer.c" \
       $(pkg-config --cflags --libs libnetfilter_queue)
   fi
-  ip netns exec "$NETNS" "$STATE/delayer" "$QUEUE_NUM" "$ms" </dev/null >>"$STATE/delayer.log" 2>&1 &
-  echo $! >"$STATE/pids/delayer"
+  # NFQUEUE support is built into this kernel; elsewhere it may be a module (modprobe may not exist).
+  modprobe -q nfnetlink_queue 2>/dev/null || true
+  ip netns exec "$NETNS" "$STATE/delayer" "$QUEUE_NUM" "$ms" </dev/null >"$STATE/delayer.log" 2>&1 &
+  local pid=$! i
+  echo "$pid" >"$STATE/pids/delayer"
+  for i in $(seq 1 50); do
+    grep -q "^delayer: queue" "$STATE/delayer.log" && break
+    kill -0 "$pid" 2>/dev/null || { log "the delayer failed (no nfnetlink_queue?):"; cat "$STATE/delayer.log" >&2; return 1; }
+    sleep 0.05
+  done
   # Only packets arriving from the agent are held, so the round trip grows by exactly N ms.
   # --queue-bypass: should the delayer die, packets flow undelayed instead of being dropped.
   for cmd in iptables-legacy ip6tables-legacy; do
@@ -215,6 +227,8 @@ lab_up() {
   [[ $delay_ms =~ ^[0-9]+$ ]] || { log "--delay-ms wants a whole number"; exit 2; }
   ensure_dependencies
   lab_down
+  # A half-built lab is worse than none: whatever fails from here on takes everything down again.
+  trap 'log "up failed; tearing down"; lab_down' EXIT
   mkdir -p "$STATE/pids" "$STATE/recv"
   host_lines >"$STATE/hosts"
   make_network
@@ -222,10 +236,8 @@ lab_up() {
   start_dns
   start_servers
   set_delay "$delay_ms"
-  if ! wait_until_ready; then
-    lab_down
-    exit 1
-  fi
+  wait_until_ready
+  trap - EXIT
   log "up (delay ${delay_ms} ms, state $STATE)"
 }
 
@@ -240,7 +252,7 @@ lab_status() {
   in_ns ip -brief addr show "$INET_IF"
   local pid
   for pid in $(ip netns pids "$NETNS"); do
-    echo "process $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
+    echo "process $pid: $({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null)"
   done
   echo "hosts:"
   sed 's/^/  /' "$STATE/hosts"

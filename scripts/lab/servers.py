@@ -131,7 +131,7 @@ class HttpHandler(Handler):
             return self.respond(200, f"received {body_length} bytes\n".encode())
         if path == "/ok":
             return self.respond(200, b"ok\n")
-        if path.startswith("/bytes/"):
+        if path.startswith("/bytes/") and path[len("/bytes/"):].isdigit():
             count = int(path[len("/bytes/"):])
             self.request.sendall(self.header(200, count, "application/octet-stream"))
             return self.send_zeros(count)
