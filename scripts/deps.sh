@@ -1,6 +1,11 @@
 # Sourced by the scripts: installs the Debian packages the tests, the lab and the daemon need,
 # only when something is missing, so repeated runs cost nothing.
-DEPS_PACKAGES=(python3 iproute2 libpcap0.8)
+DEPS_PACKAGES=(python3 iproute2
+  # packet capture (SharpPcap loads libpcap.so.0.8)
+  libpcap0.8
+  # the network lab (scripts/lab.sh)
+  dnsmasq-base iptables openssl curl dnsutils iputils-ping util-linux
+  gcc libc6-dev pkg-config libnetfilter-queue-dev)
 
 ensure_test_dependencies() {
   local missing=()
