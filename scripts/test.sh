@@ -15,6 +15,8 @@ results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 status=0
 for project in tests/*/*.csproj; do
+  # Support libraries and benchmarks live under tests/ too; only test projects are run.
+  grep -q '<IsTestProject>true</IsTestProject>' "$project" || continue
   name=$(basename "$project" .csproj)
   echo "== $name"
   if ! dotnet test "$project" -c Release --no-build -nologo \
