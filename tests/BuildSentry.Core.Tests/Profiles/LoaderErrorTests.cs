@@ -123,6 +123,14 @@ public sealed class LoaderErrorTests
     }
 
     [Fact]
+    public void A_rule_with_both_host_and_cidr_still_has_its_ports_checked()
+    {
+        var diagnostics = TestProfiles.Errors("name: a\negress:\n  - { host: a.example, cidr: 10.0.0.0/8, ports: [99999] }\n");
+
+        Assert.Equal([(3, 5), (3, 50)], diagnostics.Select(d => (d.Line, d.Column)));
+    }
+
+    [Fact]
     public void A_duplicate_profile_name_is_reported_at_the_second_name_with_the_first_location()
     {
         var result = ProfileLoader.Load([new ProfileText("one.yaml", "name: a\n"), new ProfileText("two.yaml", "\nname: a\n")]);
