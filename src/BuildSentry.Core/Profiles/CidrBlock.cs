@@ -36,8 +36,11 @@ public sealed class CidrBlock
     public bool Contains(IPAddress address)
     {
         var canonical = Canonical(address);
-        return canonical.AddressFamily == Family && (ToNumber(canonical) & _mask) == _network;
+        return Contains(canonical.AddressFamily, ToNumber(canonical));
     }
+
+    /// <summary>For callers testing one canonical address against many blocks: convert it once.</summary>
+    internal bool Contains(AddressFamily family, UInt128 number) => family == Family && (number & _mask) == _network;
 
     public override string ToString() => $"{FromNumber(Family, _network)}/{PrefixLength}";
 
@@ -94,7 +97,7 @@ public sealed class CidrBlock
     internal static IPAddress Canonical(IPAddress address) =>
         address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
-    private static UInt128 ToNumber(IPAddress address)
+    internal static UInt128 ToNumber(IPAddress address)
     {
         Span<byte> bytes = stackalloc byte[16];
         address.TryWriteBytes(bytes, out var written);

@@ -14,13 +14,14 @@ internal sealed class EgressMatcher
     private readonly IReadOnlyList<DnsRule> _dnsRules;
     private readonly HostIndex _hosts = new();
     private readonly HostIndex _dns = new();
-    private readonly List<int> _cidrs = [];
+    private readonly (CidrBlock Block, int Index)[] _cidrs;
 
     public EgressMatcher(string profile, IReadOnlyList<EgressRule> rules, IReadOnlyList<DnsRule> dnsRules)
     {
         _profile = profile;
         _rules = rules;
         _dnsRules = dnsRules;
+        var cidrs = new List<(CidrBlock, int)>();
         for (var i = 0; i < rules.Count; i++)
         {
             if (rules[i].Host is { } host)
@@ -29,9 +30,11 @@ internal sealed class EgressMatcher
             }
             else
             {
-                _cidrs.Add(i);
+                cidrs.Add((rules[i].Cidr!, i));
             }
         }
+
+        _cidrs = cidrs.ToArray();
 
         for (var i = 0; i < dnsRules.Count; i++)
         {
@@ -61,9 +64,11 @@ internal sealed class EgressMatcher
         var canonical = address is null ? null : CidrBlock.Canonical(address);
         if (canonical is not null)
         {
-            foreach (var index in _cidrs)
+            var family = canonical.AddressFamily;
+            var number = CidrBlock.ToNumber(canonical);
+            foreach (var (block, index) in _cidrs)
             {
-                if (_rules[index].Cidr!.Contains(canonical))
+                if (block.Contains(family, number))
                 {
                     ConsiderOne(index, port, protocol, ref allowed, ref nearMiss);
                 }

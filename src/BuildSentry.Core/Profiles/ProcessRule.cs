@@ -11,10 +11,19 @@ public sealed record ProcessRule(string Executable, RuleReference Reference)
 
     public bool IsPath => Executable.Contains('/', StringComparison.Ordinal);
 
+    // readlink(/proc/PID/exe) appends this when the file was deleted after exec, a cheap way to
+    // disguise a copied tool.
+    private const string DeletedSuffix = " (deleted)";
+
     public bool Matches(string? exePath, string? comm)
     {
         if (!string.IsNullOrEmpty(exePath))
         {
+            if (exePath.EndsWith(DeletedSuffix, StringComparison.Ordinal))
+            {
+                exePath = exePath[..^DeletedSuffix.Length];
+            }
+
             return IsPath
                 ? string.Equals(exePath, Executable, StringComparison.Ordinal)
                 : string.Equals(Path.GetFileName(exePath), Executable, StringComparison.Ordinal);

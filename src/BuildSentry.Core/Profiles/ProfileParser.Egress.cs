@@ -36,10 +36,10 @@ internal sealed partial class ProfileParser
         CheckKeys(mapping, RuleKeys, "egress rule");
         var hostNode = mapping["host"];
         var cidrNode = mapping["cidr"];
-        if ((hostNode is null) == (cidrNode is null))
+        var shapeValid = (hostNode is null) != (cidrNode is null);
+        if (!shapeValid)
         {
             Error(mapping, hostNode is null ? "the egress rule has neither 'host' nor 'cidr'" : "the egress rule has both 'host' and 'cidr'", "write one rule per host or network");
-            return;
         }
 
         HostPattern? host = null;
@@ -64,7 +64,7 @@ internal sealed partial class ProfileParser
         var ports = mapping["ports"] is { } portsNode ? ParsePorts(portsNode) : [];
         TransportProtocol? protocol = null;
         var protocolValid = mapping["protocol"] is not { } protocolNode || TryParseProtocol(protocolNode, out protocol);
-        if (host is null && cidr is null || ports is null || !protocolValid)
+        if (!shapeValid || host is null && cidr is null || ports is null || !protocolValid)
         {
             return;
         }

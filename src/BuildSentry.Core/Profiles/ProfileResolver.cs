@@ -1,8 +1,10 @@
 namespace BuildSentry.Core.Profiles;
 
 /// <summary>
-/// Resolves <c>extends</c> across all loaded definitions: duplicate names, unknown parents and cycles
-/// are errors, and a profile is resolved only when it and all its ancestors are free of errors.
+/// Resolves <c>extends</c> across all loaded definitions: duplicate names, unknown parents, cycles and
+/// chains deeper than <see cref="MaxExtendsDepth"/> are errors, and a profile is resolved only when it
+/// and all its ancestors are free of errors. The walk uses an explicit stack, so no profile graph can
+/// exhaust the call stack, and its results do not depend on which profile it starts from.
 /// </summary>
 internal sealed class ProfileResolver
 {
@@ -12,7 +14,6 @@ internal sealed class ProfileResolver
     private readonly List<ProfileDefinition> _definitions = [];
     private readonly Dictionary<string, ProfileDefinition> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<ProfileDefinition, ResolvedProfile?> _done = new(ReferenceEqualityComparer.Instance);
-    private readonly List<ProfileDefinition> _path = [];
 
     public ProfileResolver(IEnumerable<ProfileDefinition> definitions, List<ProfileDiagnostic> diagnostics)
     {
@@ -31,36 +32,67 @@ internal sealed class ProfileResolver
         }
     }
 
-    public List<ResolvedProfile> ResolveAll() =>
-        _definitions.Select(Resolve).OfType<ResolvedProfile>().ToList();
-
-    private ResolvedProfile? Resolve(ProfileDefinition definition)
+    public List<ResolvedProfile> ResolveAll()
     {
-        if (_done.TryGetValue(definition, out var known))
+        foreach (var definition in _definitions)
         {
-            return known;
+            Visit(definition);
         }
 
-        _path.Add(definition);
-        var parents = new List<ResolvedProfile>();
+        return _definitions.Select(d => _done[d]).OfType<ResolvedProfile>().ToList();
+    }
+
+    // Depth-first: a profile is finished once every parent is finished or found to be on the path
+    // being walked (a cycle).
+    private void Visit(ProfileDefinition start)
+    {
+        if (_done.ContainsKey(start))
+        {
+            return;
+        }
+
+        var path = new List<(ProfileDefinition Definition, int NextParent)> { (start, 0) };
+        var onPath = new HashSet<ProfileDefinition>(ReferenceEqualityComparer.Instance) { start };
+        while (path.Count > 0)
+        {
+            var (top, next) = path[^1];
+            if (next < top.Extends.Count)
+            {
+                path[^1] = (top, next + 1);
+                if (_byName.TryGetValue(top.Extends[next].Name, out var parent) && !_done.ContainsKey(parent) && onPath.Add(parent))
+                {
+                    path.Add((parent, 0));
+                }
+
+                continue;
+            }
+
+            _done[top] = Finish(top, path);
+            onPath.Remove(top);
+            path.RemoveAt(path.Count - 1);
+        }
+    }
+
+    private ResolvedProfile? Finish(ProfileDefinition definition, List<(ProfileDefinition Definition, int NextParent)> path)
+    {
         var valid = !definition.HasErrors;
+        var parents = new List<ResolvedProfile>();
         foreach (var reference in definition.Extends)
         {
-            var parent = ResolveParent(definition, reference);
-            valid &= parent is not null;
-            if (parent is not null)
+            if (ResolvedParent(definition, reference, path) is { } parent)
             {
                 parents.Add(parent);
             }
+            else
+            {
+                valid = false;
+            }
         }
 
-        _path.RemoveAt(_path.Count - 1);
-        var resolved = valid ? Flatten(definition, parents) : null;
-        _done[definition] = resolved;
-        return resolved;
+        return valid ? Flatten(definition, parents) : null;
     }
 
-    private ResolvedProfile? ResolveParent(ProfileDefinition child, ExtendsReference reference)
+    private ResolvedProfile? ResolvedParent(ProfileDefinition child, ExtendsReference reference, List<(ProfileDefinition Definition, int NextParent)> path)
     {
         if (!_byName.TryGetValue(reference.Name, out var parent))
         {
@@ -69,24 +101,23 @@ internal sealed class ProfileResolver
             return null;
         }
 
-        var cycleStart = _path.IndexOf(parent);
-        if (cycleStart >= 0)
+        if (!_done.TryGetValue(parent, out var resolved))
         {
-            var cycle = _path.Skip(cycleStart).Select(p => p.Name).Append(parent.Name);
+            var cycle = path.Skip(path.FindIndex(p => p.Definition == parent)).Select(p => p.Definition.Name).Append(parent.Name);
             Error(child.Source, reference.Line, reference.Column, $"extends cycle: {string.Join(" -> ", cycle)}", "remove one of these extends");
             return null;
         }
 
-        if (_path.Count >= MaxExtendsDepth)
-        {
-            Error(child.Source, reference.Line, reference.Column, $"extends is nested deeper than {MaxExtendsDepth} profiles", "flatten the chain of profiles");
-            return null;
-        }
-
-        var resolved = Resolve(parent);
         if (resolved is null)
         {
             Error(child.Source, reference.Line, reference.Column, $"extends '{parent.Name}', which is invalid", $"fix the errors of '{parent.Name}' ({parent.Source}) first");
+            return null;
+        }
+
+        if (resolved.Depth >= MaxExtendsDepth)
+        {
+            Error(child.Source, reference.Line, reference.Column, $"extends chain is deeper than {MaxExtendsDepth} profiles", "flatten the chain of profiles");
+            return null;
         }
 
         return resolved;
@@ -102,6 +133,7 @@ internal sealed class ProfileResolver
 
         return new ResolvedProfile(
             definition,
+            parents.Count == 0 ? 0 : parents.Max(p => p.Depth) + 1,
             ancestors,
             Union(definition.Egress, parents.Select(p => p.EgressRules)),
             Union(definition.Dns, parents.Select(p => p.DnsRules)),

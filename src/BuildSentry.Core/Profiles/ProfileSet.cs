@@ -17,8 +17,6 @@ public sealed class ProfileSet
         Selector = new ProfileSelector(this);
     }
 
-    public static ProfileSet Empty { get; } = new([], null);
-
     /// <summary>Sorted by name (ordinal).</summary>
     public IReadOnlyList<ResolvedProfile> Profiles { get; }
 

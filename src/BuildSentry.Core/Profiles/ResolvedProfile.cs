@@ -13,6 +13,7 @@ public sealed class ResolvedProfile
 
     internal ResolvedProfile(
         ProfileDefinition definition,
+        int depth,
         IReadOnlyList<string> ancestors,
         IReadOnlyList<EgressRule> egressRules,
         IReadOnlyList<DnsRule> dnsRules,
@@ -24,6 +25,7 @@ public sealed class ResolvedProfile
         Source = definition.Source;
         Line = definition.Line;
         Column = definition.Column;
+        Depth = depth;
         Extends = definition.Extends.Select(e => e.Name).ToArray();
         Ancestors = ancestors;
         EgressRules = egressRules;
@@ -46,6 +48,9 @@ public sealed class ResolvedProfile
     public int Line { get; }
 
     public int Column { get; }
+
+    /// <summary>0 for a profile without <c>extends</c>, else one more than its deepest parent.</summary>
+    internal int Depth { get; }
 
     /// <summary>The profiles named in <c>extends</c>, as written.</summary>
     public IReadOnlyList<string> Extends { get; }

@@ -9,6 +9,12 @@ internal sealed class CheckRun(TextWriter output, TextWriter error, CheckRequest
     public int Execute()
     {
         var files = ProfileFiles.Expand(request.Paths);
+        if (files.Count == 0)
+        {
+            output.WriteLine("error: no profile files (*.yaml, *.yml) found");
+            return ExitCodes.Failure;
+        }
+
         var (texts, problems) = ProfileFiles.Read(files);
         var result = ProfileLoader.Load(texts);
         var diagnostics = problems.Concat(result.Diagnostics).ToList();

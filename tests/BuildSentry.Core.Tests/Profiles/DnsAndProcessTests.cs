@@ -45,6 +45,8 @@ public sealed class DnsAndProcessTests
     [InlineData(null, "a-very-long-to", true)]
     [InlineData(null, "a-very-long-too", false)]
     [InlineData("/usr/bin/curl", "curl", true)]
+    [InlineData("/tmp/nc (deleted)", "nc", false)]
+    [InlineData("/usr/bin/socat (deleted)", null, false)]
     [InlineData(null, null, true)]
     public void Processes_are_denied_by_file_name_or_exact_path_falling_back_to_the_truncated_comm(string? exe, string? comm, bool allowed)
     {

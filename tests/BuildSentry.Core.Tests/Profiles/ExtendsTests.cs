@@ -69,4 +69,28 @@ public sealed class ExtendsTests
         Assert.Equal(["one", "two"], set.Profiles.Select(p => p.Name));
         Assert.Equal(3, set.Find("two")!.Line);
     }
+
+    [Fact]
+    public void A_chain_deeper_than_32_profiles_is_an_error_whichever_profile_is_loaded_first()
+    {
+        var chain = Enumerable.Range(0, 40).Select(i => new ProfileText($"p{i}.yaml", i == 39 ? $"name: p{i}\n" : $"name: p{i}\nextends: [p{i + 1}]\n")).ToList();
+
+        var forward = ProfileLoader.Load(chain);
+        var backward = ProfileLoader.Load(Enumerable.Reverse(chain));
+
+        Assert.Equal(forward.Profiles.Profiles.Select(p => p.Name), backward.Profiles.Profiles.Select(p => p.Name));
+        Assert.Equal(33, forward.Profiles.Profiles.Count);
+        var error = Assert.Single(forward.Diagnostics, d => d.Message.Contains("deeper", StringComparison.Ordinal));
+        Assert.Equal(("p6.yaml", "extends chain is deeper than 32 profiles"), (error.Source, error.Message));
+    }
+
+    [Fact]
+    public void Thousands_of_chained_profiles_do_not_exhaust_the_stack()
+    {
+        var chain = Enumerable.Range(0, 20_000).Select(i => new ProfileText($"p{i}.yaml", $"name: p{i}\nextends: [p{i + 1}]\n"));
+
+        var result = ProfileLoader.Load(chain);
+
+        Assert.Contains(result.Diagnostics, d => d.Message == "'p20000' extends an unknown profile");
+    }
 }

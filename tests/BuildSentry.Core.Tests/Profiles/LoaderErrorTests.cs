@@ -93,13 +93,14 @@ public sealed class LoaderErrorTests
         Assert.Equal((line, column, message), (error.Line, error.Column, error.Message));
     }
 
-    [Fact]
-    public void A_YAML_syntax_error_is_one_diagnostic_at_its_position()
+    [Theory]
+    [InlineData("name: a\negress:\n  - github.com\n - broken: x\n", 4, 2, "While parsing a block mapping, did not find expected key.")]
+    [InlineData("name: a\negress: [github.com\nmode: kill\n", 3, 1, "malformed YAML")]
+    public void A_YAML_syntax_error_is_one_diagnostic_at_its_position(string yaml, int line, int column, string message)
     {
-        var error = SingleError("name: a\negress:\n  - github.com\n - broken: [\n");
+        var error = SingleError(yaml);
 
-        Assert.Equal("bad.yaml", error.Source);
-        Assert.True(error.Line >= 4, error.ToString());
+        Assert.Equal(("bad.yaml", line, column, message), (error.Source, error.Line, error.Column, error.Message));
     }
 
     [Fact]
@@ -119,6 +120,14 @@ public sealed class LoaderErrorTests
             """);
 
         Assert.Equal([2, 4, 5, 6, 7, 9, 10], diagnostics.Select(d => d.Line));
+    }
+
+    [Fact]
+    public void A_rule_with_both_host_and_cidr_still_has_its_ports_checked()
+    {
+        var diagnostics = TestProfiles.Errors("name: a\negress:\n  - { host: a.example, cidr: 10.0.0.0/8, ports: [99999] }\n");
+
+        Assert.Equal([(3, 5), (3, 50)], diagnostics.Select(d => (d.Line, d.Column)));
     }
 
     [Fact]

@@ -95,19 +95,8 @@ public sealed class ProfileFuzzTests
 
     private static IReadOnlyList<ProfileDiagnostic> AssertLoadsCleanly(string text, int caseNumber)
     {
-        var run = Task.Run(() =>
-        {
-            var result = ProfileLoader.Load("fuzz.yaml", text);
-            foreach (var profile in result.Profiles.Profiles)
-            {
-                profile.EvaluateConnection(["github.com", "x\0y"], IPAddress.Parse("10.1.2.3"), 443, TransportProtocol.Tcp);
-                profile.EvaluateDnsQuery("a.corp.example");
-                profile.EvaluateProcess("/usr/bin/nc", "nc");
-                result.Profiles.Select(new JobDescriptor(CiSystem.GitHub, "acme/web", "build", "test", "r-1"));
-            }
-
-            return result;
-        });
+        // A thread of its own, so a hang is caught by the timeout even when the pool is busy.
+        var run = Task.Factory.StartNew(() => LoadAndQuery(text), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
             Assert.True(run.Wait(PerCase), $"case {caseNumber} did not finish within {PerCase}: {Escape(text)}");
@@ -125,6 +114,20 @@ public sealed class ProfileFuzzTests
         }
 
         return run.Result.Diagnostics;
+    }
+
+    private static ProfileLoadResult LoadAndQuery(string text)
+    {
+        var result = ProfileLoader.Load("fuzz.yaml", text);
+        foreach (var profile in result.Profiles.Profiles)
+        {
+            profile.EvaluateConnection(["github.com", "x\0y"], IPAddress.Parse("10.1.2.3"), 443, TransportProtocol.Tcp);
+            profile.EvaluateDnsQuery("a.corp.example");
+            profile.EvaluateProcess("/usr/bin/nc", "nc");
+            result.Profiles.Select(new JobDescriptor(CiSystem.GitHub, "acme/web", "build", "test", "r-1"));
+        }
+
+        return result;
     }
 
     private static string RandomText(Random random)

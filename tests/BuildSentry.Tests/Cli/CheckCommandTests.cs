@@ -53,6 +53,8 @@ public sealed class CheckCommandTests
     {
         using var temp = new TempProfiles();
         temp.Write("a/one.yml", "name: one\nextends: [two]\n");
+        temp.Write("a/.git/ignored.yaml", "broken: [\n");
+        temp.Write("a/notes.txt", "not a profile");
         var two = temp.Write("two.yaml", "name: two\n");
 
         var (exitCode, output, _) = CliRunner.Run("check", Path.Combine(temp.Path, "a"), two);
@@ -60,6 +62,18 @@ public sealed class CheckCommandTests
         Assert.True(exitCode == 0, output);
         Assert.Contains("ok one [", output);
         Assert.Contains("extends two", output);
+        Assert.Contains("checked 2 files: 2 valid profiles, 0 errors", output);
+    }
+
+    [Fact]
+    public void A_directory_without_profile_files_is_a_failure()
+    {
+        using var temp = new TempProfiles();
+
+        var (exitCode, output, _) = CliRunner.Run("check", temp.Path);
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal("error: no profile files (*.yaml, *.yml) found\n", output);
     }
 
     [Theory]

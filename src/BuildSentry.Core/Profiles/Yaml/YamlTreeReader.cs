@@ -28,14 +28,13 @@ internal sealed class YamlTreeReader
     {
         var reader = new YamlTreeReader(source, diagnostics);
         var documents = new List<YNode>();
-        var parser = new Parser(new StringReader(text));
-        var lastGood = Mark.Empty;
+        var scanner = new Scanner(new StringReader(text), skipComments: true);
+        var parser = new Parser(scanner);
         try
         {
             while (parser.MoveNext())
             {
-                lastGood = parser.Current!.End;
-                if (reader.Accept(parser.Current) is { } document)
+                if (reader.Accept(parser.Current!) is { } document)
                 {
                     documents.Add(document);
                 }
@@ -46,11 +45,13 @@ internal sealed class YamlTreeReader
             diagnostics.Add(new ProfileDiagnostic(source, Position(e.Start.Line), Position(e.Start.Column), e.Message, null));
             return [];
         }
-        catch (InvalidOperationException e)
+        catch (InvalidOperationException)
         {
-            // YamlDotNet's parser throws this instead of a YamlException for some malformed streams
-            // (found by the fuzz test, e.g. content after a document end marker).
-            diagnostics.Add(new ProfileDiagnostic(source, Position(lastGood.Line), Position(lastGood.Column), $"malformed YAML after this position: {e.Message}", null));
+            // YamlDotNet throws this instead of a YamlException for some malformed streams (found
+            // by the fuzz test): an unclosed '[' before a line break, content after '...'.
+            var at = scanner.CurrentPosition;
+            diagnostics.Add(new ProfileDiagnostic(
+                source, Position(at.Line), Position(at.Column), "malformed YAML", "look for an unclosed '[' or '{' or text after a '...' line"));
             return [];
         }
 
