@@ -43,13 +43,21 @@ internal static class ProcFs
         return null;
     }
 
+    /// <summary>
+    /// Every pid, newest first: the owner of a socket that was just opened is most likely a process
+    /// that was just started, and finding it before it exits is the whole race.
+    /// </summary>
     public static IEnumerable<int> AllPids()
     {
+        var pids = new List<int>(512);
         foreach (var path in Directory.EnumerateDirectories("/proc"))
         {
             if (int.TryParse(Path.GetFileName(path), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
-                yield return pid;
+                pids.Add(pid);
         }
+
+        pids.Sort((a, b) => b.CompareTo(a));
+        return pids;
     }
 
     private static ulong? LinkNumber(string path, string prefix)

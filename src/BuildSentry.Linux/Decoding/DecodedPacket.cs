@@ -12,21 +12,21 @@ internal readonly record struct DecodedPacket(
     byte IpVersion,
     IPAddress? Source,
     IPAddress? Destination,
-    TransportProtocol Transport,
+    IpTransport Transport,
     ushort SourcePort,
     ushort DestinationPort,
     TcpFlags TcpFlags,
     uint SequenceNumber,
     ReadOnlyMemory<byte> Payload)
 {
-    public static DecodedPacket Malformed { get; } = new(DecodeStatus.Malformed, PacketDirection.Unknown, 0, null, null, TransportProtocol.None, 0, 0, TcpFlags.None, 0, default);
+    public static DecodedPacket Malformed { get; } = new(DecodeStatus.Malformed, PacketDirection.Unknown, 0, null, null, IpTransport.None, 0, 0, TcpFlags.None, 0, default);
 
     public static DecodedPacket NotIp(PacketDirection direction) =>
-        new(DecodeStatus.NotIp, direction, 0, null, null, TransportProtocol.None, 0, 0, TcpFlags.None, 0, default);
+        new(DecodeStatus.NotIp, direction, 0, null, null, IpTransport.None, 0, 0, TcpFlags.None, 0, default);
 
-    public bool IsTcp => Status == DecodeStatus.Decoded && Transport == TransportProtocol.Tcp;
+    public bool IsTcp => Status == DecodeStatus.Decoded && Transport == IpTransport.Tcp;
 
-    public bool IsUdp => Status == DecodeStatus.Decoded && Transport == TransportProtocol.Udp;
+    public bool IsUdp => Status == DecodeStatus.Decoded && Transport == IpTransport.Udp;
 
     /// <summary>A connection attempt: SYN without ACK.</summary>
     public bool IsTcpSyn => IsTcp && (TcpFlags & (TcpFlags.Syn | TcpFlags.Ack)) == TcpFlags.Syn;

@@ -21,7 +21,7 @@ internal static class IpPacketReader
 
         var partial = new DecodedPacket(
             DecodeStatus.OtherTransport, direction, layout.Version, ip.SourceAddress, ip.DestinationAddress,
-            TransportProtocol.None, 0, 0, TcpFlags.None, 0, default);
+            IpTransport.None, 0, 0, TcpFlags.None, 0, default);
 
         // Only TCP and UDP are handed to PacketDotNet: its decoders for other protocols (OSPF,
         // for one) throw plain Exceptions on malformed bytes, and the sensor has no use for them.
@@ -41,7 +41,7 @@ internal static class IpPacketReader
                 return partial with
                 {
                     Status = DecodeStatus.Decoded,
-                    Transport = TransportProtocol.Tcp,
+                    Transport = IpTransport.Tcp,
                     SourcePort = tcp.SourcePort,
                     DestinationPort = tcp.DestinationPort,
                     TcpFlags = (TcpFlags)(tcp.Flags & TcpFlagMask),
@@ -57,7 +57,7 @@ internal static class IpPacketReader
                 return partial with
                 {
                     Status = DecodeStatus.Decoded,
-                    Transport = TransportProtocol.Udp,
+                    Transport = IpTransport.Udp,
                     SourcePort = udp.SourcePort,
                     DestinationPort = udp.DestinationPort,
                     Payload = new ReadOnlyMemory<byte>(bytes, udpStart + IpLayout.UdpHeader, udpEnd - udpStart - IpLayout.UdpHeader),

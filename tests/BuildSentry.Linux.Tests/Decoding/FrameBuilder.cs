@@ -41,7 +41,7 @@ internal static class FrameBuilder
         return udp;
     }
 
-    public static byte[] Ipv4(string source, string destination, TransportProtocol protocol, ReadOnlySpan<byte> transport, ushort fragmentOffset = 0)
+    public static byte[] Ipv4(string source, string destination, IpTransport protocol, ReadOnlySpan<byte> transport, ushort fragmentOffset = 0)
     {
         var ip = new byte[20 + transport.Length];
         ip[0] = 0x45;
@@ -55,7 +55,7 @@ internal static class FrameBuilder
         return ip;
     }
 
-    public static byte[] Ipv6(string source, string destination, TransportProtocol protocol, ReadOnlySpan<byte> transport)
+    public static byte[] Ipv6(string source, string destination, IpTransport protocol, ReadOnlySpan<byte> transport)
     {
         var ip = new byte[40 + transport.Length];
         ip[0] = 0x60;
@@ -105,5 +105,5 @@ internal static class FrameBuilder
     }
 
     public static byte[] SllTcpSyn() =>
-        Sll(SllOutgoing, EtherTypeIpv4, Ipv4("10.0.0.5", "93.184.216.34", TransportProtocol.Tcp, Tcp(40000, 443, TcpFlags.Syn, 12345, [], optionBytes: 20)));
+        Sll(SllOutgoing, EtherTypeIpv4, Ipv4("10.0.0.5", "93.184.216.34", IpTransport.Tcp, Tcp(40000, 443, TcpFlags.Syn, 12345, [], optionBytes: 20)));
 }

@@ -34,13 +34,13 @@ internal static class FuzzSeeds
     public static readonly (byte[] Frame, LinkLayers Link)[] FrameSeeds =
     [
         (SllTcpSyn(), LinkLayers.LinuxSll),
-        (Sll(SllOutgoing, EtherTypeIpv4, Ipv4("10.0.0.1", "10.0.0.2", TransportProtocol.Udp, Udp(1, 53, DnsSeeds[1]))), LinkLayers.LinuxSll),
-        (Sll2(4, EtherTypeIpv6, Ipv6("::1", "::2", TransportProtocol.Tcp, Tcp(1, 443, TcpFlags.Ack, 9, TlsSeeds[0], 12))), LinkLayers.LinuxSll2),
-        (Ethernet(EtherTypeIpv4, Ipv4("10.0.0.1", "10.0.0.2", TransportProtocol.Tcp, Tcp(1, 80, TcpFlags.Psh, 1, HttpSeeds[0]))), LinkLayers.Ethernet),
-        (Ipv6("::1", "::2", TransportProtocol.Udp, Udp(1, 53, DnsSeeds[0])), LinkLayers.Raw),
-        (Ipv4("10.0.0.1", "10.0.0.2", TransportProtocol.Tcp, Tcp(1, 2, TcpFlags.Syn, 3, [], 40)), LinkLayers.Raw),
-        (Sll(SllOutgoing, EtherTypeIpv4, Ipv4("10.0.0.1", "224.0.0.5", (TransportProtocol)89, new byte[24])), LinkLayers.LinuxSll),
-        (Ethernet(0x8100, [0, 5, 0x08, 0x00, .. Ipv4("10.0.0.1", "10.0.0.2", TransportProtocol.Tcp, Tcp(1, 80, TcpFlags.Syn, 1, []))]), LinkLayers.Ethernet),
+        (Sll(SllOutgoing, EtherTypeIpv4, Ipv4("10.0.0.1", "10.0.0.2", IpTransport.Udp, Udp(1, 53, DnsSeeds[1]))), LinkLayers.LinuxSll),
+        (Sll2(4, EtherTypeIpv6, Ipv6("::1", "::2", IpTransport.Tcp, Tcp(1, 443, TcpFlags.Ack, 9, TlsSeeds[0], 12))), LinkLayers.LinuxSll2),
+        (Ethernet(EtherTypeIpv4, Ipv4("10.0.0.1", "10.0.0.2", IpTransport.Tcp, Tcp(1, 80, TcpFlags.Psh, 1, HttpSeeds[0]))), LinkLayers.Ethernet),
+        (Ipv6("::1", "::2", IpTransport.Udp, Udp(1, 53, DnsSeeds[0])), LinkLayers.Raw),
+        (Ipv4("10.0.0.1", "10.0.0.2", IpTransport.Tcp, Tcp(1, 2, TcpFlags.Syn, 3, [], 40)), LinkLayers.Raw),
+        (Sll(SllOutgoing, EtherTypeIpv4, Ipv4("10.0.0.1", "224.0.0.5", (IpTransport)89, new byte[24])), LinkLayers.LinuxSll),
+        (Ethernet(0x8100, [0, 5, 0x08, 0x00, .. Ipv4("10.0.0.1", "10.0.0.2", IpTransport.Tcp, Tcp(1, 80, TcpFlags.Syn, 1, []))]), LinkLayers.Ethernet),
         (Ipv6("::1", "::2", 0, [6, 0, 0, 0, 0, 0, 0, 0, .. Tcp(1, 2, TcpFlags.Syn, 3, [])]), LinkLayers.Raw),
     ];
 

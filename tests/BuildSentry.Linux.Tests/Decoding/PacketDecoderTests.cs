@@ -19,7 +19,7 @@ public sealed class PacketDecoderTests
         Assert.Equal(4, packet.IpVersion);
         Assert.Equal(IPAddress.Parse("10.0.0.5"), packet.Source);
         Assert.Equal(IPAddress.Parse("93.184.216.34"), packet.Destination);
-        Assert.Equal(TransportProtocol.Tcp, packet.Transport);
+        Assert.Equal(IpTransport.Tcp, packet.Transport);
         Assert.Equal((40000, 443), (packet.SourcePort, packet.DestinationPort));
         Assert.Equal(TcpFlags.Syn, packet.TcpFlags);
         Assert.True(packet.IsTcpSyn);
@@ -30,7 +30,7 @@ public sealed class PacketDecoderTests
     [Fact]
     public void A_TCP_payload_is_a_slice_of_the_captured_buffer_not_a_copy()
     {
-        var frame = Sll(SllOutgoing, EtherTypeIpv4, Ipv4("10.0.0.5", "10.0.0.6", TransportProtocol.Tcp,
+        var frame = Sll(SllOutgoing, EtherTypeIpv4, Ipv4("10.0.0.5", "10.0.0.6", IpTransport.Tcp,
             Tcp(1234, 80, TcpFlags.Psh | TcpFlags.Ack, 7, CapturedFixtures.CurlRequest, optionBytes: 12)));
 
         var packet = _decoder.Decode(frame, LinkLayers.LinuxSll);
@@ -46,7 +46,7 @@ public sealed class PacketDecoderTests
     [Fact]
     public void Packets_addressed_to_the_host_and_broadcasts_have_their_own_directions()
     {
-        var ip = Ipv4("10.0.0.6", "10.0.0.5", TransportProtocol.Tcp, Tcp(443, 40000, TcpFlags.Syn | TcpFlags.Ack, 1, []));
+        var ip = Ipv4("10.0.0.6", "10.0.0.5", IpTransport.Tcp, Tcp(443, 40000, TcpFlags.Syn | TcpFlags.Ack, 1, []));
 
         Assert.Equal(PacketDirection.ToHost, _decoder.Decode(Sll(SllToHost, EtherTypeIpv4, ip), LinkLayers.LinuxSll).Direction);
         Assert.Equal(PacketDirection.Other, _decoder.Decode(Sll(1, EtherTypeIpv4, ip), LinkLayers.LinuxSll).Direction);
@@ -56,7 +56,7 @@ public sealed class PacketDecoderTests
     public void An_IPv6_UDP_datagram_in_a_cooked_v2_frame_decodes_with_its_payload()
     {
         byte[] dns = [1, 2, 3, 4, 5];
-        var frame = Sll2(4, EtherTypeIpv6, Ipv6("2001:db8::5", "2001:db8::53", TransportProtocol.Udp, Udp(5353, 53, dns)));
+        var frame = Sll2(4, EtherTypeIpv6, Ipv6("2001:db8::5", "2001:db8::53", IpTransport.Udp, Udp(5353, 53, dns)));
 
         var packet = _decoder.Decode(frame, LinkLayers.LinuxSll2);
 
@@ -72,7 +72,7 @@ public sealed class PacketDecoderTests
     [Fact]
     public void Ethernet_padding_after_a_short_IP_packet_is_not_part_of_the_payload()
     {
-        var frame = Ethernet(EtherTypeIpv4, Ipv4("10.0.0.5", "10.0.0.53", TransportProtocol.Udp, Udp(1000, 53, [9])), padding: 17);
+        var frame = Ethernet(EtherTypeIpv4, Ipv4("10.0.0.5", "10.0.0.53", IpTransport.Udp, Udp(1000, 53, [9])), padding: 17);
 
         var packet = _decoder.Decode(frame, LinkLayers.Ethernet);
 
@@ -83,8 +83,8 @@ public sealed class PacketDecoderTests
     [Fact]
     public void Raw_IP_frames_are_decoded_by_their_version_nibble()
     {
-        var v4 = _decoder.Decode(Ipv4("10.0.0.5", "10.0.0.6", TransportProtocol.Tcp, Tcp(1, 2, TcpFlags.Fin | TcpFlags.Ack, 3, [])), LinkLayers.Raw);
-        var v6 = _decoder.Decode(Ipv6("::1", "::2", TransportProtocol.Tcp, Tcp(1, 2, TcpFlags.Rst, 3, [])), LinkLayers.Raw);
+        var v4 = _decoder.Decode(Ipv4("10.0.0.5", "10.0.0.6", IpTransport.Tcp, Tcp(1, 2, TcpFlags.Fin | TcpFlags.Ack, 3, [])), LinkLayers.Raw);
+        var v6 = _decoder.Decode(Ipv6("::1", "::2", IpTransport.Tcp, Tcp(1, 2, TcpFlags.Rst, 3, [])), LinkLayers.Raw);
 
         Assert.Equal(TcpFlags.Fin | TcpFlags.Ack, v4.TcpFlags);
         Assert.Equal(TcpFlags.Rst, v6.TcpFlags);
@@ -95,8 +95,8 @@ public sealed class PacketDecoderTests
     public void Non_IP_frames_and_other_transports_are_told_apart_from_malformed_ones()
     {
         var arp = Sll(SllOutgoing, 0x0806, new byte[28]);
-        var icmp = Sll(SllOutgoing, EtherTypeIpv4, Ipv4("10.0.0.5", "10.0.0.6", (TransportProtocol)1, new byte[8]));
-        var laterFragment = Sll(SllOutgoing, EtherTypeIpv4, Ipv4("10.0.0.5", "10.0.0.6", TransportProtocol.Udp, new byte[16], fragmentOffset: 185));
+        var icmp = Sll(SllOutgoing, EtherTypeIpv4, Ipv4("10.0.0.5", "10.0.0.6", (IpTransport)1, new byte[8]));
+        var laterFragment = Sll(SllOutgoing, EtherTypeIpv4, Ipv4("10.0.0.5", "10.0.0.6", IpTransport.Udp, new byte[16], fragmentOffset: 185));
 
         Assert.Equal(DecodeStatus.NotIp, _decoder.Decode(arp, LinkLayers.LinuxSll).Status);
         Assert.Equal(DecodeStatus.OtherTransport, _decoder.Decode(icmp, LinkLayers.LinuxSll).Status);
@@ -110,7 +110,7 @@ public sealed class PacketDecoderTests
     public void A_malformed_packet_of_a_protocol_the_sensor_ignores_is_not_decoded_further()
     {
         // PacketDotNet's OSPF decoder throws a bare Exception on this payload.
-        var ospf = Sll(SllOutgoing, EtherTypeIpv4, Ipv4("10.0.0.5", "224.0.0.5", (TransportProtocol)89, [2, 9, 0, 0, 0, 0]));
+        var ospf = Sll(SllOutgoing, EtherTypeIpv4, Ipv4("10.0.0.5", "224.0.0.5", (IpTransport)89, [2, 9, 0, 0, 0, 0]));
 
         var packet = _decoder.Decode(ospf, LinkLayers.LinuxSll);
 
@@ -121,7 +121,7 @@ public sealed class PacketDecoderTests
     [Fact]
     public void A_VLAN_tagged_Ethernet_frame_is_unwrapped_to_its_IP_packet()
     {
-        var ip = Ipv4("10.0.0.5", "10.0.0.6", TransportProtocol.Tcp, Tcp(1, 22, TcpFlags.Syn, 3, []));
+        var ip = Ipv4("10.0.0.5", "10.0.0.6", IpTransport.Tcp, Tcp(1, 22, TcpFlags.Syn, 3, []));
         var packet = _decoder.Decode(Ethernet(0x8100, [0x00, 0x05, 0x08, 0x00, .. ip]), LinkLayers.Ethernet);
 
         Assert.True(packet.IsTcpSyn);
@@ -131,7 +131,7 @@ public sealed class PacketDecoderTests
     [Fact]
     public void A_frame_truncated_at_any_byte_never_throws_and_is_counted_when_malformed()
     {
-        var frame = Sll(SllOutgoing, EtherTypeIpv4, Ipv4("10.0.0.5", "10.0.0.6", TransportProtocol.Tcp, Tcp(1, 2, TcpFlags.Syn, 3, [], optionBytes: 8)));
+        var frame = Sll(SllOutgoing, EtherTypeIpv4, Ipv4("10.0.0.5", "10.0.0.6", IpTransport.Tcp, Tcp(1, 2, TcpFlags.Syn, 3, [], optionBytes: 8)));
 
         var malformed = 0;
         for (var length = 0; length < frame.Length; length++)
@@ -148,7 +148,7 @@ public sealed class PacketDecoderTests
     [Fact]
     public void A_TCP_data_offset_past_the_end_of_the_packet_is_malformed()
     {
-        var ip = Ipv4("10.0.0.5", "10.0.0.6", TransportProtocol.Tcp, Tcp(1, 2, TcpFlags.Syn, 3, []));
+        var ip = Ipv4("10.0.0.5", "10.0.0.6", IpTransport.Tcp, Tcp(1, 2, TcpFlags.Syn, 3, []));
         ip[20 + 12] = 0xF0;
 
         Assert.Equal(DecodeStatus.Malformed, _decoder.Decode(ip, LinkLayers.Raw).Status);
@@ -157,7 +157,7 @@ public sealed class PacketDecoderTests
     [Fact]
     public void An_IPv4_total_length_shorter_than_its_header_is_malformed()
     {
-        var ip = Ipv4("10.0.0.5", "10.0.0.6", TransportProtocol.Tcp, Tcp(1, 2, TcpFlags.Syn, 3, []));
+        var ip = Ipv4("10.0.0.5", "10.0.0.6", IpTransport.Tcp, Tcp(1, 2, TcpFlags.Syn, 3, []));
         ip[3] = 10;
 
         Assert.Equal(DecodeStatus.Malformed, _decoder.Decode(ip, LinkLayers.Raw).Status);
@@ -166,7 +166,7 @@ public sealed class PacketDecoderTests
     [Fact]
     public void A_payload_cut_by_the_snap_length_keeps_the_bytes_that_were_captured()
     {
-        var frame = Sll(SllOutgoing, EtherTypeIpv4, Ipv4("10.0.0.5", "10.0.0.6", TransportProtocol.Tcp, Tcp(1, 443, TcpFlags.Ack, 3, CapturedFixtures.OpenSslClientHello)));
+        var frame = Sll(SllOutgoing, EtherTypeIpv4, Ipv4("10.0.0.5", "10.0.0.6", IpTransport.Tcp, Tcp(1, 443, TcpFlags.Ack, 3, CapturedFixtures.OpenSslClientHello)));
 
         var packet = _decoder.Decode(frame.AsMemory(0, 16 + 20 + 20 + 100), LinkLayers.LinuxSll);
 

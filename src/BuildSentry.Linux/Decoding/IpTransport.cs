@@ -1,6 +1,6 @@
 namespace BuildSentry.Linux.Decoding;
 
-internal enum TransportProtocol : byte
+internal enum IpTransport : byte
 {
     None = 0,
     Tcp = 6,
