@@ -27,6 +27,10 @@ internal sealed class ControlClient(string socketPath, TimeSpan timeout)
         {
             throw new ControlClientException(Explain(e.SocketErrorCode), e);
         }
+        catch (EndOfStreamException e)
+        {
+            throw new ControlClientException($"the daemon closed {socketPath} without answering", e);
+        }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
             throw new ControlClientException($"the daemon did not answer on {socketPath} within {timeout.TotalSeconds:0.#} s", e);
@@ -35,11 +39,6 @@ internal sealed class ControlClient(string socketPath, TimeSpan timeout)
 
     private ControlResponse Parse(byte[] line)
     {
-        if (line.Length == 0)
-        {
-            throw new ControlClientException($"the daemon closed {socketPath} without answering");
-        }
-
         try
         {
             return JsonSerializer.Deserialize(line, ControlJsonContext.Default.ControlResponse)

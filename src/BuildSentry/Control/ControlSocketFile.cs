@@ -10,6 +10,11 @@ internal static class ControlSocketFile
 
     public static Socket Listen(string path, UnixFileMode mode, uint? groupId, int backlog)
     {
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("the control socket needs Linux (SO_PEERCRED)");
+        }
+
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         if (!Directory.Exists(directory))
         {

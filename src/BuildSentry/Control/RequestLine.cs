@@ -5,7 +5,10 @@ namespace BuildSentry.Control;
 /// <summary>Reads one request line of at most a given size; the newline, or the client closing its side, ends it.</summary>
 internal static class RequestLine
 {
-    /// <summary>The line without its newline, or null when the client sent more than <paramref name="maxBytes"/> without one.</summary>
+    /// <summary>
+    /// The line without its newline, or null when the peer sent more than <paramref name="maxBytes"/> without
+    /// one. A peer that closes without sending a byte asked nothing: <see cref="EndOfStreamException"/>.
+    /// </summary>
     public static async Task<byte[]?> ReadAsync(Socket socket, int maxBytes, CancellationToken cancellationToken)
     {
         var buffer = new byte[maxBytes + 1];
@@ -15,7 +18,7 @@ internal static class RequestLine
             var received = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, cancellationToken);
             if (received == 0)
             {
-                return buffer[..filled];
+                return filled > 0 ? buffer[..filled] : throw new EndOfStreamException("the peer closed without sending anything");
             }
 
             var newline = Array.IndexOf(buffer, (byte)'\n', filled, received);
