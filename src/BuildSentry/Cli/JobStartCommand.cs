@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using BuildSentry.Control;
 using BuildSentry.Core.Jobs;
 
@@ -13,14 +14,21 @@ internal static class JobStartCommand
     public static Command Create()
     {
         var socket = ControlSocketOption.Create();
-        var rootPid = new Option<int>("--root-pid") { Description = "The job's root process (default: the daemon picks it from this command's ancestry).", HelpName = "PID" };
-        rootPid.Validators.Add(result =>
+        var rootPid = new Option<int>("--root-pid")
         {
-            if (result.GetValueOrDefault<int>() < 1)
+            Description = "The job's root process (default: the daemon picks it from this command's ancestry).",
+            HelpName = "PID",
+            CustomParser = result =>
             {
-                result.AddError("--root-pid must be a positive process id");
-            }
-        });
+                if (int.TryParse(result.Tokens[0].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0)
+                {
+                    return pid;
+                }
+
+                result.AddError($"--root-pid '{result.Tokens[0].Value}' is not a process id");
+                return 0;
+            },
+        };
         var ci = new Option<string>("--ci") { Description = "The CI system, when the environment does not say.", HelpName = "NAME" };
         ci.AcceptOnlyFromAmong(CiSystems.GitHub, CiSystems.GitLab, CiSystems.Jenkins, CiSystems.Buildkite, CiSystems.Azure, CiSystems.Manual);
         var jobId = new Option<string>("--job-id") { Description = "The job's id (default: derived from the CI environment).", HelpName = "ID" };
