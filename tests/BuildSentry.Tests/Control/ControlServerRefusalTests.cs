@@ -139,6 +139,21 @@ public sealed class ControlServerRefusalTests
         Assert.Empty(server.Daemon.Refusals);
     }
 
+    [Fact]
+    public async Task Stopping_does_not_wait_for_a_silent_client_and_removes_the_socket_file()
+    {
+        var server = TestControlServer.Start(o => o with { RequestTimeout = TimeSpan.FromMinutes(5) });
+        using var silent = await RawClient.ConnectAsync(server.SocketPath);
+        await Task.Delay(100);
+
+        var clock = Stopwatch.StartNew();
+        await server.Server.StopAsync(CancellationToken.None);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"stopping took {clock.Elapsed}");
+        Assert.False(Path.Exists(server.SocketPath));
+        await server.DisposeAsync();
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int current;
