@@ -7,7 +7,7 @@ namespace BuildSentry.Control;
 internal sealed class ControlClient(string socketPath, TimeSpan timeout)
 {
     /// <summary>Responses carry a status body at most; anything longer is not our daemon.</summary>
-    private const int MaxResponseBytes = 4 * 1024 * 1024;
+    private const int MaxResponseBytes = 1024 * 1024;
 
     public async Task<ControlResponse> SendAsync(ControlRequest request, CancellationToken cancellationToken)
     {
