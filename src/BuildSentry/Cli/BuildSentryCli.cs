@@ -11,6 +11,9 @@ internal static class BuildSentryCli
         var root = new RootCommand(
             "BuildSentry watches the processes and network egress of CI build jobs and holds them to allowlist profiles.");
         root.Subcommands.Add(CheckCommand.Create());
+        root.Subcommands.Add(JobCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(ReloadCommand.Create());
         return root;
     }
 

@@ -5,12 +5,15 @@ namespace BuildSentry.Control;
 /// <c>job-start</c>, <c>job-end</c>, <c>status</c>, <c>reload</c>. For job commands, <see cref="RootPid"/>
 /// names the job's root process (default: chosen by the daemon from the caller's ancestry) and
 /// <see cref="Metadata"/> carries the CI metadata keys (only keys of <c>JobMarkers.Keys</c> are kept).
+/// <see cref="Ci"/> names the CI system when the hook knows it better than the markers do.
 /// </summary>
 public sealed record ControlRequest(string Command)
 {
     public int? RootPid { get; init; }
 
     public string? JobId { get; init; }
+
+    public string? Ci { get; init; }
 
     public Dictionary<string, string>? Metadata { get; init; }
 }

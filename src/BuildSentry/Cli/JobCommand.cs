@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace BuildSentry.Cli;
+
+/// <summary><c>buildsentry job</c>: the commands runner hooks call when a job starts and ends.</summary>
+internal static class JobCommand
+{
+    public static Command Create() => new("job", "Tell the running daemon that a CI job starts or ends (for runner hooks).")
+    {
+        JobStartCommand.Create(),
+        JobEndCommand.Create(),
+    };
+}
