@@ -48,14 +48,16 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
             return KillTree(job, members, inCgroup: null, deadline);
         }
 
-        // Read after the kill: a process that left the cgroup before it is absent here and swept below.
+        // Read after the kill: a process that left the cgroup before it is absent here and swept below. Members that
+        // are dying (still naming the job's cgroup in /proc/PID/cgroup) are left to it; ones already gone cost a
+        // failed pidfd_open and no scan.
         var remaining = JobCgroups.Processes(path).ToHashSet();
         var relative = "/" + Path.GetRelativePath(_mount ?? "/", path);
         var escaped = members.Where(m => !remaining.Contains(m.Pid) && !CgroupMembership.IsIn(_proc.Root, m.Pid, relative)).ToList();
         var swept = escaped.Count == 0 ? null : KillTree(job, escaped, relative, deadline);
         var drained = CgroupEvents.WaitUnpopulated(path, deadline, _time);
         var error = drained ? swept?.Error : $"{path} still has processes after {_options.ExitWait.TotalMilliseconds} ms";
-        var method = swept is null ? CgroupMethod : $"{CgroupMethod} + {SweepMethod}";
+        var method = swept is { Signalled: > 0 } ? $"{CgroupMethod} + {SweepMethod}" : CgroupMethod;
         return new KillResult(method, inside + (swept?.Signalled ?? 0), error);
     }
 
@@ -75,9 +77,9 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
             LogIdentity(logger, job.Id, sweep.Reused, sweep.AcceptedUnknown, sweep.RefusedUnknown);
         }
 
-        if (inCgroup is not null)
+        if (inCgroup is not null && sweep.Held > 0)
         {
-            LogEscaped(logger, job.Id, members.Count, inCgroup);
+            LogEscaped(logger, job.Id, sweep.Held, inCgroup);
         }
 
         var error = alive > 0 ? $"{alive} of {signalled} processes still alive after {_options.ExitWait.TotalMilliseconds} ms" : null;
