@@ -43,11 +43,10 @@ internal static unsafe class CgroupEvents
                     return false;
                 }
 
+                // A failed poll (EINTR: the dying processes' SIGCHLDs reach this daemon too) just re-reads;
+                // the deadline bounds the loop.
                 var pfd = new pollfd { fd = fd, events = POLLPRI };
-                if (poll(&pfd, 1, (int)Math.Ceiling(remaining.TotalMilliseconds)) < 0 && errno != EINTR)
-                {
-                    return false;
-                }
+                poll(&pfd, 1, (int)Math.Ceiling(remaining.TotalMilliseconds));
             }
         }
         finally

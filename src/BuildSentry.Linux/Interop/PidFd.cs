@@ -49,12 +49,14 @@ internal static unsafe partial class PidFd
                 ready = poll(p, (ulong_t)(ulong)pending, (int)Math.Clamp(Math.Ceiling(remaining.TotalMilliseconds), 0, int.MaxValue));
             }
 
-            if (ready < 0 && errno == EINTR)
+            // EINTR is routine here (SIGCHLD of the killed processes); errno is not reliable after it, and the
+            // shrinking timeout bounds the loop anyway.
+            if (ready < 0)
             {
                 continue;
             }
 
-            if (ready <= 0)
+            if (ready == 0)
             {
                 return pending;
             }
