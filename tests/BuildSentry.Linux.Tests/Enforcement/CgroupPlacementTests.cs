@@ -52,6 +52,8 @@ public sealed class CgroupPlacementTests
         Assert.Equal(1 + outside.Count, result.Signalled);
         Assert.False(ProcessTree.IsAlive(tree.RootKey));
         Assert.All(outside, key => Assert.False(ProcessTree.IsAlive(key)));
+        jobs.End(job);
+        Assert.False(Directory.Exists(job.CgroupPath));
     }
 
     [Fact]
@@ -77,6 +79,10 @@ public sealed class CgroupPlacementTests
 
         Assert.False(Directory.Exists(path));
         Assert.Empty(placement.Pending);
+        next.Root.Kill();
+        next.Root.WaitForExit();
+        ProcessTree.WaitFor(() => JobCgroups.Processes(nextJob.CgroupPath!).Count == 0, "the next job to exit");
         jobs.End(nextJob);
+        Assert.False(Directory.Exists(nextJob.CgroupPath));
     }
 }

@@ -117,7 +117,8 @@ public sealed class JobEnforcerTests
         var placement = withCgroup
             ? new CgroupPlacement(JobCgroups.Detect(), new RecordingLogger<CgroupPlacement>())
             : (Core.Jobs.IJobPlacement)new NoPlacement();
-        var job = new TestJobs(placement).Start(tree.RootKey);
+        var jobs = new TestJobs(placement);
+        var job = jobs.Start(tree.RootKey);
         if (withCgroup)
         {
             tree.Release();
@@ -133,6 +134,8 @@ public sealed class JobEnforcerTests
         Assert.DoesNotContain(Sleepers(marker), ProcessTree.IsAlive);
         Thread.Sleep(100);
         Assert.DoesNotContain(Sleepers(marker), ProcessTree.IsAlive);
+        jobs.End(job);
+        Assert.False(withCgroup && Directory.Exists(job.CgroupPath));
     }
 
     private static List<ProcessKey> Sleepers(string marker)
