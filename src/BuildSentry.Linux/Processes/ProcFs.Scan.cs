@@ -28,7 +28,7 @@ public sealed partial class ProcFs
         return snapshots;
     }
 
-    private IEnumerable<int> EnumeratePids()
+    internal IEnumerable<int> EnumeratePids()
     {
         IEnumerable<string> entries;
         try

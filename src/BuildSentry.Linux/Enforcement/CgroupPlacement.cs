@@ -1,0 +1,131 @@
+using BuildSentry.Core.Events;
+using BuildSentry.Core.Jobs;
+using BuildSentry.Linux.Cgroups;
+using BuildSentry.Linux.Interop;
+using BuildSentry.Linux.Processes;
+using Microsoft.Extensions.Logging;
+
+namespace BuildSentry.Linux.Enforcement;
+
+/// <summary>
+/// Gives each job its own cgroup v2 directory and moves its processes in, root first, so the enforcer can
+/// kill it with cgroup.kill. Called from the monitor's single loop, so it keeps no locks.
+/// A cgroup still holding processes when its job ends (a daemonized leftover) is kept and retried on every
+/// later Place and Release; <see cref="RemoveLeftovers"/> clears empty ones a previous run left behind.
+/// </summary>
+public sealed partial class CgroupPlacement(JobCgroups cgroups, ILogger<CgroupPlacement> logger, ProcFs? proc = null)
+    : IJobPlacement
+{
+    private readonly ProcFs _proc = proc ?? new ProcFs();
+    private readonly HashSet<string> _pending = new(StringComparer.Ordinal);
+    private readonly int _self = Environment.ProcessId;
+    private bool _warnedUnavailable;
+
+    /// <summary>Cgroups of ended jobs that still had processes when last tried.</summary>
+    public IReadOnlyCollection<string> Pending => _pending;
+
+    public string? Place(JobRecord job, IReadOnlyList<ProcessKey> members)
+    {
+        RetryPending();
+        var created = cgroups.Create(job.Id);
+        if (created.Status == CgroupStatus.Unavailable)
+        {
+            if (!_warnedUnavailable)
+            {
+                _warnedUnavailable = true;
+                LogUnavailable(logger, created.Error ?? "unknown");
+            }
+
+            return null;
+        }
+
+        if (!created.Succeeded)
+        {
+            LogCreateFailed(logger, job.Id, created.Error ?? "unknown");
+            return null;
+        }
+
+        var moved = 0;
+        foreach (var member in members.OrderBy(m => m == job.Root ? 0 : 1))
+        {
+            moved += Move(job, created.Path!, member) ? 1 : 0;
+        }
+
+        if (moved == 0)
+        {
+            JobCgroups.Remove(created.Path!);
+            return null;
+        }
+
+        return created.Path;
+    }
+
+    public void Release(JobRecord job)
+    {
+        RetryPending();
+        if (job.CgroupPath is { } path && Directory.Exists(path) && !JobCgroups.Remove(path).Succeeded)
+        {
+            _pending.Add(path);
+            LogLeftOver(logger, job.Id, path, JobCgroups.Processes(path).Count);
+        }
+    }
+
+    /// <summary>Removes every empty job cgroup under the parent, e.g. at start-up after a crash; returns how many.</summary>
+    public int RemoveLeftovers(string mount)
+    {
+        var parent = Path.Combine(mount, JobCgroups.Parent);
+        if (!Directory.Exists(parent))
+        {
+            return 0;
+        }
+
+        return Directory.EnumerateDirectories(parent).Count(dir => JobCgroups.Remove(dir).Succeeded);
+    }
+
+    /// <summary>
+    /// Moves one verified member. The daemon itself and init are never moved. Identity is checked through a
+    /// pidfd held across the write: if it is still alive afterwards, the pid named that process throughout.
+    /// </summary>
+    private bool Move(JobRecord job, string path, ProcessKey member)
+    {
+        if (member.Pid <= 1 || member.Pid == _self)
+        {
+            return false;
+        }
+
+        var pidfd = PidFd.Open(member.Pid);
+        if (pidfd < 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            if (!_proc.TryReadStat(member.Pid, out var stat) || (member.StartTime != 0 && stat.StartTime != member.StartTime)
+                || PidFd.HasExited(pidfd))
+            {
+                return false;
+            }
+
+            var moved = JobCgroups.MoveProcess(path, member.Pid);
+            if (!moved.Succeeded)
+            {
+                LogMoveFailed(logger, job.Id, member.ToString(), moved.Error ?? "unknown");
+                return false;
+            }
+
+            if (PidFd.HasExited(pidfd))
+            {
+                LogMoveRaced(logger, job.Id, member.ToString(), path);
+            }
+
+            return true;
+        }
+        finally
+        {
+            PidFd.Close(pidfd);
+        }
+    }
+
+    private void RetryPending() => _pending.RemoveWhere(path => !Directory.Exists(path) || JobCgroups.Remove(path).Succeeded);
+}

@@ -1,0 +1,89 @@
+using BuildSentry.Core.Enforcement;
+using BuildSentry.Core.Events;
+using BuildSentry.Core.Jobs;
+using BuildSentry.Linux.Cgroups;
+using BuildSentry.Linux.Interop;
+using BuildSentry.Linux.Processes;
+using Microsoft.Extensions.Logging;
+
+namespace BuildSentry.Linux.Enforcement;
+
+/// <summary>
+/// Kills a job: through its cgroup (cgroup.kill, race-free, forks included) when it has one, and through
+/// pidfd freeze-and-kill sweeps for members outside it, or for every member when there is no cgroup.
+/// This is on the violation-to-kill critical path: nothing sleeps; the waits for death are poll(2)s that
+/// return as the last process exits.
+/// </summary>
+public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOptions? options = null,
+    ProcFs? proc = null, TimeProvider? time = null) : IEnforcer
+{
+    public const string CgroupMethod = "cgroup.kill";
+    public const string SweepMethod = "pidfd sweep";
+
+    private readonly EnforcerOptions _options = options ?? new EnforcerOptions();
+    private readonly ProcFs _proc = proc ?? new ProcFs();
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly string? _mount = options?.CgroupMount ?? CgroupMount.FindV2();
+
+    public KillResult Kill(JobRecord job, IReadOnlyList<ProcessKey> members)
+    {
+        var started = _time.GetTimestamp();
+        var deadline = started + (long)(_options.ExitWait.TotalSeconds * _time.TimestampFrequency);
+        var path = job.CgroupPath;
+        var result = path is not null && Directory.Exists(path)
+            ? KillCgroup(job, path, members, deadline)
+            : KillTree(job, members, inCgroup: null, deadline);
+        LogKilled(logger, job.Id, result.Method, result.Signalled, _time.GetElapsedTime(started).TotalMilliseconds,
+            result.Error ?? "none");
+        return result;
+    }
+
+    private KillResult KillCgroup(JobRecord job, string path, IReadOnlyList<ProcessKey> members, long deadline)
+    {
+        var inside = JobCgroups.Processes(path).Count;
+        var killed = JobCgroups.Kill(path);
+        if (!killed.Succeeded)
+        {
+            LogCgroupKillFailed(logger, job.Id, path, killed.Error ?? killed.Status.ToString());
+            return KillTree(job, members, inCgroup: null, deadline);
+        }
+
+        // Read after the kill: a process that left the cgroup before it is absent here and swept below. Members that
+        // are dying (still naming the job's cgroup in /proc/PID/cgroup) are left to it; ones already gone cost a
+        // failed pidfd_open and no scan.
+        var remaining = JobCgroups.Processes(path).ToHashSet();
+        var relative = "/" + Path.GetRelativePath(_mount ?? "/", path);
+        var escaped = members.Where(m => !remaining.Contains(m.Pid) && !CgroupMembership.IsIn(_proc.Root, m.Pid, relative)).ToList();
+        var swept = escaped.Count == 0 ? null : KillTree(job, escaped, relative, deadline);
+        var drained = CgroupEvents.WaitUnpopulated(path, deadline, _time);
+        var error = drained ? swept?.Error : $"{path} still has processes after {_options.ExitWait.TotalMilliseconds} ms";
+        var method = swept is { Signalled: > 0 } ? $"{CgroupMethod} + {SweepMethod}" : CgroupMethod;
+        return new KillResult(method, inside + (swept?.Signalled ?? 0), error);
+    }
+
+    private KillResult KillTree(JobRecord job, IReadOnlyList<ProcessKey> members, string? inCgroup, long deadline)
+    {
+        using var sweep = new ProcessSweep(_proc);
+        foreach (var member in members)
+        {
+            sweep.StopMember(member, job.Root.StartTime);
+        }
+
+        var sweeps = sweep.StopDescendants(_options.MaxSweeps);
+        var signalled = sweep.KillAll();
+        var alive = sweep.WaitGone(deadline, _time);
+        if (sweep.Reused > 0 || sweep.AcceptedUnknown > 0 || sweep.RefusedUnknown > 0)
+        {
+            LogIdentity(logger, job.Id, sweep.Reused, sweep.AcceptedUnknown, sweep.RefusedUnknown);
+        }
+
+        if (inCgroup is not null && sweep.Held > 0)
+        {
+            LogEscaped(logger, job.Id, sweep.Held, inCgroup);
+        }
+
+        var error = alive > 0 ? $"{alive} of {signalled} processes still alive after {_options.ExitWait.TotalMilliseconds} ms" : null;
+        error ??= sweeps >= _options.MaxSweeps ? $"still finding new children after {sweeps} sweeps" : null;
+        return new KillResult(SweepMethod, signalled, error);
+    }
+}

@@ -1,0 +1,88 @@
+using BuildSentry.Linux.Cgroups;
+using BuildSentry.Linux.Enforcement;
+using BuildSentry.Linux.Tests.Support;
+
+namespace BuildSentry.Linux.Tests.Enforcement;
+
+public sealed class CgroupPlacementTests
+{
+    private readonly RecordingLogger<CgroupPlacement> _log = new();
+
+    [Fact]
+    public void Without_cgroup_v2_jobs_are_placed_nowhere_and_one_warning_is_logged()
+    {
+        var placement = new CgroupPlacement(new JobCgroups(null), _log);
+        var jobs = new TestJobs(placement);
+
+        Assert.Null(jobs.Start(new(Environment.ProcessId, 1)).CgroupPath);
+        Assert.Null(jobs.Start(new(Environment.ProcessId + 1, 1)).CgroupPath);
+
+        Assert.Single(_log.Entries, e => e.EventId == 4101);
+    }
+
+    [Fact]
+    public void The_daemon_itself_is_never_moved_and_a_job_of_only_the_daemon_gets_no_cgroup()
+    {
+        Root.Require();
+        var self = ProcessTree.KeyOf(Environment.ProcessId);
+        var before = File.ReadAllText("/proc/self/cgroup");
+
+        var job = new TestJobs(new CgroupPlacement(JobCgroups.Detect(), _log)).Start(self);
+
+        Assert.Null(job.CgroupPath);
+        Assert.Equal(before, File.ReadAllText("/proc/self/cgroup"));
+    }
+
+    [Fact]
+    public void A_member_that_escaped_the_job_cgroup_is_swept_by_pidfd_after_cgroup_kill()
+    {
+        Root.Require();
+        using var escaped = new ProcessTree("sleep 300 & echo > \"$DIR/ready\"; wait");
+        escaped.WaitReady();
+        using var tree = new ProcessTree("exec sleep 300");
+        var jobs = new TestJobs(new CgroupPlacement(JobCgroups.Detect(), _log));
+        var job = jobs.Start(tree.RootKey);
+        Assert.NotNull(job.CgroupPath);
+        var outside = escaped.Descendants();
+
+        var result = new JobEnforcer(new RecordingLogger<JobEnforcer>()).Kill(job, [tree.RootKey, escaped.RootKey]);
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal($"{JobEnforcer.CgroupMethod} + {JobEnforcer.SweepMethod}", result.Method);
+        Assert.Equal(1 + outside.Count, result.Signalled);
+        Assert.False(ProcessTree.IsAlive(tree.RootKey));
+        Assert.All(outside, key => Assert.False(ProcessTree.IsAlive(key)));
+        jobs.End(job);
+        Assert.False(Directory.Exists(job.CgroupPath));
+    }
+
+    [Fact]
+    public void A_cgroup_that_still_holds_processes_when_its_job_ends_is_removed_once_they_are_gone()
+    {
+        Root.Require();
+        var placement = new CgroupPlacement(JobCgroups.Detect(), _log);
+        var jobs = new TestJobs(placement);
+        using var leftover = new ProcessTree("exec sleep 300");
+        var job = jobs.Start(leftover.RootKey);
+        var path = job.CgroupPath!;
+
+        jobs.End(job);
+        Assert.True(Directory.Exists(path));
+        Assert.Contains(path, placement.Pending);
+        Assert.Contains(_log.Entries, e => e.EventId == 4105);
+
+        leftover.Root.Kill();
+        leftover.Root.WaitForExit();
+        ProcessTree.WaitFor(() => JobCgroups.Processes(path).Count == 0, "the leftover to exit");
+        using var next = new ProcessTree("exec sleep 300");
+        var nextJob = jobs.Start(next.RootKey);
+
+        Assert.False(Directory.Exists(path));
+        Assert.Empty(placement.Pending);
+        next.Root.Kill();
+        next.Root.WaitForExit();
+        ProcessTree.WaitFor(() => JobCgroups.Processes(nextJob.CgroupPath!).Count == 0, "the next job to exit");
+        jobs.End(nextJob);
+        Assert.False(Directory.Exists(nextJob.CgroupPath));
+    }
+}
