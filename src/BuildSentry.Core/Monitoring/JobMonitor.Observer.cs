@@ -12,7 +12,7 @@ public sealed partial class JobMonitor
     {
         Counters.JobsStarted++;
         var selection = _profiles.Select(Describe(job.Metadata));
-        var mode = selection.Profile?.Mode ?? _options.DefaultMode;
+        var mode = selection.Profile?.Mode ?? _defaultMode;
         _states[job.Id] = new JobState(job, selection.Profile, selection.Reason, mode);
     }
 

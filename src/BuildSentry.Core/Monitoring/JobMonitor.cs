@@ -21,11 +21,13 @@ public sealed partial class JobMonitor : ITrackerObserver
     private readonly Dictionary<string, JobState> _states = new(StringComparer.Ordinal);
     private readonly HashSet<string> _alerted = new(StringComparer.Ordinal);
     private ProfileSet _profiles;
+    private ProfileMode _defaultMode;
     private long _daemonAlerts;
 
     public JobMonitor(ProfileSet profiles, MonitorOptions options, IEnforcer enforcer, IAlertSink alerts, IJobPlacement placement, IJobReportSink reports)
     {
         _profiles = profiles;
+        _defaultMode = options.DefaultMode;
         _options = options;
         _enforcer = enforcer;
         _alerts = alerts;
@@ -46,8 +48,12 @@ public sealed partial class JobMonitor : ITrackerObserver
 
     public bool TryGetState(string jobId, out JobState state) => _states.TryGetValue(jobId, out state!);
 
-    /// <summary>New jobs get the new set; running jobs keep the profile they started with.</summary>
-    public void ReplaceProfiles(ProfileSet profiles) => _profiles = profiles;
+    /// <summary>New jobs get the new set and default mode; running jobs keep the profile and mode they started with.</summary>
+    public void ReplaceProfiles(ProfileSet profiles, ProfileMode defaultMode)
+    {
+        _profiles = profiles;
+        _defaultMode = defaultMode;
+    }
 
     public void Apply(SensorEvent e)
     {

@@ -38,7 +38,5 @@ public sealed class JobState(JobRecord job, ResolvedProfile? profile, string pro
 
     public long PacketsDropped { get; internal set; }
 
-    public long UnattributedFlows { get; internal set; }
-
     internal string NextAlertId() => $"{Job.Id}-{Interlocked.Increment(ref _alertSequence)}";
 }

@@ -11,6 +11,7 @@ internal static class BuildSentryCli
         var root = new RootCommand(
             "BuildSentry watches the processes and network egress of CI build jobs and holds them to allowlist profiles.");
         root.Subcommands.Add(CheckCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(JobCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(ReloadCommand.Create());
@@ -34,7 +35,8 @@ internal static class BuildSentryCli
             return ExitCodes.Usage;
         }
 
-        return parseResult.Invoke(new InvocationConfiguration { Output = output, Error = error });
+        // The daemon handles SIGTERM itself (a clean stop flushes alerts); nothing else runs long enough to care.
+        return parseResult.Invoke(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null });
     }
 
     private static IEnumerable<string> CommandPath(ParseResult parseResult)

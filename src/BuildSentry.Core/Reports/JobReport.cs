@@ -1,0 +1,38 @@
+namespace BuildSentry.Core.Reports;
+
+/// <summary>What a job did, written when it ends: for the platform engineer who reads one job.</summary>
+public sealed record JobReport(
+    string JobId,
+    string CiSystem,
+    IReadOnlyDictionary<string, string> Metadata,
+    string? Profile,
+    string ProfileReason,
+    string Mode,
+    DateTimeOffset Started,
+    DateTimeOffset? Ended,
+    string? EndReason,
+    ReportKill? Kill,
+    string? Cgroup,
+    IReadOnlyList<ReportProcess> Processes,
+    long ProcessesNotListed,
+    IReadOnlyList<ReportDestination> Destinations,
+    long DestinationsNotListed,
+    IReadOnlyList<ReportDnsName> DnsNames,
+    IReadOnlyList<ReportViolation> Violations,
+    long ViolationCount,
+    ReportHealth Health);
+
+public sealed record ReportKill(DateTimeOffset At, string By, string Method);
+
+public sealed record ReportProcess(int Pid, int ParentPid, string Exe, IReadOnlyList<string> Argv, DateTimeOffset Started,
+    DateTimeOffset? Exited, int? ExitCode);
+
+public sealed record ReportDestination(string Address, int Port, string Protocol, IReadOnlyList<string> Names,
+    IReadOnlyList<string> ServerNames, bool Allowed, string? Rule, string Reason, int Attempts, string? FirstProcess);
+
+public sealed record ReportDnsName(string Name, bool Allowed, string? Rule, string Reason, int Queries);
+
+public sealed record ReportViolation(string AlertId, DateTimeOffset Time, string Kind, string Summary, string Action);
+
+/// <summary>Sensor health while the job ran: a report with losses says so rather than looking clean.</summary>
+public sealed record ReportHealth(long ProcessEventsLost, long PacketsDropped, long ExecutablesNotListed);

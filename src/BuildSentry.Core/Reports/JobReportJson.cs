@@ -1,0 +1,17 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace BuildSentry.Core.Reports;
+
+/// <summary>The report's JSON form: stable camelCase field names, one file per job.</summary>
+public static class JobReportJson
+{
+    public static string Serialize(JobReport report) => JsonSerializer.Serialize(report, ReportJsonContext.Default.JobReport);
+
+    public static JobReport Deserialize(string json) =>
+        JsonSerializer.Deserialize(json, ReportJsonContext.Default.JobReport) ?? throw new JsonException("empty report");
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSerializable(typeof(JobReport))]
+internal sealed partial class ReportJsonContext : JsonSerializerContext;

@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Text;
+using BuildSentry.Core.Alerts;
+
+namespace BuildSentry.Core.Reports;
+
+/// <summary>The human summary (Markdown). Every value from the job is escaped: it is attacker text.</summary>
+public static class JobReportText
+{
+    public static string Render(JobReport r)
+    {
+        static string E(string? s) => AlertText.Clean(s).Replace("|", "\\|", StringComparison.Ordinal);
+        static string T(DateTimeOffset? t) => t?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) ?? "-";
+
+        var sb = new StringBuilder();
+        var verdict = r.Kill is not null ? "KILLED" : r.ViolationCount > 0 ? "VIOLATIONS" : "CLEAN";
+        sb.AppendLine(CultureInfo.InvariantCulture, $"# Job {E(r.JobId)}: {verdict}").AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"- CI system: {E(r.CiSystem)}");
+        foreach (var (key, value) in r.Metadata)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"- {key}: {E(value)}");
+        }
+
+        sb.AppendLine(CultureInfo.InvariantCulture, $"- profile: {E(r.Profile ?? "(none)")} ({E(r.ProfileReason)}), mode {r.Mode}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"- started {T(r.Started)}, ended {T(r.Ended)} ({E(r.EndReason ?? "still running")})");
+        if (r.Kill is { } kill)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"- killed at {T(kill.At)} by {E(kill.By)} ({E(kill.Method)})");
+        }
+
+        sb.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"## Violations ({r.ViolationCount})").AppendLine();
+        foreach (var v in r.Violations)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"- {T(v.Time)} [{E(v.AlertId)}] {E(v.Kind)}, {v.Action}: {E(v.Summary)}");
+        }
+
+        sb.AppendLine().AppendLine("## Destinations").AppendLine();
+        sb.AppendLine("| destination | names | verdict | rule or reason | attempts | first process |");
+        sb.AppendLine("|---|---|---|---|---|---|");
+        foreach (var d in r.Destinations)
+        {
+            var names = string.Join(", ", d.Names.Concat(d.ServerNames).Distinct().Select(E));
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {E(d.Address)}:{d.Port}/{d.Protocol} | {names} | {(d.Allowed ? "allowed" : "DENIED")} | {E(d.Allowed ? d.Rule : d.Reason)} | {d.Attempts} | {E(d.FirstProcess)} |");
+        }
+
+        Footnote(sb, r.DestinationsNotListed, "destinations");
+        sb.AppendLine().AppendLine("## DNS names queried").AppendLine();
+        foreach (var n in r.DnsNames)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"- {E(n.Name)}: {(n.Allowed ? "allowed by " + E(n.Rule) : "DENIED, " + E(n.Reason))} ({n.Queries}x)");
+        }
+
+        sb.AppendLine().AppendLine("## Processes").AppendLine();
+        foreach (var p in r.Processes)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"- {p.Pid} (parent {p.ParentPid}) {E(p.Exe)}: `{E(string.Join(' ', p.Argv)).Replace("`", "'", StringComparison.Ordinal)}` exit {p.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-"}");
+        }
+
+        Footnote(sb, r.ProcessesNotListed, "processes");
+        var h = r.Health;
+        sb.AppendLine().AppendLine("## Sensor health").AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture,
+            $"- process events lost: {h.ProcessEventsLost}; packets dropped: {h.PacketsDropped}");
+        if (h.ProcessEventsLost > 0 || h.PacketsDropped > 0)
+        {
+            sb.AppendLine("- WARNING: the sensors lost data while this job ran; the report may be incomplete.");
+        }
+
+        return sb.ToString();
+    }
+
+    private static void Footnote(StringBuilder sb, long notListed, string what)
+    {
+        if (notListed > 0)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"\n({notListed} more {what} not listed: the report is bounded.)");
+        }
+    }
+}

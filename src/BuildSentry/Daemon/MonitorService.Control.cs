@@ -1,0 +1,137 @@
+using BuildSentry.Control;
+using BuildSentry.Core.Alerts;
+using BuildSentry.Core.Events;
+using BuildSentry.Core.Jobs;
+using BuildSentry.Core.Text;
+
+namespace BuildSentry.Daemon;
+
+internal sealed partial class MonitorService
+{
+    public async Task<ControlResponse> HandleAsync(ControlRequest request, PeerCredentials peer, CancellationToken cancellationToken)
+    {
+        var answer = new TaskCompletionSource<ControlResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!Post(() => answer.TrySetResult(Handle(request, peer))))
+        {
+            return ControlResponse.Refused("the daemon is stopping");
+        }
+
+        return await answer.Task.WaitAsync(cancellationToken);
+    }
+
+    public void PeerRefused(PeerCredentials peer, string reason) =>
+        Post(() => _monitor.RaiseDaemonAlert(_time.GetUtcNow(), AlertKinds.ControlRefused, "Control socket request refused",
+            AlertSeverity.High, $"pid {peer.Pid} uid {peer.Uid}: {SafeText.Escape(reason)}", AlertAction.Refused));
+
+    private ControlResponse Handle(ControlRequest request, PeerCredentials peer) => request.Command switch
+    {
+        ControlCommands.JobStart => JobStart(request, peer),
+        ControlCommands.JobEnd => JobEnd(request, peer),
+        ControlCommands.Status => Status(),
+        ControlCommands.Reload => Reload($"control request from pid {peer.Pid}"),
+        _ => ControlResponse.Refused($"unknown command {SafeText.Escape(request.Command)}"),
+    };
+
+    /// <summary>
+    /// Registers the caller's job. The root defaults to the caller's parent (the hook script's
+    /// parent for a hook that runs <c>buildsentry job start</c>) and must be the caller or one of its
+    /// ancestors: a hook can start monitoring its own lineage, never an unrelated process.
+    /// </summary>
+    private ControlResponse JobStart(ControlRequest request, PeerCredentials peer)
+    {
+        var ancestry = Ancestry(peer.Pid);
+        var rootPid = request.RootPid ?? (ancestry.Count > 1 ? ancestry[1] : peer.Pid);
+        if (!ancestry.Contains(rootPid))
+        {
+            return Refuse(peer, $"root pid {rootPid} is neither the caller ({peer.Pid}) nor one of its ancestors");
+        }
+
+        if (_proc.TryGetKey(rootPid) is not { } root)
+        {
+            return ControlResponse.Refused($"process {rootPid} does not exist");
+        }
+
+        var metadata = Metadata(request, rootPid);
+        if (CallerJob(peer) is { } own && !own.Metadata.IsSameJob(metadata))
+        {
+            return Refuse(peer, $"pid {peer.Pid} is a process of job {own.Id} and may not start another job");
+        }
+
+        Apply(new JobRegistrationRequested(_time.GetUtcNow(), root, metadata));
+        if (_monitor.Tracker.TryGetJob(metadata.JobId, out var job) && job.IsActive)
+        {
+            var profile = _monitor.TryGetState(job.Id, out var state) ? state.Profile?.Name ?? "(none)" : "(none)";
+            return new ControlResponse(true, $"job {job.Id} monitored from pid {job.Root.Pid} with profile {profile}");
+        }
+
+        return ControlResponse.Refused($"job {metadata.JobId} was not registered; see the daemon's alerts");
+    }
+
+    /// <summary>Ends a job. A process inside any monitored job may not: that is how a step would switch the sensor off.</summary>
+    private ControlResponse JobEnd(ControlRequest request, PeerCredentials peer)
+    {
+        if (CallerJob(peer) is { } own)
+        {
+            return Refuse(peer, $"pid {peer.Pid} is a process of job {own.Id} and may not end a job");
+        }
+
+        var jobId = request.JobId is { } id ? JobIds.Create(id) : JobRootedAbove(peer)?.Id;
+        if (jobId is null || !_monitor.Tracker.TryGetJob(jobId, out var job) || !job.IsActive)
+        {
+            return ControlResponse.Refused(jobId is null ? "no active job is rooted above the caller; pass --job-id" : $"no active job {SafeText.Escape(jobId)}");
+        }
+
+        Apply(new JobEndRequested(_time.GetUtcNow(), job.Id, $"ended by control request from pid {peer.Pid}"));
+        return new ControlResponse(true, $"job {job.Id} ended");
+    }
+
+    private ControlResponse Refuse(PeerCredentials peer, string reason)
+    {
+        _monitor.RaiseDaemonAlert(_time.GetUtcNow(), AlertKinds.ControlRefused, "Control request refused", AlertSeverity.High,
+            reason, AlertAction.Refused);
+        LogControlRefused(peer.Pid, reason);
+        return ControlResponse.Refused(reason);
+    }
+
+    private void Apply(SensorEvent e)
+    {
+        _trace?.Write(e);
+        _monitor.Apply(e);
+        _jobPidsStale = true;
+    }
+
+    private JobRecord? CallerJob(PeerCredentials peer) =>
+        _monitor.Tracker.Processes.TryGetLive(peer.Pid, out var process) && _monitor.Tracker.JobOf(process) is { IsActive: true } job ? job : null;
+
+    private JobRecord? JobRootedAbove(PeerCredentials peer)
+    {
+        var ancestry = Ancestry(peer.Pid);
+        return _monitor.Tracker.ActiveJobs.FirstOrDefault(j => ancestry.Contains(j.Root.Pid));
+    }
+
+    /// <summary>The caller and its ancestors, nearest first, from /proc (the kernel's word, not the client's).</summary>
+    private List<int> Ancestry(int pid)
+    {
+        var chain = new List<int>();
+        while (pid > 0 && chain.Count < 64 && !chain.Contains(pid))
+        {
+            chain.Add(pid);
+            pid = _proc.TryReadStat(pid, out var stat) ? stat.Ppid : 0;
+        }
+
+        return chain;
+    }
+
+    private static JobMetadata Metadata(ControlRequest request, int rootPid)
+    {
+        var markers = request.Metadata ?? [];
+        var detected = JobMarkers.Detect(markers);
+        var ci = request.Ci ?? detected?.CiSystem ?? CiSystems.Manual;
+        if (request.JobId is { } explicitId)
+        {
+            return (detected ?? new JobMetadata(ci, "")) with { CiSystem = ci, JobId = JobIds.Create(explicitId) };
+        }
+
+        return detected ?? new JobMetadata(ci, JobIds.Create(ci, "pid" + rootPid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+}

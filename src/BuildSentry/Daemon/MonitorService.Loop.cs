@@ -1,0 +1,119 @@
+using BuildSentry.Core.Events;
+using BuildSentry.Linux.Runners;
+using Microsoft.Extensions.Hosting.Systemd;
+
+namespace BuildSentry.Daemon;
+
+internal sealed partial class MonitorService
+{
+    private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(1);
+    private bool _jobPidsStale = true;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var housekeeping = _time.CreateTimer(_ => Post(Housekeeping), null, HousekeepingInterval, WatchdogInterval() ?? HousekeepingInterval);
+
+        // Not cancelled by stoppingToken: StopAsync completes the channel, and the loop drains it first.
+        var reader = _channel.Reader;
+        while (await reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (reader.TryRead(out var e))
+            {
+                Handle(e);
+            }
+
+            if (_jobPidsStale)
+            {
+                PublishJobPids();
+            }
+        }
+    }
+
+    private void Handle(SensorEvent e)
+    {
+        if (e is LoopWork work)
+        {
+            work.Work();
+            return;
+        }
+
+        _trace?.Write(e);
+        _monitor.Apply(e);
+        switch (e)
+        {
+            case ProcessExecuted exec:
+                _jobPidsStale = true;
+                ProbeRunnerWorker(exec);
+                break;
+            case ProcessForked or ProcessExited or ProcessRescanned or JobRegistrationRequested or JobEndRequested or RunnerWorkerDiscovered:
+                _jobPidsStale = true;
+                break;
+        }
+    }
+
+    /// <summary>Job processes, newest first: the capture thread looks for socket owners among them before the rest.</summary>
+    private void PublishJobPids()
+    {
+        _jobPidsStale = false;
+        var pids = new List<(ulong Start, int Pid)>();
+        foreach (var process in _monitor.Tracker.Processes.Live)
+        {
+            if (process.JobId is not null)
+            {
+                pids.Add((process.Key.StartTime, process.Key.Pid));
+            }
+        }
+
+        pids.Sort((a, b) => b.Start.CompareTo(a.Start));
+        _jobPids.Publish(pids.ConvertAll(p => p.Pid).ToArray());
+    }
+
+    private void Housekeeping()
+    {
+        var now = _time.GetUtcNow();
+        _monitor.Names.Sweep(now);
+        _trace?.Flush();
+        if (WatchdogInterval() is not null)
+        {
+            // Sent from the loop itself: a wedged loop stops the pings and systemd restarts the daemon.
+            _notifier.Notify(new ServiceState("WATCHDOG=1"));
+        }
+
+        if (_processSensor?.Fault is { } fault)
+        {
+            LogSensorFault("process", fault.Message);
+        }
+    }
+
+    /// <summary>Half of WATCHDOG_USEC, as sd_watchdog_enabled(3) advises; null when systemd set no watchdog.</summary>
+    private static TimeSpan? WatchdogInterval() =>
+        long.TryParse(Environment.GetEnvironmentVariable("WATCHDOG_USEC"), out var usec) && usec > 0
+            ? TimeSpan.FromTicks(Math.Max(usec * 10 / 2, TimeSpan.TicksPerMillisecond * 100))
+            : null;
+
+    /// <summary>
+    /// A .NET runner worker sets its tracking id when it takes a job, after it starts: ask its
+    /// diagnostics port a few times, off the loop, and feed the answer back as an event.
+    /// </summary>
+    private void ProbeRunnerWorker(ProcessExecuted exec)
+    {
+        if (RunnerWorkerProbe.Recognize(exec.Details) is null)
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            for (var attempt = 0; attempt < 30; attempt++)
+            {
+                if (RunnerWorkerProbe.TryDiscover(exec.Process, exec.Details, _time) is { } discovered)
+                {
+                    _channel.Writer.TryWrite(discovered);
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(2), _time);
+            }
+        });
+    }
+}

@@ -1,0 +1,102 @@
+using System.Text.Json.Nodes;
+using BuildSentry.Control;
+using BuildSentry.Core.Alerts;
+
+namespace BuildSentry.Daemon;
+
+internal sealed partial class MonitorService
+{
+    private ControlResponse Status()
+    {
+        var jobs = new JsonArray();
+        foreach (var state in _monitor.ActiveJobs.OrderBy(s => s.Job.StartedAt))
+        {
+            var job = state.Job;
+            jobs.Add(new JsonObject
+            {
+                ["id"] = job.Id,
+                ["ci"] = job.Metadata.CiSystem,
+                ["repository"] = job.Metadata.Repository,
+                ["profile"] = state.Profile?.Name,
+                ["mode"] = state.Mode.ToString().ToLowerInvariant(),
+                ["rootPid"] = job.Root.Pid,
+                ["processes"] = job.LiveProcesses,
+                ["violations"] = state.ViolationCount,
+                ["killed"] = job.KilledAt?.ToString("O"),
+                ["cgroup"] = job.CgroupPath,
+            });
+        }
+
+        var c = _monitor.Counters;
+        var body = new JsonObject
+        {
+            ["jobs"] = jobs,
+            ["counters"] = new JsonObject
+            {
+                ["events"] = c.Events, ["allowed"] = c.Allowed, ["denied"] = c.Denied, ["alerts"] = c.Alerts, ["kills"] = c.Kills,
+                ["jobsStarted"] = c.JobsStarted, ["jobsEnded"] = c.JobsEnded, ["unattributedFlows"] = c.UnattributedFlows,
+            },
+            ["sensors"] = Sensors(),
+            ["alertTargets"] = new JsonArray(_syslogSinks.Select(s => (JsonNode)new JsonObject
+            {
+                ["target"] = s.Target.ToString(), ["sent"] = s.Sent, ["queued"] = s.Queued, ["dropped"] = s.Dropped, ["failures"] = s.Failures,
+            }).ToArray()),
+            ["profiles"] = new JsonObject { ["directory"] = _profilesDirectory, ["count"] = _monitor.Profiles.Profiles.Count },
+        };
+        return new ControlResponse(true, $"{_monitor.ActiveJobs.Count} active job(s)") { Body = body };
+    }
+
+    private JsonObject Sensors()
+    {
+        var process = _processSensor?.Counters;
+        var network = _networkSensor?.Counters;
+        return new JsonObject
+        {
+            ["processEvents"] = process?.EventsReceived, ["processEventsLost"] = process?.EventsLost,
+            ["processRescans"] = process?.Rescans, ["processSensorFault"] = _processSensor?.Fault?.Message,
+            ["capture"] = _networkSensor is null ? "off" : "on",
+            ["framesCaptured"] = network?.Frames, ["connections"] = network?.Connections, ["dnsQueries"] = network?.DnsQueries,
+            ["packetsDropped"] = _monitor.Counters.PacketsDropped, ["captureFault"] = _networkSensor?.Fault?.Message,
+        };
+    }
+
+    /// <summary>
+    /// Reloads profiles and the configuration's policy keys (default mode and profile). An invalid set
+    /// is refused and the last good one stays in force; running jobs keep the profile they started with.
+    /// </summary>
+    private ControlResponse Reload(string cause)
+    {
+        var now = _time.GetUtcNow();
+        try
+        {
+            var configuration = _options.ConfigurationPath is null && !File.Exists(Configuration.DaemonConfiguration.DefaultPath)
+                ? _options.Configuration
+                : Configuration.ConfigurationLoader.Load(_options.ConfigurationPath);
+            var (profiles, problems, directory) = ProfileSource.Load(configuration);
+            if (profiles is null)
+            {
+                var first = problems.Count > 0 ? problems[0].ToString() : "unknown problem";
+                foreach (var problem in problems)
+                {
+                    LogProfileProblem(problem.ToString());
+                }
+
+                _monitor.RaiseDaemonAlert(now, AlertKinds.DaemonReloadFailed, "Reload refused: invalid profiles", AlertSeverity.Warning,
+                    $"{problems.Count} problem(s) in {directory}, first: {first}; the previous profiles stay in force");
+                return ControlResponse.Refused($"invalid profiles ({problems.Count} problem(s)), first: {first}; the previous profiles stay in force");
+            }
+
+            _monitor.ReplaceProfiles(profiles, configuration.DefaultMode);
+            _profilesDirectory = directory;
+            _monitor.RaiseDaemonAlert(now, AlertKinds.DaemonReloaded, "Configuration reloaded", AlertSeverity.Info,
+                $"{cause}: {profiles.Profiles.Count} profiles from {directory}");
+            LogReloaded(profiles.Profiles.Count, cause);
+            return new ControlResponse(true, $"reloaded {profiles.Profiles.Count} profiles from {directory}");
+        }
+        catch (Configuration.ConfigurationException ex)
+        {
+            _monitor.RaiseDaemonAlert(now, AlertKinds.DaemonReloadFailed, "Reload refused: invalid configuration", AlertSeverity.Warning, ex.Message);
+            return ControlResponse.Refused($"invalid configuration: {ex.Message}");
+        }
+    }
+}

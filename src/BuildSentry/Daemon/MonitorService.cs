@@ -1,0 +1,178 @@
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
+using BuildSentry.Control;
+using BuildSentry.Core.Alerts;
+using BuildSentry.Core.Events;
+using BuildSentry.Core.Monitoring;
+using BuildSentry.Core.Tracing;
+using BuildSentry.Linux.Attribution;
+using BuildSentry.Linux.Capture;
+using BuildSentry.Linux.Cgroups;
+using BuildSentry.Linux.Enforcement;
+using BuildSentry.Linux.Network;
+using BuildSentry.Linux.Processes;
+using BuildSentry.Linux.Syslog;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Logging;
+
+namespace BuildSentry.Daemon;
+
+/// <summary>
+/// The daemon: sensors feed one channel, one loop applies each event to the monitor in order, and
+/// everything else that touches the monitor (control requests, reloads, timers) is queued into
+/// that loop too. The loop is the only thread that reads or changes monitor state.
+/// </summary>
+internal sealed partial class MonitorService : BackgroundService, IDaemonControl
+{
+    private readonly Channel<SensorEvent> _channel = Channel.CreateUnbounded<SensorEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly DaemonOptions _options;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly ISystemdNotifier _notifier;
+    private readonly TimeProvider _time;
+    private readonly JobPids _jobPids = new();
+    private readonly ProcFs _proc = new();
+    private readonly List<SyslogSink> _syslogSinks = [];
+    private readonly List<IDisposable> _resources = [];
+    private ControlServer? _control;
+    private JobMonitor _monitor = null!;
+    private FanOutAlertSink _alerts = null!;
+    private ProcessSensor? _processSensor;
+    private NetworkSensor? _networkSensor;
+    private TraceWriter? _trace;
+    private string _profilesDirectory = "";
+
+    public MonitorService(DaemonOptions options, ILoggerFactory loggers, ISystemdNotifier notifier, TimeProvider time)
+    {
+        _options = options;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger<MonitorService>();
+        _notifier = notifier;
+        _time = time;
+    }
+
+    private Core.Profiles.ProfileSet LoadProfilesOrThrow()
+    {
+        var (profiles, problems, directory) = ProfileSource.Load(_options.Configuration);
+        _profilesDirectory = directory;
+        foreach (var problem in problems)
+        {
+            LogProfileProblem(problem.ToString());
+        }
+
+        return profiles ?? throw new InvalidOperationException($"the profiles in {directory} are invalid ({problems.Count} problem(s)); see the log");
+    }
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var configuration = _options.Configuration;
+        var profiles = LoadProfilesOrThrow();
+        var sinks = new List<IAlertSink> { new LogAlertSink(_loggers.CreateLogger<LogAlertSink>()) };
+        foreach (var target in configuration.Alerts.Targets)
+        {
+            var sink = SinkFactory.Create(target, configuration.HostName, _loggers, _time);
+            _syslogSinks.Add(sink);
+            sinks.Add(sink);
+        }
+
+        _alerts = new FanOutAlertSink(sinks);
+        var cgroups = configuration.JobCgroups ? JobCgroups.Detect() : new JobCgroups(null);
+        var placement = new CgroupPlacement(cgroups, _loggers.CreateLogger<CgroupPlacement>());
+        if (CgroupMount.FindV2() is { } mount && configuration.JobCgroups)
+        {
+            placement.RemoveLeftovers(mount);
+        }
+
+        var monitorOptions = new MonitorOptions { DefaultMode = configuration.DefaultMode, HostName = configuration.HostName };
+        _monitor = new JobMonitor(profiles, monitorOptions, new JobEnforcer(_loggers.CreateLogger<JobEnforcer>()), _alerts, placement,
+            new ReportWriter(configuration.ReportsDir, _loggers.CreateLogger<ReportWriter>()));
+        if (configuration.TraceFile is { } traceFile)
+        {
+            _trace = new TraceWriter(new FileStream(traceFile, FileMode.Append, FileAccess.Write, FileShare.Read));
+            _resources.Add(_trace);
+        }
+
+        _processSensor = new ProcessSensor(_channel.Writer, _time);
+        _processSensor.Start();
+        StartCapture();
+        StartControl();
+        _resources.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            Post(() => Reload("SIGHUP"));
+        }));
+        LogStarted(profiles.Profiles.Count, _profilesDirectory, configuration.DefaultMode.ToString().ToLowerInvariant());
+        _monitor.RaiseDaemonAlert(_time.GetUtcNow(), AlertKinds.DaemonStarted, "BuildSentry started", AlertSeverity.Info,
+            $"{profiles.Profiles.Count} profiles from {_profilesDirectory}; default mode {configuration.DefaultMode.ToString().ToLowerInvariant()}; capture {(_networkSensor is null ? "OFF" : "on")}");
+        await base.StartAsync(cancellationToken);
+    }
+
+    private void StartCapture()
+    {
+        var capture = _options.Configuration.Capture;
+        if (!capture.Enabled)
+        {
+            LogCaptureDisabled();
+            return;
+        }
+
+        try
+        {
+            var source = PacketSources.OpenLive(new CaptureOptions
+            {
+                Interfaces = capture.Interfaces,
+                Filter = new CaptureFilterOptions { DnsPorts = capture.DnsPorts },
+            });
+            _networkSensor = new NetworkSensor(_channel.Writer, source, FlowOwnerResolvers.Create(), _jobPids, capture.DnsPorts, _time);
+            _networkSensor.Start();
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or InvalidOperationException or PlatformNotSupportedException
+                                       or SharpPcap.PcapException or TypeInitializationException)
+        {
+            // Process monitoring still works without capture; the SOC must know the network side is blind.
+            LogCaptureFailed(ex.Message);
+            _networkSensor = null;
+            Post(() => _monitor.RaiseDaemonAlert(_time.GetUtcNow(), AlertKinds.CaptureDrops, "Packet capture unavailable",
+                AlertSeverity.High, $"capture could not start: {ex.Message}; connections and DNS are not monitored"));
+        }
+    }
+
+    private void StartControl()
+    {
+        var control = _options.Configuration.Control;
+        _control = new ControlServer(new ControlServerOptions { SocketPath = control.Socket, Group = control.Group }, this,
+            _loggers.CreateLogger<ControlServer>());
+        _control.Start();
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        LogStopping();
+        if (_control is not null)
+        {
+            await _control.DisposeAsync();
+        }
+
+        // Sensors stop first, so the loop drains a channel nobody writes to any more.
+        _networkSensor?.Dispose();
+        _processSensor?.Dispose();
+        Post(() => _monitor.RaiseDaemonAlert(_time.GetUtcNow(), AlertKinds.DaemonStopped, "BuildSentry stopping", AlertSeverity.Warning,
+            $"jobs active: {_monitor.ActiveJobs.Count}; they are no longer monitored"));
+        _channel.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+        foreach (var sink in _syslogSinks)
+        {
+            await sink.FlushAsync(TimeSpan.FromSeconds(2));
+            await sink.DisposeAsync();
+        }
+
+        foreach (var resource in _resources)
+        {
+            resource.Dispose();
+        }
+    }
+
+    /// <summary>Queues work onto the monitor loop.</summary>
+    private bool Post(Action work) => _channel.Writer.TryWrite(new LoopWork(_time.GetUtcNow(), work));
+}
