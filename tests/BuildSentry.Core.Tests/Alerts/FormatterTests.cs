@@ -1,4 +1,5 @@
 using BuildSentry.Core.Alerts;
+using BuildSentry.Testing;
 using System.Text.Json;
 
 namespace BuildSentry.Core.Tests.Alerts;

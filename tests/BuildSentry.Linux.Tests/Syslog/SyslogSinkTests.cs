@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using BuildSentry.Core.Alerts;
 using BuildSentry.Linux.Syslog;
+using BuildSentry.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BuildSentry.Linux.Tests.Syslog;

@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace BuildSentry.Linux.Tests.Syslog;
+namespace BuildSentry.Testing;
 
 /// <summary>A minimal RFC 6587 receiver: accepts connections on loopback and splits octet-counted frames.</summary>
-internal sealed class OctetCountingReceiver : IAsyncDisposable
+public sealed class OctetCountingReceiver : IAsyncDisposable
 {
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();

@@ -1,9 +1,9 @@
 using System.Text;
 
-namespace BuildSentry.Core.Tests.Alerts;
+namespace BuildSentry.Testing;
 
 /// <summary>Parses CEF the way a SIEM does: seven unescaped pipes, then key=value pairs split at unescaped '='.</summary>
-internal static class CefParser
+public static class CefParser
 {
     public sealed record Record(string Vendor, string Product, string Version, string SignatureId, string Name, int Severity,
         IReadOnlyDictionary<string, string> Extensions);

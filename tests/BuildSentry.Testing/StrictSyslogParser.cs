@@ -1,10 +1,10 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace BuildSentry.Core.Tests.Alerts;
+namespace BuildSentry.Testing;
 
 /// <summary>A strict RFC 5424 parser written from the RFC's ABNF, to check our records from the outside.</summary>
-internal static partial class StrictSyslogParser
+public static partial class StrictSyslogParser
 {
     public sealed record Message(int Pri, string Timestamp, string Host, string App, string ProcId, string MsgId,
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Data, string Msg);

@@ -1,0 +1,16 @@
+using System.Runtime.InteropServices;
+
+namespace BuildSentry.EndToEnd;
+
+internal static partial class Syscall
+{
+    private const int SIGTERM = 15;
+    private const int SIGHUP = 1;
+
+    public static void Terminate(int pid) => _ = kill(pid, SIGTERM);
+
+    public static void HangUp(int pid) => _ = kill(pid, SIGHUP);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int kill(int pid, int signal);
+}
