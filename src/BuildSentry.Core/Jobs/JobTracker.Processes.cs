@@ -23,6 +23,10 @@ public sealed partial class JobTracker
         if (job is { IsActive: true })
         {
             Join(child, job);
+            if (job.CgroupPath is not null && fork.Time - job.StartedAt < PlacementSettling)
+            {
+                _placement.Adopt(job, child.Key);
+            }
         }
 
         _observer.ProcessStarted(child, job, exec: false);

@@ -14,6 +14,9 @@ namespace BuildSentry.Core.Jobs;
 /// </remarks>
 public sealed partial class JobTracker
 {
+    /// <summary>How long after a job starts its new processes are checked into its cgroup (see <see cref="IJobPlacement.Adopt"/>).</summary>
+    private static readonly TimeSpan PlacementSettling = TimeSpan.FromSeconds(2);
+
     private readonly ITrackerObserver _observer;
     private readonly IJobPlacement _placement;
     private readonly JobTrackerOptions _options;

@@ -55,14 +55,10 @@ public sealed partial class JobMonitor
 
     void ITrackerObserver.ProcessExited(ProcessRecord process, JobRecord? job)
     {
-        if (job is not null && _states.TryGetValue(job.Id, out var state))
+        if (job is not null && _states.TryGetValue(job.Id, out var state) && state.OpenProcesses.Remove(process.Key.Pid, out var entry))
         {
-            var entry = state.Processes.FindLast(p => p.Pid == process.Key.Pid && p.Exited is null);
-            if (entry is not null)
-            {
-                entry.Exited = process.ExitedAt;
-                entry.ExitCode = process.ExitCode;
-            }
+            entry.Exited = process.ExitedAt;
+            entry.ExitCode = process.ExitCode;
         }
     }
 
@@ -107,8 +103,17 @@ public sealed partial class JobMonitor
             return;
         }
 
+        // An exec ends the entry of the image it replaces, so each pid has one open entry at a time.
+        var now = process.Details == Events.ProcessDetails.Unknown ? process.StartedAt : _lastEventTime;
+        if (state.OpenProcesses.Remove(process.Key.Pid, out var replaced))
+        {
+            replaced.Exited = now;
+        }
+
         var argv = process.Details.Argv.Count > 16 ? process.Details.Argv.Take(16).Append("...").ToArray() : process.Details.Argv;
-        state.Processes.Add(new ProcessEntry(process.Key.Pid, process.Parent.Pid, process.Details.Exe, argv, process.StartedAt));
+        var entry = new ProcessEntry(process.Key.Pid, process.Parent.Pid, process.Details.Exe, argv, process.HasExecuted ? now : process.StartedAt);
+        state.Processes.Add(entry);
+        state.OpenProcesses[process.Key.Pid] = entry;
     }
 
     private static JobDescriptor Describe(JobMetadata metadata) => new(

@@ -23,6 +23,7 @@ public sealed partial class JobMonitor : ITrackerObserver
     private ProfileSet _profiles;
     private ProfileMode _defaultMode;
     private long _daemonAlerts;
+    private DateTimeOffset _lastEventTime;
 
     public JobMonitor(ProfileSet profiles, MonitorOptions options, IEnforcer enforcer, IAlertSink alerts, IJobPlacement placement, IJobReportSink reports)
     {
@@ -58,6 +59,7 @@ public sealed partial class JobMonitor : ITrackerObserver
     public void Apply(SensorEvent e)
     {
         Counters.Events++;
+        _lastEventTime = e.Time;
         Tracker.Apply(e);
         switch (e)
         {

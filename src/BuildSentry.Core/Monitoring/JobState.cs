@@ -24,6 +24,9 @@ public sealed class JobState(JobRecord job, ResolvedProfile? profile, string pro
 
     public List<ProcessEntry> Processes { get; } = [];
 
+    /// <summary>The entry of each live process's current image, by pid.</summary>
+    internal Dictionary<int, ProcessEntry> OpenProcesses { get; } = [];
+
     /// <summary>Entries that did not fit the report bounds, by kind.</summary>
     public long ProcessesNotListed { get; internal set; }
 

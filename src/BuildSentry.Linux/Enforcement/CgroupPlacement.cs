@@ -60,6 +60,14 @@ public sealed partial class CgroupPlacement(JobCgroups cgroups, ILogger<CgroupPl
         return created.Path;
     }
 
+    public void Adopt(JobRecord job, ProcessKey member)
+    {
+        if (job.CgroupPath is { } path)
+        {
+            Move(job, path, member);
+        }
+    }
+
     public void Release(JobRecord job)
     {
         RetryPending();

@@ -47,6 +47,19 @@ public sealed class JobTrackerTests
     }
 
     [Fact]
+    public void Processes_forked_soon_after_the_job_got_its_cgroup_are_adopted_into_it_and_later_ones_are_born_there()
+    {
+        var trace = new TraceBuilder()
+            .Spawn(Key(1), Key(10), "/usr/bin/bash", GitHub())
+            .Fork(Key(10), Key(11))
+            .Tick(3000)
+            .Fork(Key(10), Key(12));
+        Run(trace);
+
+        Assert.Equal([("github-4711-1-build", Key(11))], _observer.Adopted);
+    }
+
+    [Fact]
     public void A_double_forked_daemon_stays_in_its_job_after_its_parent_exits_and_keeps_the_job_alive()
     {
         var trace = new TraceBuilder()

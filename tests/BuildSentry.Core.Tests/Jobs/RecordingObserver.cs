@@ -26,5 +26,9 @@ internal sealed class RecordingObserver : ITrackerObserver, IJobPlacement
         return $"/cgroup/buildsentry/{job.Id}";
     }
 
+    public List<(string JobId, ProcessKey Member)> Adopted { get; } = [];
+
+    public void Adopt(JobRecord job, ProcessKey member) => Adopted.Add((job.Id, member));
+
     public void Release(JobRecord job) { }
 }

