@@ -1,0 +1,78 @@
+using BuildSentry.Testing;
+
+namespace BuildSentry.EndToEnd;
+
+/// <summary>The daemon as a systemd notify service: READY, watchdog pings, STOPPING, one daemon per control socket.</summary>
+public sealed class ServiceTests
+{
+    [Fact]
+    public async Task Ready_is_sent_once_the_control_socket_is_listening()
+    {
+        Requirements.Root();
+        await using var notify = new NotifyListener();
+        await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup { Environment = notify.Environment() });
+
+        var ready = await notify.WaitForAsync("READY=1");
+
+        Assert.Contains(daemon.SocketPath, ready.ListeningSockets);
+        Assert.Single(notify.Messages, m => m.State == "READY=1");
+    }
+
+    [Fact]
+    public async Task Without_a_watchdog_the_daemon_sends_no_pings()
+    {
+        Requirements.Root();
+        await using var notify = new NotifyListener();
+        await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup { Environment = notify.Environment() });
+        await notify.WaitForAsync("READY=1");
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        Assert.DoesNotContain(notify.Messages, m => m.State == "WATCHDOG=1");
+    }
+
+    [Fact]
+    public async Task Watchdog_pings_arrive_every_half_of_WATCHDOG_USEC()
+    {
+        Requirements.Root();
+        await using var notify = new NotifyListener();
+        await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup { Environment = notify.Environment(TimeSpan.FromSeconds(2)) });
+        var ready = await notify.WaitForAsync("READY=1");
+
+        await Task.Delay(TimeSpan.FromSeconds(4));
+
+        var pings = notify.Messages.Where(m => m.State == "WATCHDOG=1" && m.ReceivedAt > ready.ReceivedAt).Select(m => m.ReceivedAt).ToList();
+        Assert.True(pings.Count >= 2, $"{pings.Count} pings in 4 s after READY=1 with WATCHDOG_USEC=2 s");
+        var gaps = pings.Zip(pings.Skip(1), (a, b) => (b - a).TotalSeconds).ToList();
+        Assert.All(gaps, gap => Assert.InRange(gap, 0.5, 1.9));
+    }
+
+    [Fact]
+    public async Task Sigterm_sends_STOPPING_and_the_daemon_exits_with_0()
+    {
+        Requirements.Root();
+        await using var notify = new NotifyListener();
+        await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup { Environment = notify.Environment() });
+        await notify.WaitForAsync("READY=1");
+
+        var exitCode = await daemon.StopAsync();
+
+        Assert.Equal(0, exitCode);
+        await notify.WaitForAsync("STOPPING=1", TimeSpan.FromSeconds(1));
+        Assert.False(Path.Exists(daemon.SocketPath), "the control socket file is removed on stop");
+    }
+
+    [Fact]
+    public async Task A_second_daemon_on_the_same_control_socket_refuses_to_start()
+    {
+        Requirements.Root();
+        await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup());
+
+        var second = await Command.RunAsync(DaemonProcess.Binary, ["run", "--config", Path.Combine(daemon.Directory, "buildsentry.yaml")],
+            TimeSpan.FromSeconds(30));
+
+        Assert.NotEqual(0, second.ExitCode);
+        Assert.Contains("another process is listening on " + daemon.SocketPath, second.StandardError + second.StandardOutput, StringComparison.Ordinal);
+        Assert.True((await daemon.CliAsync("status", "--json")).Succeeded, "the first daemon still answers");
+    }
+}
