@@ -68,6 +68,9 @@ internal sealed partial class MonitorService : BackgroundService, IDaemonControl
     {
         var configuration = _options.Configuration;
         var profiles = LoadProfilesOrThrow();
+
+        // The control socket first: a second daemon fails here, before it touches cgroups or sensors.
+        StartControl();
         var sinks = new List<IAlertSink> { new LogAlertSink(_loggers.CreateLogger<LogAlertSink>()) };
         foreach (var target in configuration.Alerts.Targets)
         {
@@ -96,7 +99,6 @@ internal sealed partial class MonitorService : BackgroundService, IDaemonControl
         _processSensor = new ProcessSensor(_channel.Writer, _time);
         _processSensor.Start();
         StartCapture();
-        StartControl();
         _resources.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
