@@ -30,7 +30,9 @@ public sealed class ScenarioTests(LabFixture fixture)
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("build finished", result.StandardOutput);
-        var alert = await daemon.WaitForAlertAsync(a => Kind(a) == "egress.connection" && Names(a).Contains("evil.test") && Str(a, "job") == job.JobId);
+        var alert = await daemon.WaitForAlertAsync(a => Kind(a) == "egress.connection" && Names(a).Contains("evil.test")
+                                                         && Argv(a).Contains("http://evil.test/helper.sh"));
+        Assert.Equal(job.JobId, Str(alert, "job"));
         Assert.Equal("alerted", Str(alert, "action"));
         Assert.Equal("acme/app", Str(alert, "repository"));
         Assert.EndsWith("/curl", Str(alert, "exe"));

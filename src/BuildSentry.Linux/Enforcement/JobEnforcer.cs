@@ -55,11 +55,14 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
         var relative = "/" + Path.GetRelativePath(_mount ?? "/", path);
         var escaped = members.Where(m => !remaining.Contains(m.Pid) && !CgroupMembership.IsIn(_proc.Root, m.Pid, relative)).ToList();
         var swept = escaped.Count == 0 ? null : KillTree(job, escaped, relative, deadline);
-        var drained = CgroupEvents.WaitUnpopulated(path, deadline, _time);
-        var error = drained ? swept?.Error : $"{path} still has processes after {_options.ExitWait.TotalMilliseconds} ms";
+        // A killed process whose parent does not reap it stays a zombie and keeps the cgroup populated: dead all the same.
+        var drained = CgroupEvents.WaitUnpopulated(path, deadline, _time) || JobCgroups.Processes(path).All(IsZombie);
+        var error = drained ? swept?.Error : $"{path} still has live processes after {_options.ExitWait.TotalMilliseconds} ms";
         var method = swept is { Signalled: > 0 } ? $"{CgroupMethod} + {SweepMethod}" : CgroupMethod;
         return new KillResult(method, inside + (swept?.Signalled ?? 0), error);
     }
+
+    private bool IsZombie(int pid) => !_proc.TryReadState(pid, out var state) || state is 'Z' or 'X';
 
     private KillResult KillTree(JobRecord job, IReadOnlyList<ProcessKey> members, string? inCgroup, long deadline)
     {

@@ -28,6 +28,16 @@ public sealed partial class ProcFs(string root = "/proc")
         return length > 0 && ProcStat.TryParse(buffer[..length], out stat);
     }
 
+    /// <summary>The state letter of /proc/PID/stat (R, S, D, Z...), read after the last ')' like every field.</summary>
+    public bool TryReadState(int pid, out char state)
+    {
+        Span<byte> buffer = stackalloc byte[StatBytes];
+        var length = ProcFile.Read(Root, pid, "stat", buffer);
+        var close = length > 0 ? buffer[..length].LastIndexOf((byte)')') : -1;
+        state = close >= 0 && close + 2 < length ? (char)buffer[close + 2] : '\0';
+        return state != '\0';
+    }
+
     /// <summary>The process's identity, or null when it is gone.</summary>
     public ProcessKey? TryGetKey(int pid) =>
         TryReadStat(pid, out var stat) ? new ProcessKey(pid, stat.StartTime) : null;

@@ -55,6 +55,11 @@ public sealed class ForkStormTests(ITestOutputHelper output)
             Assert.Empty(losses);
             Assert.Equal(LoopExecs + 1, loopExecs);
         }
+
+        // What the tracker makes of it: no leaked entries, exited ones within their bound.
+        var replay = new TrackerReplay(events);
+        replay.AssertConsistentWithProc();
+        Assert.True(replay.Tracker.Processes.ExitedCount <= new Core.Processes.ProcessTableOptions().MaxExited);
     }
 
     [Fact]
@@ -77,6 +82,9 @@ public sealed class ForkStormTests(ITestOutputHelper output)
         Assert.Contains(events.Skip(lastLoss + 1), e => e is ProcessRescanned { Reason: "loss" });
         Assert.All(events.OfType<SensorLoss>(), l => Assert.True(l.Lost > 0 && l.Sensor == "proc-connector"));
         Assert.Equal(counters.Rescans - 1, events.OfType<ProcessRescanned>().Count(r => r.Reason == "loss"));
+
+        // After the rescan the tracker's table matches /proc again despite the lost events.
+        new TrackerReplay(events).AssertConsistentWithProc();
     }
 
     private static int ExecsOfChildren(IReadOnlyList<SensorEvent> events, int parentPid)
