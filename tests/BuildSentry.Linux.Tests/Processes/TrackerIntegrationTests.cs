@@ -7,9 +7,12 @@ namespace BuildSentry.Linux.Tests.Processes;
 [Collection(SensorCollection.Name)]
 public sealed class TrackerIntegrationTests
 {
+    /// <summary>A run id of its own for each job, so no process of an earlier run can pass for this one.</summary>
+    private static readonly string RunPrefix = Random.Shared.Next(10_000, 99_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     private static Dictionary<string, string> GitHub(string runId) => new()
     {
-        ["GITHUB_ACTIONS"] = "true", ["GITHUB_RUN_ID"] = runId, ["GITHUB_JOB"] = "build", ["GITHUB_RUN_ATTEMPT"] = "1",
+        ["GITHUB_ACTIONS"] = "true", ["GITHUB_RUN_ID"] = RunPrefix + runId, ["GITHUB_JOB"] = "build", ["GITHUB_RUN_ATTEMPT"] = "1",
         ["GITHUB_REPOSITORY"] = "acme/app", ["AWS_SECRET_ACCESS_KEY"] = "not-for-the-tracker",
     };
 
@@ -24,7 +27,7 @@ public sealed class TrackerIntegrationTests
         harness.WaitForQuiet(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(10));
 
         var replay = new TrackerReplay(harness.Events);
-        var started = Assert.Single(replay.Started, j => j.Id == "github-101-1-build");
+        var started = Assert.Single(replay.Started, j => j.Id == $"github-{RunPrefix}101-1-build");
         Assert.Equal(job.Id, started.Root.Pid);
         var descendants = Descendants(harness.Events, started.Root);
         Assert.True(descendants.Count >= 7, $"only {descendants.Count} descendants seen");
@@ -45,13 +48,13 @@ public sealed class TrackerIntegrationTests
                                                           && Descendants(harness.Events, root).Contains(e.Process));
 
         var duringHelper = new TrackerReplay(harness.Events);
-        Assert.Equal("github-102-1-build", duringHelper.JobOf(helper.Process));
-        Assert.Contains(duringHelper.Tracker.ActiveJobs, j => j.Id == "github-102-1-build");
+        Assert.Equal($"github-{RunPrefix}102-1-build", duringHelper.JobOf(helper.Process));
+        Assert.Contains(duringHelper.Tracker.ActiveJobs, j => j.Id == $"github-{RunPrefix}102-1-build");
 
         harness.WaitFor<ProcessExited>(x => x.Process == helper.Process, TimeSpan.FromSeconds(10));
         harness.WaitForQuiet(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(10));
         var after = new TrackerReplay(harness.Events);
-        Assert.Contains(after.Ended, j => j.Id == "github-102-1-build" && j.EndedAt >= helper.Time);
+        Assert.Contains(after.Ended, j => j.Id == $"github-{RunPrefix}102-1-build" && j.EndedAt >= helper.Time);
     }
 
     [Fact]
@@ -60,16 +63,16 @@ public sealed class TrackerIntegrationTests
         using var harness = new SensorHarness();
         var loop = "for i in 1 2 3 4 5; do /bin/true; sleep 0.05; done";
         using var gitlab = Support.Processes.Start("/bin/sh", ["-c", loop],
-            new Dictionary<string, string> { ["GITLAB_CI"] = "true", ["CI_JOB_ID"] = "201", ["CI_PROJECT_PATH"] = "g/p" });
+            new Dictionary<string, string> { ["GITLAB_CI"] = "true", ["CI_JOB_ID"] = RunPrefix + "201", ["CI_PROJECT_PATH"] = "g/p" });
         using var jenkins = Support.Processes.Start("/bin/sh", ["-c", loop],
-            new Dictionary<string, string> { ["BUILD_TAG"] = "jenkins-app-7", ["JENKINS_URL"] = "http://ci.test/" });
+            new Dictionary<string, string> { ["BUILD_TAG"] = $"jenkins-app-{RunPrefix}", ["JENKINS_URL"] = "http://ci.test/" });
         gitlab.WaitForExit();
         jenkins.WaitForExit();
         harness.WaitForQuiet(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(10));
 
         var replay = new TrackerReplay(harness.Events);
-        var gitlabJob = Assert.Single(replay.Started, j => j.Id == "gitlab-201");
-        var jenkinsJob = Assert.Single(replay.Started, j => j.Id == "jenkins-jenkins_app_7");
+        var gitlabJob = Assert.Single(replay.Started, j => j.Id == $"gitlab-{RunPrefix}201");
+        var jenkinsJob = Assert.Single(replay.Started, j => j.Id == $"jenkins-jenkins_app_{RunPrefix}");
         Assert.All(Descendants(harness.Events, gitlabJob.Root), k => Assert.Equal(gitlabJob.Id, replay.JobOf(k)));
         Assert.All(Descendants(harness.Events, jenkinsJob.Root), k => Assert.Equal(jenkinsJob.Id, replay.JobOf(k)));
         Assert.True(Descendants(harness.Events, gitlabJob.Root).Count >= 10);
@@ -83,7 +86,7 @@ public sealed class TrackerIntegrationTests
         using var harness = new SensorHarness();
 
         var replay = new TrackerReplay(harness.Events);
-        var adopted = Assert.Single(replay.Started, j => j.Id == "github-103-1-build");
+        var adopted = Assert.Single(replay.Started, j => j.Id == $"github-{RunPrefix}103-1-build");
         Assert.Equal(job.Id, adopted.Root.Pid);
         Assert.True(adopted.LiveProcesses >= 2, "the shell and its sleep");
         job.Kill();
