@@ -8,7 +8,7 @@ namespace BuildSentry.EndToEnd;
 /// servers. A build fetches a "helper" from evil.test that posts the job's environment back there.
 /// </summary>
 [Collection(LabCollection.Name)]
-public sealed class ScenarioTests(LabFixture fixture)
+public sealed class ScenarioTests(NetworkLabFixture fixture)
 {
     private NetworkLab Lab => fixture.Lab;
 

@@ -5,7 +5,7 @@ namespace BuildSentry.EndToEnd;
 
 /// <summary>The other ways out that the daemon must catch, each with the real tool a build would use.</summary>
 [Collection(LabCollection.Name)]
-public sealed class ViolationTests(LabFixture fixture)
+public sealed class ViolationTests(NetworkLabFixture fixture)
 {
     private NetworkLab Lab => fixture.Lab;
 

@@ -1,3 +1,4 @@
+using BuildSentry.Testing.Lab;
 namespace BuildSentry.Linux.Tests.Lab;
 
 /// <summary>
@@ -6,7 +7,7 @@ namespace BuildSentry.Linux.Tests.Lab;
 /// after the other, each with its own fixture lifetime.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class NetworkLabCollection : ICollectionFixture<SharedNetworkLab>
+public sealed class NetworkLabCollection : ICollectionFixture<NetworkLabFixture>
 {
     public const string Name = "Network lab";
 }

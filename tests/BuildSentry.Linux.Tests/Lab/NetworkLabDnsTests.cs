@@ -3,7 +3,7 @@ using BuildSentry.Testing.Lab;
 namespace BuildSentry.Linux.Tests.Lab;
 
 [Collection(NetworkLabCollection.Name)]
-public sealed class NetworkLabDnsTests(SharedNetworkLab shared)
+public sealed class NetworkLabDnsTests(NetworkLabFixture shared)
 {
     private NetworkLab Lab => shared.Lab;
 

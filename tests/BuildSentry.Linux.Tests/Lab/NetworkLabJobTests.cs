@@ -3,7 +3,7 @@ using BuildSentry.Testing.Lab;
 namespace BuildSentry.Linux.Tests.Lab;
 
 [Collection(NetworkLabCollection.Name)]
-public sealed class NetworkLabJobTests(SharedNetworkLab shared)
+public sealed class NetworkLabJobTests(NetworkLabFixture shared)
 {
     private NetworkLab Lab => shared.Lab;
 

@@ -5,7 +5,7 @@ using BuildSentry.Testing.Lab;
 namespace BuildSentry.Linux.Tests.Lab;
 
 [Collection(NetworkLabCollection.Name)]
-public sealed class NetworkLabServerTests(SharedNetworkLab shared)
+public sealed class NetworkLabServerTests(NetworkLabFixture shared)
 {
     private NetworkLab Lab => shared.Lab;
 

@@ -15,10 +15,10 @@ namespace BuildSentry.Linux.Tests.Network;
 public sealed class NetworkSensorLabTests : IAsyncLifetime
 {
     private static readonly TimeSpan LinkDelay = TimeSpan.FromMilliseconds(5);
-    private readonly SharedNetworkLab _shared;
+    private readonly NetworkLabFixture _shared;
     private NetworkSensorHarness _sensor = null!;
 
-    public NetworkSensorLabTests(SharedNetworkLab shared) => _shared = shared;
+    public NetworkSensorLabTests(NetworkLabFixture shared) => _shared = shared;
 
     private NetworkLab Lab => _shared.Lab;
 

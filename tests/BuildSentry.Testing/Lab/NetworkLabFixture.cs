@@ -1,8 +1,7 @@
-using BuildSentry.Testing.Lab;
+namespace BuildSentry.Testing.Lab;
 
-namespace BuildSentry.Linux.Tests.Lab;
-
-public sealed class SharedNetworkLab : IAsyncLifetime
+/// <summary>One running lab shared by a test collection (xunit collection fixture), torn down after it.</summary>
+public sealed class NetworkLabFixture : Xunit.IAsyncLifetime
 {
     private NetworkLab? _lab;
 
