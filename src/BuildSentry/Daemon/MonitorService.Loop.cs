@@ -9,13 +9,19 @@ internal sealed partial class MonitorService
     private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(1);
     private bool _jobPidsStale = true;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(RunLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    /// <summary>
+    /// The monitor loop, on a thread of its own that blocks for events: a violating packet reaches the
+    /// monitor without waiting for a thread-pool thread, which under load can take milliseconds.
+    /// Not cancelled by the stopping token: StopAsync completes the channel and the loop drains it first.
+    /// </summary>
+    private void RunLoop()
     {
         using var housekeeping = _time.CreateTimer(_ => Post(Housekeeping), null, HousekeepingInterval, WatchdogInterval() ?? HousekeepingInterval);
-
-        // Not cancelled by stoppingToken: StopAsync completes the channel, and the loop drains it first.
         var reader = _channel.Reader;
-        while (await reader.WaitToReadAsync(CancellationToken.None))
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             while (reader.TryRead(out var e))
             {

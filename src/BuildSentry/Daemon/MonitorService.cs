@@ -25,7 +25,9 @@ namespace BuildSentry.Daemon;
 /// </summary>
 internal sealed partial class MonitorService : BackgroundService, IDaemonControl
 {
-    private readonly Channel<SensorEvent> _channel = Channel.CreateUnbounded<SensorEvent>(new UnboundedChannelOptions { SingleReader = true });
+    // Synchronous continuations: a writer (the capture thread) wakes the blocked loop thread directly.
+    private readonly Channel<SensorEvent> _channel = Channel.CreateUnbounded<SensorEvent>(
+        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly DaemonOptions _options;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
