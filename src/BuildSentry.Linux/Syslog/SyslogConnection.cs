@@ -14,6 +14,8 @@ internal sealed class SyslogConnection : IDisposable
     private readonly Socket _socket;
     private readonly SyslogTransport _transport;
     private readonly byte[] _buffer = new byte[64 * 1024];
+    private const int MaxInFlight = 4096;
+
     private readonly Queue<(Alert Alert, long End)> _inFlight = new();
     private long _written;
 
@@ -87,6 +89,11 @@ internal sealed class SyslogConnection : IDisposable
         {
             Prune();
             _inFlight.Enqueue((alert, _written));
+            if (_inFlight.Count > MaxInFlight)
+            {
+                // A kernel without tcpi_bytes_acked never confirms anything; the send buffer never holds this many.
+                _inFlight.Dequeue();
+            }
         }
     }
 
