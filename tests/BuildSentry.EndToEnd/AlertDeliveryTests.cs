@@ -9,13 +9,22 @@ namespace BuildSentry.EndToEnd;
 /// <summary>A wedged syslog receiver must cost alerts to that receiver only, never the monitor's attention.</summary>
 public sealed class AlertDeliveryTests : IDisposable
 {
-    private const string KillProfile = """
+    // Tool names of this test's own: other daemons running on the machine at the same time see these
+    // jobs too, and must find nothing in them to kill.
+    private const string Profiles = """
+        name: flood-audit
+        description: Buildkite jobs in this test only raise alerts.
+        mode: audit
+        match: { ci: buildkite }
+        processes:
+          deny: [bs-flood-tool]
+        ---
         name: gitlab-kill
-        description: GitLab jobs in this test are killed when they start nc.
+        description: GitLab jobs in this test are killed when they start bs-kill-tool.
         mode: kill
         match: { ci: gitlab }
         processes:
-          deny: [nc]
+          deny: [bs-kill-tool]
         """;
 
     private readonly string _bin = Directory.CreateTempSubdirectory("buildsentry-bin-").FullName;
@@ -31,20 +40,19 @@ public sealed class AlertDeliveryTests : IDisposable
         await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup("audit")
         {
             ExtraAlertTargets = [$"{{ transport: tcp, address: 127.0.0.1, port: {((IPEndPoint)stuck.LocalEndpoint).Port}, queue_capacity: 100 }}"],
-            ExtraProfiles = new Dictionary<string, string> { ["kill.yaml"] = KillProfile },
+            ExtraProfiles = new Dictionary<string, string> { ["alert-delivery.yaml"] = Profiles },
         });
-        File.Copy("/usr/bin/true", Path.Combine(_bin, "nc"));
-        Directory.CreateDirectory(Path.Combine(_bin, "slow"));
-        File.Copy("/usr/bin/sleep", Path.Combine(_bin, "slow", "nc"));
+        File.Copy("/usr/bin/true", Path.Combine(_bin, "bs-flood-tool"));
+        File.Copy("/usr/bin/sleep", Path.Combine(_bin, "bs-kill-tool"));
         using var never = await accepted.WaitAsync(TimeSpan.FromSeconds(15));
         var before = Counters(await StatusAsync(daemon));
 
         // 3,000 denied processes in an audit job, each alert carrying a 2 KB argv: megabytes for a receiver that reads nothing.
         const int flood = 3_000;
         var flooding = await Command.WaitAsync(Command.Start("/bin/bash",
-            ["-c", $"big=$(head -c 2000 /dev/zero | tr '\\0' A); for i in $(seq {flood}); do {_bin}/nc \"$big\"; done"],
-            new Dictionary<string, string> { ["GITHUB_ACTIONS"] = "true", ["GITHUB_RUN_ID"] = "flood", ["GITHUB_JOB"] = "build" }), TimeSpan.FromSeconds(120));
-        Assert.True(flooding.Succeeded, flooding.StandardError);
+            ["-c", $"big=$(head -c 2000 /dev/zero | tr '\\0' A); for i in $(seq {flood}); do {_bin}/bs-flood-tool \"$big\"; done"],
+            new Dictionary<string, string> { ["BUILDKITE_JOB_ID"] = $"flood-{Guid.NewGuid():N}" }), TimeSpan.FromSeconds(120));
+        Assert.True(flooding.Succeeded, $"the flood exited {flooding.ExitCode}: {flooding.StandardError}\n{daemon.Output}");
         await WaitUntilAsync(daemon, s => StuckTarget(s).GetProperty("dropped").GetInt64() > 0, "the stuck target's queue to overflow");
 
         var status = await StatusAsync(daemon);
@@ -56,8 +64,8 @@ public sealed class AlertDeliveryTests : IDisposable
         await WaitUntilAsync(daemon, s => daemon.Alerts.Count >= Counters(s).GetProperty("alerts").GetInt64(), "every alert at the reading receiver");
         Assert.True(daemon.AlertRecords().Count(a => a.GetProperty("kind").GetString() == "process.denied") >= flood / 2);
 
-        var job = Command.Start("/bin/bash", ["-c", $"sleep 0.5; {_bin}/slow/nc 60; echo survived"],
-            new Dictionary<string, string> { ["GITLAB_CI"] = "true", ["CI_JOB_ID"] = "kill-1", ["CI_PROJECT_PATH"] = "acme/app" });
+        var job = Command.Start("/bin/bash", ["-c", $"sleep 0.5; {_bin}/bs-kill-tool 60; echo survived"],
+            new Dictionary<string, string> { ["GITLAB_CI"] = "true", ["CI_JOB_ID"] = $"kill-{Guid.NewGuid():N}", ["CI_PROJECT_PATH"] = "acme/app" });
         var clock = Stopwatch.StartNew();
         var result = await Command.WaitAsync(job, TimeSpan.FromSeconds(30));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the kill-mode job ran {clock.Elapsed}");
