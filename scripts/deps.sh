@@ -5,7 +5,9 @@ DEPS_PACKAGES=(python3 iproute2
   libpcap0.8
   # the network lab (scripts/lab.sh)
   dnsmasq-base iptables openssl curl dnsutils iputils-ping util-linux
-  gcc libc6-dev pkg-config libnetfilter-queue-dev)
+  gcc libc6-dev pkg-config libnetfilter-queue-dev
+  # alert delivery tests run their own rsyslogd (private config, ports and files; never the system service)
+  rsyslog)
 
 ensure_test_dependencies() {
   local missing=()

@@ -62,6 +62,12 @@ public sealed class DaemonProcess : IAsyncDisposable
         var profiles = Path.Combine(directory, "profiles");
         System.IO.Directory.CreateDirectory(profiles);
         File.Copy(Path.Combine(AppContext.BaseDirectory, "Profiles", "lab.yaml"), Path.Combine(profiles, "lab.yaml"));
+        foreach (var (name, yaml) in setup.ExtraProfiles)
+        {
+            await File.WriteAllTextAsync(Path.Combine(profiles, name), yaml);
+        }
+
+        var extraTargets = string.Join("\n", setup.ExtraAlertTargets.Select(t => "    - " + t));
         var alerts = new OctetCountingReceiver();
         await File.WriteAllTextAsync(Path.Combine(directory, "buildsentry.yaml"), $"""
             profiles_dir: {profiles}
@@ -75,6 +81,7 @@ public sealed class DaemonProcess : IAsyncDisposable
                   address: 127.0.0.1
                   port: {alerts.Port}
                   format: json
+            {extraTargets}
             {setup.ExtraConfiguration}
             """);
         var process = Command.Start(Binary, ["run", "--config", Path.Combine(directory, "buildsentry.yaml")], setup.Environment);

@@ -7,4 +7,10 @@ public sealed record DaemonSetup(string Mode = "audit")
     public string ExtraConfiguration { get; init; } = "";
 
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>More alert targets besides the test's JSON receiver, each a YAML flow mapping.</summary>
+    public IReadOnlyList<string> ExtraAlertTargets { get; init; } = [];
+
+    /// <summary>More profile files (name, YAML) beside lab.yaml.</summary>
+    public IReadOnlyDictionary<string, string> ExtraProfiles { get; init; } = new Dictionary<string, string>();
 }

@@ -97,6 +97,26 @@ public sealed class AlertQueue(int capacity)
         }
     }
 
+    /// <summary>
+    /// Puts alerts that were taken out as delivered but turned out lost back at the head, oldest first.
+    /// They were already inside the bound once, so they may push the queue briefly past it.
+    /// </summary>
+    public void Requeue(IReadOnlyList<Alert> lost)
+    {
+        lock (_lock)
+        {
+            for (var i = lost.Count - 1; i >= 0; i--)
+            {
+                _items.AddFirst(lost[i]);
+            }
+        }
+
+        if (lost.Count > 0)
+        {
+            _available.Release(lost.Count);
+        }
+    }
+
     /// <summary>Takes the count of drops not yet reported.</summary>
     public long TakeUnreportedDrops() => Interlocked.Exchange(ref _unreported, 0);
 

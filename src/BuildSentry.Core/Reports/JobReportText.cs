@@ -18,10 +18,10 @@ public static class JobReportText
         sb.AppendLine(CultureInfo.InvariantCulture, $"- CI system: {E(r.CiSystem)}");
         foreach (var (key, value) in r.Metadata)
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"- {key}: {E(value)}");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"- {E(key)}: {E(value)}");
         }
 
-        sb.AppendLine(CultureInfo.InvariantCulture, $"- profile: {E(r.Profile ?? "(none)")} ({E(r.ProfileReason)}), mode {r.Mode}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"- profile: {E(r.Profile ?? "(none)")} ({E(r.ProfileReason)}), mode {E(r.Mode)}");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- started {T(r.Started)}, ended {T(r.Ended)} ({E(r.EndReason ?? "still running")})");
         if (r.Kill is { } kill)
         {
@@ -31,7 +31,7 @@ public static class JobReportText
         sb.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"## Violations ({r.ViolationCount})").AppendLine();
         foreach (var v in r.Violations)
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"- {T(v.Time)} [{E(v.AlertId)}] {E(v.Kind)}, {v.Action}: {E(v.Summary)}");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"- {T(v.Time)} [{E(v.AlertId)}] {E(v.Kind)}, {E(v.Action)}: {E(v.Summary)}");
         }
 
         sb.AppendLine().AppendLine("## Destinations").AppendLine();
@@ -41,7 +41,7 @@ public static class JobReportText
         {
             var names = string.Join(", ", d.Names.Concat(d.ServerNames).Distinct().Select(E));
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {E(d.Address)}:{d.Port}/{d.Protocol} | {names} | {(d.Allowed ? "allowed" : "DENIED")} | {E(d.Allowed ? d.Rule : d.Reason)} | {d.Attempts} | {E(d.FirstProcess)} |");
+                $"| {E(d.Address)}:{d.Port}/{E(d.Protocol)} | {names} | {(d.Allowed ? "allowed" : "DENIED")} | {E(d.Allowed ? d.Rule : d.Reason)} | {d.Attempts} | {E(d.FirstProcess)} |");
         }
 
         Footnote(sb, r.DestinationsNotListed, "destinations");

@@ -38,7 +38,7 @@ internal static class CmdlineParser
             }
 
             var end = data.IndexOf((byte)0);
-            args.Add(ProcText.Decode(end < 0 ? data : data[..end]));
+            args.Add(ProcText.Visible(end < 0 ? data : data[..end]));
             if (end < 0)
             {
                 break;

@@ -20,7 +20,7 @@ public readonly record struct ProcStat(int Ppid, ulong StartTime, string Comm)
             return false;
         }
 
-        var comm = ProcText.Decode(line[(open + 1)..close]);
+        var comm = ProcText.Visible(line[(open + 1)..close]);
         var rest = line[(close + 2)..];
         int ppid = 0;
         for (var field = 0; field <= StartTimeField; field++)

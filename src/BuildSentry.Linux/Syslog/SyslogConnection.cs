@@ -1,15 +1,23 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using BuildSentry.Core.Alerts;
 
 namespace BuildSentry.Linux.Syslog;
 
-/// <summary>A connected socket to one syslog receiver, framing records for its transport.</summary>
+/// <summary>
+/// A connected socket to one syslog receiver, framing records for its transport. Over TCP it keeps
+/// every record whose bytes the receiver's kernel has not yet acknowledged (see <see cref="Unacknowledged"/>).
+/// </summary>
 internal sealed class SyslogConnection : IDisposable
 {
     private readonly Socket _socket;
     private readonly SyslogTransport _transport;
     private readonly byte[] _buffer = new byte[64 * 1024];
+    private const int MaxInFlight = 4096;
+
+    private readonly Queue<(Alert Alert, long End)> _inFlight = new();
+    private long _written;
 
     private SyslogConnection(Socket socket, SyslogTransport transport)
     {
@@ -63,7 +71,33 @@ internal sealed class SyslogConnection : IDisposable
         }
     }
 
-    public async ValueTask SendAsync(string record, CancellationToken cancellationToken)
+    /// <summary>
+    /// The records written on this connection that the receiver's kernel has not acknowledged, oldest
+    /// first: when the connection ends, these are exactly the ones a receiver that closed cleanly never
+    /// read (data arriving after its close is answered with RST, never acknowledged).
+    /// </summary>
+    public IReadOnlyList<Alert> Unacknowledged()
+    {
+        Prune();
+        return _inFlight.Select(r => r.Alert).ToList();
+    }
+
+    public async ValueTask SendAsync(Alert alert, string record, CancellationToken cancellationToken)
+    {
+        await SendAsync(record, cancellationToken);
+        if (_transport == SyslogTransport.Tcp)
+        {
+            Prune();
+            _inFlight.Enqueue((alert, _written));
+            if (_inFlight.Count > MaxInFlight)
+            {
+                // A kernel without tcpi_bytes_acked never confirms anything; the send buffer never holds this many.
+                _inFlight.Dequeue();
+            }
+        }
+    }
+
+    private async ValueTask SendAsync(string record, CancellationToken cancellationToken)
     {
         var body = Encoding.UTF8.GetByteCount(record);
         var prefix = _transport == SyslogTransport.Tcp ? $"{body} " : "";
@@ -74,6 +108,17 @@ internal sealed class SyslogConnection : IDisposable
         while (sent < length)
         {
             sent += await _socket.SendAsync(buffer.AsMemory(sent, length - sent), SocketFlags.None, cancellationToken);
+        }
+
+        _written += length;
+    }
+
+    private void Prune()
+    {
+        var acknowledged = TcpInfo.BytesAcked(_socket);
+        while (_inFlight.TryPeek(out var head) && head.End <= acknowledged)
+        {
+            _inFlight.Dequeue();
         }
     }
 

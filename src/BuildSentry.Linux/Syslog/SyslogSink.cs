@@ -9,6 +9,18 @@ namespace BuildSentry.Linux.Syslog;
 /// never blocks the monitor. While the receiver is down the sink reconnects with backoff; queued
 /// alerts go out when it returns, and alerts dropped meanwhile are themselves reported first.
 /// </summary>
+/// <remarks>
+/// What TCP delivery guarantees: an alert leaves the queue once written, but its connection keeps it
+/// until the receiver's kernel acknowledges its bytes. When the connection ends (FIN, RST or a failed
+/// write) the unacknowledged alerts go back to the head of the queue and are sent again after the
+/// reconnect. A receiver that reads everything and then closes (rsyslog on SIGTERM, a restart) sends
+/// FIN, and whatever reaches it after its close is answered with RST and never acknowledged; so the
+/// acknowledged records are exactly the ones it read and each alert arrives once. The gap: a receiver
+/// that dies with acknowledged but unread bytes in its socket buffer (a crash, or a close without
+/// reading) loses those, and one whose acknowledgement of records it did read is itself lost with the
+/// connection sees them again; only application-level acknowledgements (RELP) close that gap. UDP and
+/// unix datagrams have no acknowledgement: what is sent while the receiver is down is lost.
+/// </remarks>
 public sealed partial class SyslogSink : IAlertSink, IAsyncDisposable
 {
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(100);
@@ -24,6 +36,7 @@ public sealed partial class SyslogSink : IAlertSink, IAsyncDisposable
     private SyslogConnection? _connection;
     private long _sent;
     private long _failures;
+    private long _resent;
 
     public SyslogSink(SyslogTarget target, IAlertFormatter formatter, ILogger<SyslogSink> logger, TimeProvider time)
     {
@@ -42,6 +55,9 @@ public sealed partial class SyslogSink : IAlertSink, IAsyncDisposable
     public long Failures => Interlocked.Read(ref _failures);
 
     public long Dropped => _queue.Dropped;
+
+    /// <summary>Alerts written to a connection that ended before the receiver acknowledged them, and queued again.</summary>
+    public long Resent => Interlocked.Read(ref _resent);
 
     public int Queued => _queue.Count;
 
@@ -86,10 +102,11 @@ public sealed partial class SyslogSink : IAlertSink, IAsyncDisposable
                 var connection = await ConnectedAsync(token);
                 if (_queue.TakeUnreportedDrops() is var dropped and > 0)
                 {
-                    await connection.SendAsync(_formatter.Format(DroppedAlert(dropped)), token);
+                    var report = DroppedAlert(dropped);
+                    await connection.SendAsync(report, _formatter.Format(report), token);
                 }
 
-                await connection.SendAsync(_formatter.Format(alert), token);
+                await connection.SendAsync(alert, _formatter.Format(alert), token);
                 _queue.Remove(alert);
                 Interlocked.Increment(ref _sent);
                 backoff = MinBackoff;
@@ -98,8 +115,7 @@ public sealed partial class SyslogSink : IAlertSink, IAsyncDisposable
             {
                 Interlocked.Increment(ref _failures);
                 LogDeliveryFailed(_target.ToString(), ex.Message, backoff.TotalMilliseconds);
-                _connection?.Dispose();
-                _connection = null;
+                Abandon();
                 await Task.Delay(backoff, _time, token);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
@@ -111,8 +127,7 @@ public sealed partial class SyslogSink : IAlertSink, IAsyncDisposable
         if (_connection is not null && _connection.PeerClosed())
         {
             LogPeerClosed(_target.ToString());
-            _connection.Dispose();
-            _connection = null;
+            Abandon();
         }
 
         if (_connection is null)
@@ -122,6 +137,25 @@ public sealed partial class SyslogSink : IAlertSink, IAsyncDisposable
         }
 
         return _connection;
+    }
+
+    private void Abandon()
+    {
+        if (_connection is null)
+        {
+            return;
+        }
+
+        var lost = _connection.Unacknowledged();
+        if (lost.Count > 0)
+        {
+            Interlocked.Add(ref _resent, lost.Count);
+            Interlocked.Add(ref _sent, -lost.Count);
+            _queue.Requeue(lost);
+        }
+
+        _connection.Dispose();
+        _connection = null;
     }
 
     private Alert DroppedAlert(long dropped) =>

@@ -11,6 +11,7 @@ using BuildSentry.Linux.Cgroups;
 using BuildSentry.Linux.Enforcement;
 using BuildSentry.Linux.Network;
 using BuildSentry.Linux.Processes;
+using BuildSentry.Linux.Runners;
 using BuildSentry.Linux.Syslog;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
@@ -100,6 +101,9 @@ internal sealed partial class MonitorService : BackgroundService, IDaemonControl
 
         _processSensor = new ProcessSensor(_channel.Writer, _time);
         _processSensor.Start();
+        var diagnostics = new RunnerDiagnosticsWatcher(_channel.Writer, _time);
+        diagnostics.Start();
+        _resources.Add(diagnostics);
         StartCapture();
         _resources.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
