@@ -15,6 +15,7 @@ internal static class BuildSentryCli
         root.Subcommands.Add(JobCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(ReloadCommand.Create());
+        root.Subcommands.Add(ReplayCommand.Create());
         return root;
     }
 
