@@ -63,6 +63,10 @@ if dcpu and wcpu:
     rss = values("2", "B", "daemon_peak_rss_mb")
     add("2", "daemon peak RSS, VmHWM (median / max)", f"{median(rss):.1f} / {max(rss):.1f}", "MB", "<= 80 MB", max(rss) <= 80)
     add("2", "daemon events per run (median)", fmt(median(values("2", "B", "daemon_events")), 0))
+    add("2", "daemon CPU from start to warm, not counted above (median)", fmt(median(values("2", "B", "daemon_startup_cpu_s"))), "s")
+    processes = values("2", "B", "processes")
+    if processes:
+        add("2", "daemon CPU per job process", fmt(1e6 * median(dcpu) / median(processes), 0), "us")
 
 # 3: exec capacity, per parallelism.
 runs = sorted({r for r, _ in samples.get(("3", "B", "execs_per_s"), [])}, key=int)
