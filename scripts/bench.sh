@@ -100,6 +100,9 @@ daemon_stop() {
 }
 # CPU seconds (user+system) of a live process, from /proc/PID/stat fields 14 and 15.
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
+# Private memory (what the daemon alone costs; RSS also counts shared runtime libraries) and the pcap ring, in MB.
+private_mb() { awk '/^Private_(Clean|Dirty):/ { s += $2 } END { printf "%.1f", s / 1024 }' "/proc/$1/smaps_rollup"; }
+ring_mb() { awk '/^[0-9a-f]/ { ring = ($6 ~ /^socket:/) } ring && /^Rss:/ { s += $2 } END { printf "%.1f", s / 1024 }' "/proc/$1/smaps"; }
 # The peak resident set (VmHWM) of a live process, in MB.
 peak_rss_mb() { awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 status_json() { "$BIN" status --json --socket "$daemon_dir/control.sock"; }
@@ -125,6 +128,10 @@ measure_overhead() {
         # A daemon runs for weeks: measure it warm. Its start-up (JIT, first jobs) is reported apart.
         as_job "bench.warmup.$round" build scripts/lab.sh exec scripts/bench/workload.sh 10 >/dev/null 2>&1
         sleep 1
+        # The daemon sees every process on the host: its CPU while no job runs is the baseline.
+        before=$(cpu_seconds "$daemon_pid")
+        sleep 3
+        sample 2 B "$round" daemon_idle_cpu_per_s "$(echo "($(cpu_seconds "$daemon_pid") - $before) / 3" | bc -l)"
         before=$(cpu_seconds "$daemon_pid")
         sample 2 B "$round" daemon_startup_cpu_s "$before"
         events0=$(status_counter events)
@@ -139,6 +146,8 @@ measure_overhead() {
         sleep 1 # the job's last events (exits, the report) are the daemon's cost too
         sample 2 B "$round" daemon_cpu_s "$(echo "$(cpu_seconds "$daemon_pid") - $before" | bc -l)"
         sample 2 B "$round" daemon_peak_rss_mb "$(peak_rss_mb "$daemon_pid")"
+        sample 2 B "$round" daemon_private_mb "$(private_mb "$daemon_pid")"
+        sample 2 B "$round" daemon_pcap_ring_mb "$(ring_mb "$daemon_pid")"
         sample 2 B "$round" daemon_events "$(($(status_counter events) - events0))"
         sample 2 B "$round" processes "$((iterations * 22 + 3))"
         daemon_stop
@@ -220,28 +229,36 @@ PY
   scripts/lab.sh delay 0 >/dev/null
 }
 
-# Measurement 5: 2 GB each way over the veth with the daemon watching: its CPU over the transfer's wall time.
+# Measurement 5: 2 GB each way over the veth with the daemon watching: its CPU over the transfer's wall
+# time, next to its idle CPU over as long (timers), and the frames the kernel filter let through.
 measure_bulk() {
   local runs=$1 bytes=$2 run
   log "5: bulk transfer, $runs run(s) of $bytes bytes each way"
   daemon_start audit
   for run in $(seq 1 "$runs"); do
-    local cpu0 t0 t1
-    cpu0=$(cpu_seconds "$daemon_pid") t0=$(date +%s.%N)
-    as_job "bench.bulk.down.$run" download scripts/lab.sh exec \
-      curl -s -o /dev/null --max-time 300 "http://mirror.test/bytes/$bytes"
+    local cpu0 t0 t1 frames0 got
+    cpu0=$(cpu_seconds "$daemon_pid") t0=$(date +%s.%N) frames0=$(status_field framesCaptured)
+    got=$(as_job "bench.bulk.down.$run" download scripts/lab.sh exec \
+      curl -s -o /dev/null -w '%{size_download}' --max-time 300 "http://mirror.test/bytes/$bytes")
     t1=$(date +%s.%N)
-    sample 5 download "$run" wall_s "$(echo "$t1 - $t0" | bc -l)"
     sample 5 download "$run" daemon_cpu_s "$(echo "$(cpu_seconds "$daemon_pid") - $cpu0" | bc -l)"
-    cpu0=$(cpu_seconds "$daemon_pid") t0=$(date +%s.%N)
+    sample 5 download "$run" wall_s "$(echo "$t1 - $t0" | bc -l)"
+    sample 5 download "$run" bytes "$got"
+    sample 5 download "$run" frames "$(($(status_field framesCaptured) - frames0))"
+    cpu0=$(cpu_seconds "$daemon_pid") t0=$(date +%s.%N) frames0=$(status_field framesCaptured)
     # The sink (port 9000) counts until EOF: the whole upload is outbound, the capture's worst case.
     as_job "bench.bulk.up.$run" upload scripts/lab.sh exec bash -c \
       "head -c $bytes /dev/zero >/dev/tcp/mirror.test/9000"
     t1=$(date +%s.%N)
-    sample 5 upload "$run" wall_s "$(echo "$t1 - $t0" | bc -l)"
     sample 5 upload "$run" daemon_cpu_s "$(echo "$(cpu_seconds "$daemon_pid") - $cpu0" | bc -l)"
+    sample 5 upload "$run" wall_s "$(echo "$t1 - $t0" | bc -l)"
+    sample 5 upload "$run" bytes "$(tail -1 "$LAB_STATE/recv/mirror.test.log" | awk '{ print $4 }')"
+    sample 5 upload "$run" frames "$(($(status_field framesCaptured) - frames0))"
+    cpu0=$(cpu_seconds "$daemon_pid")
+    sleep 5
+    sample 5 idle "$run" wall_s 5
+    sample 5 idle "$run" daemon_cpu_s "$(echo "$(cpu_seconds "$daemon_pid") - $cpu0" | bc -l)"
   done
-  sample 5 B 0 frames_captured "$(status_field framesCaptured)"
   daemon_stop
 }
 

@@ -60,13 +60,21 @@ if dcpu and wcpu:
     add("2", "daemon CPU during the workload (median)", fmt(median(dcpu)), "s")
     add("2", "workload CPU with the daemon (median)", fmt(median(wcpu)), "s")
     add("2", "daemon CPU / workload CPU", fmt(share, 1), "%", "<= 5%", share <= 5)
+    idle = values("2", "B", "daemon_idle_cpu_per_s")
+    if idle:
+        net = median(dcpu) - median(idle) * median(b)
+        add("2", "daemon CPU when no job runs (other users' processes, timers)", fmt(100 * median(idle), 1), "% of a core")
+        add("2", "daemon CPU net of that baseline / workload CPU", fmt(100 * net / median(wcpu), 1), "%")
     rss = values("2", "B", "daemon_peak_rss_mb")
     add("2", "daemon peak RSS, VmHWM (median / max)", f"{median(rss):.1f} / {max(rss):.1f}", "MB", "<= 80 MB", max(rss) <= 80)
+    private, ring = values("2", "B", "daemon_private_mb"), values("2", "B", "daemon_pcap_ring_mb")
+    if private:
+        add("2", "of which private to the daemon; of which the pcap ring", f"{median(private):.1f}; {median(ring):.1f}", "MB")
     add("2", "daemon events per run (median)", fmt(median(values("2", "B", "daemon_events")), 0))
     add("2", "daemon CPU from start to warm, not counted above (median)", fmt(median(values("2", "B", "daemon_startup_cpu_s"))), "s")
     processes = values("2", "B", "processes")
     if processes:
-        add("2", "daemon CPU per job process", fmt(1e6 * median(dcpu) / median(processes), 0), "us")
+        add("2", "daemon CPU per job process (net of the baseline)", fmt(1e6 * (median(dcpu) - median(idle or [0]) * median(b)) / median(processes), 0), "us")
 
 # 3: exec capacity, per parallelism.
 runs = sorted({r for r, _ in samples.get(("3", "B", "execs_per_s"), [])}, key=int)
@@ -116,11 +124,15 @@ for delay in ("0", "1", "5", "20"):
         "0" if delay != "0" else "reported", (sum(payload) == 0) if delay != "0" else None)
 
 # 5: bulk transfer.
-for direction in ("download", "upload"):
+for direction in ("download", "upload", "idle"):
     wall, cpu = values("5", direction, "wall_s"), values("5", direction, "daemon_cpu_s")
     if wall:
         share = 100 * median(cpu) / median(wall)
-        add("5", f"{direction}: transfer wall (median of {len(wall)}), daemon CPU", f"{median(wall):.2f} s, {median(cpu):.2f} s")
+        if direction == "idle":
+            add("5", "idle daemon, same setup: CPU / time", fmt(share, 2), "% of a core")
+            continue
+        got, frames = values("5", direction, "bytes"), values("5", direction, "frames")
+        add("5", f"{direction}: bytes, wall (median of {len(wall)}), frames captured", f"{median(got):.0f}, {median(wall):.2f} s, {median(frames):.0f}")
         add("5", f"{direction}: daemon CPU / transfer time", fmt(share, 2), "% of a core", "<= 2%", share <= 2)
 
 # 6: replay memory.
