@@ -237,7 +237,7 @@ measure_bulk() {
   daemon_start audit
   for run in $(seq 1 "$runs"); do
     local cpu0 t0 t1 frames0 got
-    cpu0=$(cpu_seconds "$daemon_pid") t0=$(date +%s.%N) frames0=$(status_field framesCaptured)
+    frames0=$(status_field framesCaptured) cpu0=$(cpu_seconds "$daemon_pid") t0=$(date +%s.%N)
     got=$(as_job "bench.bulk.down.$run" download scripts/lab.sh exec \
       curl -s -o /dev/null -w '%{size_download}' --max-time 300 "http://mirror.test/bytes/$bytes")
     t1=$(date +%s.%N)
@@ -245,7 +245,7 @@ measure_bulk() {
     sample 5 download "$run" wall_s "$(echo "$t1 - $t0" | bc -l)"
     sample 5 download "$run" bytes "$got"
     sample 5 download "$run" frames "$(($(status_field framesCaptured) - frames0))"
-    cpu0=$(cpu_seconds "$daemon_pid") t0=$(date +%s.%N) frames0=$(status_field framesCaptured)
+    frames0=$(status_field framesCaptured) cpu0=$(cpu_seconds "$daemon_pid") t0=$(date +%s.%N)
     # The sink (port 9000) counts until EOF: the whole upload is outbound, the capture's worst case.
     as_job "bench.bulk.up.$run" upload scripts/lab.sh exec bash -c \
       "head -c $bytes /dev/zero >/dev/tcp/mirror.test/9000"
