@@ -16,6 +16,7 @@ internal static class BuildSentryCli
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(ReloadCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(ReplayCommand.Create());
         return root;
     }
 
