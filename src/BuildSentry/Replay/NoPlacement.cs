@@ -8,6 +8,10 @@ internal sealed class NoPlacement : IJobPlacement
 {
     public string? Place(JobRecord job, IReadOnlyList<ProcessKey> members) => null;
 
+    public void Adopt(JobRecord job, ProcessKey member)
+    {
+    }
+
     public void Release(JobRecord job)
     {
     }
