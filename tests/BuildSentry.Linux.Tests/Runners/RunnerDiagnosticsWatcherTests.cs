@@ -1,3 +1,4 @@
+using BuildSentry.Testing.Runners;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using BuildSentry.Core.Events;

@@ -1,3 +1,4 @@
+using BuildSentry.Testing.Runners;
 using System.Text;
 using BuildSentry.Core.Events;
 using BuildSentry.Core.Jobs;

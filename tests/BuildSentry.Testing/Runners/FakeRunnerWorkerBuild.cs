@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace BuildSentry.Linux.Tests.Runners;
+namespace BuildSentry.Testing.Runners;
 
 /// <summary>Builds Assets/FakeRunnerWorker (copied next to the test assembly) once per test run into a
 /// temporary directory, with the same SDK that runs the tests.</summary>
