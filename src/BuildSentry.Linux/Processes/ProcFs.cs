@@ -46,23 +46,26 @@ public sealed partial class ProcFs(string root = "/proc")
     /// Reads what a process is. With <paramref name="expectedStartTime"/> non-zero, a pid that now
     /// belongs to another process (reused) reads as <see cref="ProcessDetails.Unknown"/>.
     /// </summary>
-    public ProcessDetails ReadDetails(int pid, ulong expectedStartTime = 0)
+    /// <param name="skipMarkers">Given the parent pid, true when the process's markers are not needed.</param>
+    public ProcessDetails ReadDetails(int pid, ulong expectedStartTime = 0, Func<int, bool>? skipMarkers = null)
     {
         if (!TryReadStat(pid, out var stat) || (expectedStartTime != 0 && stat.StartTime != expectedStartTime))
         {
             return ProcessDetails.Unknown;
         }
 
-        return ReadDetails(pid, stat);
+        return ReadDetails(pid, stat, skipMarkers?.Invoke(stat.Ppid) != true);
     }
 
-    internal ProcessDetails ReadDetails(int pid, in ProcStat stat)
+    internal ProcessDetails ReadDetails(int pid, in ProcStat stat, bool markers = true)
     {
         var exe = ProcFile.ReadLink(Root, pid, "exe") ?? "";
         var cwd = ProcFile.ReadLink(Root, pid, "cwd") ?? "";
         var (uid, gid) = ReadIds(pid);
-        return new ProcessDetails(exe, ReadArgv(pid), cwd, uid, gid, stat.Comm, ReadJobMarkers(pid));
+        return new ProcessDetails(exe, ReadArgv(pid), cwd, uid, gid, stat.Comm, markers ? ReadJobMarkers(pid) : NoMarkers);
     }
+
+    private static readonly IReadOnlyDictionary<string, string> NoMarkers = new Dictionary<string, string>();
 
     public IReadOnlyList<string> ReadArgv(int pid)
     {

@@ -46,7 +46,7 @@ public sealed partial class ProcessSensor
                 break;
             case ProcEventType.Exec:
                 var process = KeyOf(evt.Tgid);
-                Write(new ProcessExecuted(_time.GetUtcNow(), process, _procFs.ReadDetails(evt.Tgid, process.StartTime)));
+                Write(new ProcessExecuted(_time.GetUtcNow(), process, _procFs.ReadDetails(evt.Tgid, process.StartTime, _options.ParentJobSettled)));
                 break;
             case ProcEventType.Exit when !evt.IsThread:
                 var exited = KeyOf(evt.Tgid);

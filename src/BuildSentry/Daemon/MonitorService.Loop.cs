@@ -62,16 +62,21 @@ internal sealed partial class MonitorService
     {
         _jobPidsStale = false;
         var pids = new List<(ulong Start, int Pid)>();
+        var settled = new HashSet<int>();
         foreach (var process in _monitor.Tracker.Processes.Live)
         {
-            if (process.JobId is not null)
+            if (_monitor.Tracker.JobOf(process) is { IsActive: true } job)
             {
                 pids.Add((process.Key.StartTime, process.Key.Pid));
+                if (job.Metadata.Repository is not null)
+                {
+                    settled.Add(process.Key.Pid);
+                }
             }
         }
 
         pids.Sort((a, b) => b.Start.CompareTo(a.Start));
-        _jobPids.Publish(pids.ConvertAll(p => p.Pid).ToArray());
+        _jobPids.Publish(pids.ConvertAll(p => p.Pid).ToArray(), settled);
     }
 
     private void Housekeeping()

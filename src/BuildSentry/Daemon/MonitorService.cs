@@ -99,7 +99,7 @@ internal sealed partial class MonitorService : BackgroundService, IDaemonControl
             _resources.Add(_trace);
         }
 
-        _processSensor = new ProcessSensor(_channel.Writer, _time);
+        _processSensor = new ProcessSensor(_channel.Writer, _time, new ProcessSensorOptions { ParentJobSettled = _jobPids.IsSettled });
         _processSensor.Start();
         var diagnostics = new RunnerDiagnosticsWatcher(_channel.Writer, _time);
         diagnostics.Start();

@@ -32,6 +32,26 @@ public sealed class ProcessSensorTests
     }
 
     [Fact]
+    public void The_environment_of_a_child_of_a_settled_job_process_is_not_read()
+    {
+        var settled = new System.Collections.Concurrent.ConcurrentDictionary<int, bool>();
+        using var harness = new SensorHarness(new Linux.Processes.ProcessSensorOptions { ParentJobSettled = pid => settled.ContainsKey(pid) });
+        var env = new Dictionary<string, string> { ["GITHUB_ACTIONS"] = "true", ["GITHUB_RUN_ID"] = "9", ["GITHUB_JOB"] = "b" };
+        var go = Path.Combine(Path.GetTempPath(), $"bs-settled-{Guid.NewGuid():N}");
+        using var shell = Support.Processes.Start("/bin/sh", ["-c", $"while [ ! -e {go} ]; do sleep 0.01; done; /bin/sleep 0.2"], env);
+        settled[shell.Id] = true;
+        File.WriteAllText(go, "");
+        shell.WaitForExit();
+        File.Delete(go);
+
+        var shellExec = harness.WaitFor<ProcessExecuted>(e => e.Process.Pid == shell.Id);
+        Assert.Equal("9", shellExec.Details.JobMarkers["GITHUB_RUN_ID"]);
+        var sleepExec = harness.WaitFor<ProcessExecuted>(e => e.Details.Argv.SequenceEqual(["/bin/sleep", "0.2"])
+                                                             && harness.Events.OfType<ProcessForked>().Any(f => f.Child == e.Process && f.Parent.Pid == shell.Id));
+        Assert.Empty(sleepExec.Details.JobMarkers);
+    }
+
+    [Fact]
     public void A_process_that_exits_at_once_is_still_seen_forking_executing_and_exiting()
     {
         using var harness = new SensorHarness();
