@@ -68,7 +68,9 @@ internal sealed partial class MonitorService
             if (_monitor.Tracker.JobOf(process) is { IsActive: true } job)
             {
                 pids.Add((process.Key.StartTime, process.Key.Pid));
-                if (job.Metadata.Repository is not null)
+                // A job found by its markers has read them once; one from a worker or a hook still learns its
+                // repository and workflow from its steps' markers.
+                if (job.Detection == Core.Jobs.JobDetection.EnvironmentMarkers || job.Metadata.Repository is not null)
                 {
                     settled.Add(process.Key.Pid);
                 }
