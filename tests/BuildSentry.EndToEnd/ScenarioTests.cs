@@ -23,7 +23,7 @@ public sealed class ScenarioTests(NetworkLabFixture fixture)
     [Fact]
     public async Task In_audit_mode_the_seed_scenario_raises_an_alert_naming_the_job_the_curl_and_evil_test()
     {
-        await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(5));
+        await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(20));
         await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup("audit"));
         using var job = BuildJob.Start(Lab, SeedScript);
         var result = await job.WaitAsync();
@@ -70,7 +70,7 @@ public sealed class ScenarioTests(NetworkLabFixture fixture)
     [Fact]
     public async Task A_job_with_only_allowed_traffic_raises_nothing_and_completes()
     {
-        await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(5));
+        await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(20));
         await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup("kill"));
         using var job = BuildJob.Start(Lab, $"""
             set -e

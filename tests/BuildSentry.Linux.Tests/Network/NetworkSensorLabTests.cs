@@ -6,7 +6,7 @@ using BuildSentry.Testing.Lab;
 namespace BuildSentry.Linux.Tests.Network;
 
 /// <summary>
-/// The sensor against real tools in the lab. The link has 5 ms of delay: with none, a DNS lookup
+/// The sensor against real tools in the lab. The link has 20 ms of delay: with none, a DNS lookup
 /// over the veth completes in about 0.1 ms and its socket is closed before any user-space sensor
 /// can look it up (the sensor then reports the flow unattributed, never guessed). Real links are
 /// slower than that; the delay makes the tests measure attribution, not a race against a veth.
@@ -14,7 +14,7 @@ namespace BuildSentry.Linux.Tests.Network;
 [Collection(NetworkLabCollection.Name)]
 public sealed class NetworkSensorLabTests : IAsyncLifetime
 {
-    private static readonly TimeSpan LinkDelay = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan LinkDelay = TimeSpan.FromMilliseconds(20);
     private readonly NetworkLabFixture _shared;
     private NetworkSensorHarness _sensor = null!;
 
