@@ -36,19 +36,17 @@ internal static class ProcFs
 
     /// <summary>
     /// Every pid, newest first: the owner of a socket that was just opened is most likely a process
-    /// that was just started, and finding it before it exits is the whole race.
+    /// that was just started, and finding it before it exits is the whole race. Deferred: /proc is
+    /// listed only when the job's own pids did not hold the socket, not on every lookup.
     /// </summary>
     public static IEnumerable<int> AllPids()
     {
-        var pids = new List<int>(512);
-        foreach (var path in Directory.EnumerateDirectories("/proc"))
-        {
-            if (int.TryParse(Path.GetFileName(path), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
-                pids.Add(pid);
-        }
-
+        var pids = Proc.EnumeratePids().ToList();
         pids.Sort((a, b) => b.CompareTo(a));
-        return pids;
+        foreach (var pid in pids)
+        {
+            yield return pid;
+        }
     }
 
     private static ulong? LinkNumber(string path, string prefix)
