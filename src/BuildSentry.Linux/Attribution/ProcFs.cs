@@ -18,21 +18,8 @@ internal static class ProcFs
         LinkNumber($"/proc/{pid}/fd/{fd}", "socket:[") == inode;
 
     /// <summary>The descriptor of <paramref name="pid"/> that refers to socket <paramref name="inode"/>.</summary>
-    public static int? FindSocket(int pid, uint inode)
-    {
-        var target = $"socket:[{inode.ToString(CultureInfo.InvariantCulture)}]";
-        try
-        {
-            foreach (var path in Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"))
-            {
-                if (ReadLink(path) == target && int.TryParse(Path.GetFileName(path), NumberStyles.None, CultureInfo.InvariantCulture, out var fd))
-                    return fd;
-            }
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-        return null;
-    }
+    public static int? FindSocket(int pid, uint inode) =>
+        Interop.ProcSocketScan.FindSocket("/proc", pid, inode) is >= 0 and var fd ? fd : null;
 
     /// <summary>
     /// Every pid, newest first: the owner of a socket that was just opened is most likely a process
