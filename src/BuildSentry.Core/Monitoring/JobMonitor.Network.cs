@@ -9,6 +9,7 @@ namespace BuildSentry.Core.Monitoring;
 public sealed partial class JobMonitor
 {
     private const int DnsPort = 53;
+    private const string UnnamedProcess = "a process of the job (its socket closed before it could be named)";
 
     private void OnConnection(DateTimeOffset time, FlowKey flow, FlowAttribution attribution)
     {
@@ -142,26 +143,39 @@ public sealed partial class JobMonitor
         }
     }
 
-    private bool TryAttribute(FlowAttribution attribution, out ProcessRecord process, out JobState state)
+    /// <summary>
+    /// The flow's process and job. A process the tracker knows decides the job; without one, the job the kernel
+    /// matched the socket's cgroup to does, and the process stays unnamed (null) rather than guessed.
+    /// </summary>
+    private bool TryAttribute(FlowAttribution attribution, out ProcessRecord? process, out JobState state)
     {
-        process = null!;
+        process = null;
         state = null!;
-        if (attribution.Owner is not { } owner)
+        if (attribution.Owner is { } owner
+            && (Tracker.Processes.TryGet(owner, out var known) || Tracker.Processes.TryGetLive(owner.Pid, out known)))
         {
-            Counters.UnattributedFlows++;
-            return false;
+            process = known;
+            if (known.JobId is { } jobId)
+            {
+                return _states.TryGetValue(jobId, out state!);
+            }
         }
 
-        if (!Tracker.Processes.TryGet(owner, out process) && !Tracker.Processes.TryGetLive(owner.Pid, out process))
+        if (attribution.KernelJob is { } kernelJob && _states.TryGetValue(kernelJob, out state!))
         {
-            Counters.UnattributedFlows++;
-            return false;
+            Counters.KernelAttributedFlows += process is null ? 1 : 0;
+            return true;
         }
 
-        return process.JobId is { } jobId && _states.TryGetValue(jobId, out state!);
+        if (process is null)
+        {
+            Counters.UnattributedFlows++;
+        }
+
+        return false;
     }
 
-    private DestinationRecord Destination(JobState state, FlowKey flow, DateTimeOffset time, ProcessRecord process)
+    private DestinationRecord Destination(JobState state, FlowKey flow, DateTimeOffset time, ProcessRecord? process)
     {
         var key = $"{flow.Destination}|{flow.DestinationPort}|{flow.Protocol}";
         if (state.Destinations.TryGetValue(key, out var record))
@@ -171,7 +185,7 @@ public sealed partial class JobMonitor
 
         record = new DestinationRecord(flow.Destination.ToString(), flow.DestinationPort, ProtocolName(flow.Protocol), time)
         {
-            FirstProcess = $"{process.Key.Pid} {process.Details.Exe}",
+            FirstProcess = process is null ? UnnamedProcess : $"{process.Key.Pid} {process.Details.Exe}",
         };
         if (state.Destinations.Count < _options.MaxReportedDestinations)
         {
@@ -185,7 +199,7 @@ public sealed partial class JobMonitor
         return record;
     }
 
-    private void Judge(JobState state, ProcessRecord process, DestinationRecord destination, EgressVerdict verdict, string kind, string title,
+    private void Judge(JobState state, ProcessRecord? process, DestinationRecord destination, EgressVerdict verdict, string kind, string title,
         FlowKey flow, IReadOnlyList<string> names, string? serverName, DateTimeOffset time)
     {
         destination.Attempts++;

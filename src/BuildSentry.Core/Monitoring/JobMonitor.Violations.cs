@@ -11,11 +11,11 @@ public sealed partial class JobMonitor
     /// A violation: in kill mode the job dies first (every millisecond lets more payload out), then
     /// the alert goes out. The same finding repeated (retransmits, retries) is counted but alerted once.
     /// </summary>
-    private void Violation(JobState state, ProcessRecord process, string kind, string title, AlertDestination? destination,
+    private void Violation(JobState state, ProcessRecord? process, string kind, string title, AlertDestination? destination,
         string? rule, string reason, string findingKey, DateTimeOffset time)
     {
         state.ViolationCount++;
-        if (!_alerted.Add($"{state.Job.Id}|{kind}|{process.Key}|{findingKey}"))
+        if (!_alerted.Add($"{state.Job.Id}|{kind}|{process?.Key}|{findingKey}"))
         {
             return;
         }
@@ -31,11 +31,11 @@ public sealed partial class JobMonitor
         var alert = new Alert(id, time, kind, title, action == AlertAction.Killed ? AlertSeverity.Critical : AlertSeverity.High, action)
         {
             Job = Describe(state.Job),
-            Process = Describe(process, state.Job),
+            Process = process is null ? null : Describe(process, state.Job),
             Destination = destination,
             Profile = state.Profile?.Name,
             Rule = rule,
-            Reason = reason,
+            Reason = process is null ? $"{reason}; the process is not named: its socket closed before it could be looked up, and the kernel matched the socket to the job's cgroup" : reason,
         };
         Counters.Alerts++;
         _alerts.Publish(alert);

@@ -11,6 +11,9 @@ public sealed class MonitorCounters
     public long JobsStarted { get; internal set; }
     public long JobsEnded { get; internal set; }
     public long UnattributedFlows { get; internal set; }
+
+    /// <summary>Flows judged for the job the kernel matched their socket's cgroup to, with no process named.</summary>
+    public long KernelAttributedFlows { get; internal set; }
     public long ProcessEventsLost { get; internal set; }
     public long PacketsDropped { get; internal set; }
 }

@@ -5,8 +5,10 @@ namespace BuildSentry.Core.Network;
 /// <summary>
 /// Which process owns a flow, in which network namespace. <see cref="Owner"/> is null when the
 /// flow could not be attributed, and <see cref="Failure"/> says why: a flow is never guessed.
+/// <see cref="KernelJob"/> is the job whose cgroup the kernel matched the flow's socket to as its first
+/// packet left (an NFLOG rule per job): known even when the socket closed before its owner could be named.
 /// </summary>
-public sealed record FlowAttribution(ProcessKey? Owner, ulong NetworkNamespace, string? Failure)
+public sealed record FlowAttribution(ProcessKey? Owner, ulong NetworkNamespace, string? Failure, string? KernelJob = null)
 {
     public static FlowAttribution Unattributed(ulong netns, string why) => new(null, netns, why);
 }

@@ -22,14 +22,14 @@ internal sealed class FlowOwnerResolver : IFlowOwnerResolver, IDisposable
             ?? throw new InvalidOperationException("Cannot read /proc/self/ns/net.");
     }
 
-    public FlowAttribution Resolve(FlowKey flow, IReadOnlyCollection<int> preferredPids)
+    public FlowAttribution Resolve(FlowKey flow, IReadOnlyCollection<int> preferredPids, bool searchHost = true)
     {
         ArgumentNullException.ThrowIfNull(preferredPids);
         if (_sockDiag.Find(flow) is { } found)
         {
             return found.Inode == 0
                 ? FlowAttribution.Unattributed(_hostNamespace, "the socket has no inode (closed, TIME_WAIT or not yet accepted)")
-                : Owner(found.Inode, _hostNamespace, preferredPids, ProcFs.AllPids());
+                : Owner(found.Inode, _hostNamespace, preferredPids, searchHost ? ProcFs.AllPids() : []);
         }
         foreach (var group in preferredPids.GroupBy(pid => ProcFs.NetworkNamespace(pid) ?? _hostNamespace))
         {

@@ -8,5 +8,7 @@ public interface IFlowOwnerResolver
     /// <param name="flow">Oriented from the local client to the server, as the capture saw it.</param>
     /// <param name="preferredPids">Live processes of active jobs: searched first, and their network
     /// namespaces are where flows of containers are looked for.</param>
-    FlowAttribution Resolve(FlowKey flow, IReadOnlyCollection<int> preferredPids);
+    /// <param name="searchHost">Whether every process of the host is searched when no preferred one holds the
+    /// socket; false when the kernel already named the flow's job.</param>
+    FlowAttribution Resolve(FlowKey flow, IReadOnlyCollection<int> preferredPids, bool searchHost = true);
 }

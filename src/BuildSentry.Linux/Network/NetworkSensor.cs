@@ -21,6 +21,7 @@ public sealed partial class NetworkSensor : IDisposable
     private readonly IPacketSource _source;
     private readonly IFlowOwnerResolver _resolver;
     private readonly JobPids _jobPids;
+    private readonly KernelJobTags? _kernelTags;
     private readonly HashSet<int> _dnsPorts;
     private readonly PacketDecoder _decoder = new();
     private readonly PcapLossTracker _loss = new();
@@ -34,8 +35,9 @@ public sealed partial class NetworkSensor : IDisposable
     private ITimer? _statsTimer;
 
     public NetworkSensor(ChannelWriter<SensorEvent> writer, IPacketSource source, IFlowOwnerResolver resolver, JobPids jobPids,
-        IEnumerable<int> dnsPorts, TimeProvider? time = null)
+        IEnumerable<int> dnsPorts, TimeProvider? time = null, KernelJobTags? kernelTags = null)
     {
+        _kernelTags = kernelTags;
         _writer = writer;
         _source = source;
         _resolver = resolver;
@@ -122,9 +124,15 @@ public sealed partial class NetworkSensor : IDisposable
     private FlowAttribution Attribute(FlowKey flow)
     {
         var started = Stopwatch.GetTimestamp();
-        var attribution = _resolver.Resolve(flow, _jobPids.Current);
+        var kernelJob = _kernelTags?.JobOf(flow);
+        var attribution = _resolver.Resolve(flow, _jobPids.Current, searchHost: kernelJob is null);
+        if (kernelJob is not null)
+        {
+            attribution = attribution with { KernelJob = kernelJob };
+        }
+
         Interlocked.Add(ref Counters.AttributionTicksValue, Stopwatch.GetTimestamp() - started);
-        if (attribution.Owner is null)
+        if (attribution.Owner is null && kernelJob is null)
         {
             Interlocked.Increment(ref Counters.UnattributedValue);
         }

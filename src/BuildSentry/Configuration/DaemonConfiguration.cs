@@ -44,6 +44,12 @@ public sealed class CaptureSection
     public List<string> Interfaces { get; set; } = ["any"];
 
     public List<int> DnsPorts { get; set; } = [53];
+
+    /// <summary>
+    /// An iptables/ip6tables NFLOG rule per job cgroup, so the kernel names a flow's job even when the
+    /// process closes its socket before user space can look it up (sub-millisecond links).
+    /// </summary>
+    public bool KernelAttribution { get; set; } = true;
 }
 
 public sealed class AlertsSection

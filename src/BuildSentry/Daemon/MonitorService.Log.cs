@@ -27,4 +27,10 @@ internal sealed partial class MonitorService
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Critical, Message = "The {Sensor} sensor failed: {Error}")]
     private partial void LogSensorFault(string sensor, string error);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Kernel attribution of flows to job cgroups is unavailable ({Error}): flows are attributed from user space only, which loses sockets closed within a millisecond")]
+    private partial void LogKernelTagsUnavailable(string error);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "A job's kernel attribution rule could not be changed: {Error}")]
+    private partial void LogKernelTagRule(string error);
 }

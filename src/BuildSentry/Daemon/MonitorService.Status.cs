@@ -35,6 +35,7 @@ internal sealed partial class MonitorService
             {
                 ["events"] = c.Events, ["allowed"] = c.Allowed, ["denied"] = c.Denied, ["alerts"] = c.Alerts, ["kills"] = c.Kills,
                 ["jobsStarted"] = c.JobsStarted, ["jobsEnded"] = c.JobsEnded, ["unattributedFlows"] = c.UnattributedFlows,
+                ["kernelAttributedFlows"] = c.KernelAttributedFlows,
             },
             ["sensors"] = Sensors(),
             ["alertTargets"] = new JsonArray(_syslogSinks.Select(s => (JsonNode)new JsonObject
@@ -57,6 +58,8 @@ internal sealed partial class MonitorService
             ["capture"] = _networkSensor is null ? "off" : "on",
             ["framesCaptured"] = network?.Frames, ["connections"] = network?.Connections, ["dnsQueries"] = network?.DnsQueries,
             ["packetsDropped"] = _monitor.Counters.PacketsDropped, ["captureFault"] = _networkSensor?.Fault?.Message,
+            ["kernelAttribution"] = _kernelTags is null ? "off" : "on",
+            ["kernelRecords"] = _kernelTags?.Records, ["kernelRecordOverruns"] = _kernelTags?.Overruns,
         };
     }
 

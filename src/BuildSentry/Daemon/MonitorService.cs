@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using BuildSentry.Control;
 using BuildSentry.Core.Alerts;
 using BuildSentry.Core.Events;
+using BuildSentry.Core.Jobs;
 using BuildSentry.Core.Monitoring;
 using BuildSentry.Core.Tracing;
 using BuildSentry.Linux.Attribution;
@@ -43,6 +44,7 @@ internal sealed partial class MonitorService : BackgroundService, IDaemonControl
     private FanOutAlertSink _alerts = null!;
     private ProcessSensor? _processSensor;
     private NetworkSensor? _networkSensor;
+    private KernelJobTags? _kernelTags;
     private TraceWriter? _trace;
     private string _profilesDirectory = "";
 
@@ -84,10 +86,15 @@ internal sealed partial class MonitorService : BackgroundService, IDaemonControl
 
         _alerts = new FanOutAlertSink(sinks);
         var cgroups = configuration.JobCgroups ? JobCgroups.Detect() : new JobCgroups(null);
-        var placement = new CgroupPlacement(cgroups, _loggers.CreateLogger<CgroupPlacement>());
+        var cgroupPlacement = new CgroupPlacement(cgroups, _loggers.CreateLogger<CgroupPlacement>());
+        IJobPlacement placement = cgroupPlacement;
         if (CgroupMount.FindV2() is { } mount && configuration.JobCgroups)
         {
-            placement.RemoveLeftovers(mount);
+            cgroupPlacement.RemoveLeftovers(mount);
+            if (StartKernelTags() is { } tags)
+            {
+                placement = new TaggedPlacement(cgroupPlacement, tags, mount);
+            }
         }
 
         var monitorOptions = new MonitorOptions { DefaultMode = configuration.DefaultMode, HostName = configuration.HostName };
@@ -132,7 +139,7 @@ internal sealed partial class MonitorService : BackgroundService, IDaemonControl
                 Interfaces = capture.Interfaces,
                 Filter = new CaptureFilterOptions { DnsPorts = capture.DnsPorts },
             });
-            _networkSensor = new NetworkSensor(_channel.Writer, source, FlowOwnerResolvers.Create(), _jobPids, capture.DnsPorts, _time);
+            _networkSensor = new NetworkSensor(_channel.Writer, source, FlowOwnerResolvers.Create(), _jobPids, capture.DnsPorts, _time, _kernelTags);
             _networkSensor.Start();
         }
         catch (Exception ex) when (ex is DllNotFoundException or InvalidOperationException or PlatformNotSupportedException
@@ -143,6 +150,28 @@ internal sealed partial class MonitorService : BackgroundService, IDaemonControl
             _networkSensor = null;
             Post(() => _monitor.RaiseDaemonAlert(_time.GetUtcNow(), AlertKinds.CaptureDrops, "Packet capture unavailable",
                 AlertSeverity.High, $"capture could not start: {ex.Message}; connections and DNS are not monitored"));
+        }
+    }
+
+    /// <summary>Kernel attribution of flows to job cgroups; null (and said once) when it is off or cannot start.</summary>
+    private KernelJobTags? StartKernelTags()
+    {
+        var capture = _options.Configuration.Capture;
+        if (!capture.Enabled || !capture.KernelAttribution)
+        {
+            return null;
+        }
+
+        try
+        {
+            _kernelTags = KernelJobTags.Start(capture.DnsPorts, error => LogKernelTagRule(error));
+            _resources.Add(_kernelTags);
+            return _kernelTags;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            LogKernelTagsUnavailable(ex.Message);
+            return null;
         }
     }
 
