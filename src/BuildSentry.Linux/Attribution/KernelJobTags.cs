@@ -24,7 +24,8 @@ public sealed class KernelJobTags : IDisposable
     private readonly ConcurrentDictionary<string, (int Tag, string Path)> _tagsByJob = new(StringComparer.Ordinal);
     private readonly Dictionary<FlowKey, string> _flows = [];
     private readonly Queue<FlowKey> _order = new();
-    private readonly Channel<Func<string?>> _work = Channel.CreateUnbounded<Func<string?>>(new() { SingleReader = true });
+    private readonly Channel<(Func<string?> Change, TaskCompletionSource<string?> Done)> _work =
+        Channel.CreateUnbounded<(Func<string?>, TaskCompletionSource<string?>)>(new() { SingleReader = true });
     private readonly Task _worker;
     private readonly byte[] _buffer = new byte[65536];
     private readonly Action<string, FlowKey> _onRecord;
@@ -38,12 +39,15 @@ public sealed class KernelJobTags : IDisposable
         _onRecord = OnRecord;
         _worker = Task.Run(async () =>
         {
-            await foreach (var work in _work.Reader.ReadAllAsync())
+            await foreach (var (change, done) in _work.Reader.ReadAllAsync())
             {
-                if (work() is { } error)
+                var error = change();
+                if (error is not null)
                 {
                     onError(error);
                 }
+
+                done.TrySetResult(error);
             }
         });
     }
@@ -80,23 +84,19 @@ public sealed class KernelJobTags : IDisposable
         return new KernelJobTags(socket, rules, onError);
     }
 
-    /// <summary>Tags a job's cgroup (a path under the cgroup v2 mount, e.g. buildsentry/JOB).</summary>
-    public void Add(string jobId, string cgroupPath)
+    /// <summary>Tags a job's cgroup (a path under the cgroup v2 mount, e.g. buildsentry/JOB). The task completes
+    /// when the rule is in place, with the error when it could not be added.</summary>
+    public Task<string?> Add(string jobId, string cgroupPath)
     {
         var tag = Interlocked.Increment(ref _nextTag);
         _jobsByTag[tag] = jobId;
         _tagsByJob[jobId] = (tag, cgroupPath);
-        _work.Writer.TryWrite(() => _rules.Add(tag, cgroupPath));
+        return Queue(() => _rules.Add(tag, cgroupPath));
     }
 
-    public void Remove(string jobId)
-    {
-        if (_tagsByJob.TryRemove(jobId, out var entry))
-        {
-            // The tag stays known: records of the job's last packets may still be queued.
-            _work.Writer.TryWrite(() => _rules.Delete(entry.Tag, entry.Path));
-        }
-    }
+    public Task<string?> Remove(string jobId) =>
+        // The tag stays known: records of the job's last packets may still be queued.
+        _tagsByJob.TryRemove(jobId, out var entry) ? Queue(() => _rules.Delete(entry.Tag, entry.Path)) : Task.FromResult<string?>(null);
 
     /// <summary>The job whose cgroup sent <paramref name="flow"/>'s first packet, or null. Capture thread only.</summary>
     public string? JobOf(FlowKey flow)
@@ -111,6 +111,17 @@ public sealed class KernelJobTags : IDisposable
         _worker.Wait(TimeSpan.FromSeconds(10));
         _rules.Uninstall();
         _socket.Dispose();
+    }
+
+    private Task<string?> Queue(Func<string?> change)
+    {
+        var done = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_work.Writer.TryWrite((change, done)))
+        {
+            done.TrySetResult("the daemon is stopping");
+        }
+
+        return done.Task;
     }
 
     private void Drain()

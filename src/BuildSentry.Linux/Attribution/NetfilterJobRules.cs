@@ -8,14 +8,14 @@ namespace BuildSentry.Linux.Attribution;
 /// connection attempts (TCP SYN) and DNS queries, holding one NFLOG rule per job that matches the job's cgroup
 /// (xt_cgroup, which matches the socket's cgroup, so a process that has already closed the socket was still
 /// named by the kernel when the packet left). The chain carries the daemon's pid, so a later daemon can tell
-/// a crashed one's leftovers from a live daemon's rules.
+/// a crashed one's leftovers from a live daemon's rules (and its NFLOG group, so two daemons' chains differ).
 /// </summary>
 internal sealed class NetfilterJobRules(ushort group, IReadOnlyCollection<int> dnsPorts)
 {
     public const string ChainPrefix = "BUILDSENTRY-";
     private static readonly string[] Tools = ["iptables", "ip6tables"];
 
-    public string Chain { get; } = ChainPrefix + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+    public string Chain { get; } = $"{ChainPrefix}{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{group.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>Creates the chain and its jumps in both families; returns the first error, or null.</summary>
     public string? Install()
@@ -94,9 +94,8 @@ internal sealed class NetfilterJobRules(ushort group, IReadOnlyCollection<int> d
     {
         foreach (var line in (Output(tool, "-w", "-S") ?? "").Split('\n'))
         {
-            if (line.StartsWith("-N " + ChainPrefix, StringComparison.Ordinal)
-                && int.TryParse(line.AsSpan(3 + ChainPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                && (pid == Environment.ProcessId || !Directory.Exists($"/proc/{pid}")))
+            var owner = line.StartsWith("-N " + ChainPrefix, StringComparison.Ordinal) ? line[(3 + ChainPrefix.Length)..].Split('-')[0] : "";
+            if (int.TryParse(owner, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && !Directory.Exists($"/proc/{pid}"))
             {
                 Remove(tool, line[3..]);
             }

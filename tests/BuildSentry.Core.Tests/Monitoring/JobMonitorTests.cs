@@ -124,6 +124,30 @@ public sealed class JobMonitorTests
     }
 
     [Fact]
+    public void A_flow_whose_socket_closed_unnamed_is_judged_for_the_job_the_kernel_matched_its_cgroup_to()
+    {
+        var monitor = Monitor("kill");
+        Job();
+        _trace.Spawn(Key(1), Key(99), "/usr/sbin/sshd");
+        var query = new FlowKey(TransportProtocol.Udp, IPAddress.Parse("198.18.0.1"), 5300, Resolver, 53);
+        Run(monitor);
+        var job = Assert.Single(monitor.ActiveJobs).Job;
+
+        monitor.Apply(new DnsQueryObserved(_trace.Now, query, 1, "evil.test", 1,
+            FlowAttribution.Unattributed(1, "no socket has this tuple") with { KernelJob = job.Id }));
+        monitor.Apply(new ConnectionAttempted(_trace.Now, Tcp(Evil, 80), FlowAttribution.Unattributed(1, "no socket") with { KernelJob = "another-job" }));
+
+        var alert = Assert.Single(_alerts.Alerts);
+        Assert.Equal(AlertKinds.EgressDns, alert.Kind);
+        Assert.Equal(job.Id, alert.Job!.JobId);
+        Assert.Null(alert.Process);
+        Assert.Contains("not named", alert.Reason);
+        Assert.Equal([10, 11, 12], Assert.Single(_enforcer.Kills).Members.Select(m => m.Pid).Order());
+        Assert.Equal(1, monitor.Counters.KernelAttributedFlows);
+        Assert.Equal(1, monitor.Counters.UnattributedFlows);
+    }
+
+    [Fact]
     public void A_DNS_query_for_a_name_no_rule_allows_is_a_violation_and_allowed_names_are_not()
     {
         var monitor = Monitor();

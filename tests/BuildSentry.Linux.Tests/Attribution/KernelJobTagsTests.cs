@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using BuildSentry.Core.Network;
+using BuildSentry.Core.Profiles;
+using BuildSentry.Linux.Attribution;
+using BuildSentry.Linux.Cgroups;
+
+namespace BuildSentry.Linux.Tests.Attribution;
+
+/// <summary>Real iptables rules, a real cgroup and real sockets on loopback.</summary>
+public sealed class KernelJobTagsTests
+{
+    // Sends one DNS-port datagram and one connection attempt from the ports given, closes both, exits.
+    private const string Client = """
+        import socket, sys
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", int(sys.argv[1]))); u.sendto(b"q", ("127.0.0.1", 53)); u.close()
+        t = socket.socket(); t.bind(("127.0.0.1", int(sys.argv[2]))); t.connect(("127.0.0.1", int(sys.argv[3]))); t.close()
+        """;
+
+    [Fact]
+    public async Task Flows_of_a_tagged_cgroup_name_their_job_after_the_process_has_closed_them_and_exited()
+    {
+        Requirements.Root();
+        var mount = CgroupMount.FindV2() ?? throw new InvalidOperationException("cgroup v2 is not mounted");
+        var relative = $"{JobCgroups.Parent}/test-tags-{Guid.NewGuid():N}";
+        var path = Path.Combine(mount, relative);
+        Directory.CreateDirectory(path);
+        var errors = new List<string>();
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var serverPort = ((IPEndPoint)listener.LocalEndpoint).Port;
+        try
+        {
+            using (var tags = KernelJobTags.Start([53], errors.Add))
+            {
+                Assert.Null(await tags.Add("job-tagged", relative));
+
+                var (udp, tcp) = (FreePort(SocketType.Dgram), FreePort(SocketType.Stream));
+                RunClient(path, udp, tcp, serverPort);
+                var (otherUdp, otherTcp) = (FreePort(SocketType.Dgram), FreePort(SocketType.Stream));
+                RunClient(null, otherUdp, otherTcp, serverPort);
+
+                Assert.Equal("job-tagged", tags.JobOf(Flow(TransportProtocol.Udp, udp, 53)));
+                Assert.Equal("job-tagged", tags.JobOf(Flow(TransportProtocol.Tcp, tcp, serverPort)));
+                Assert.Null(tags.JobOf(Flow(TransportProtocol.Udp, otherUdp, 53)));
+                Assert.Null(tags.JobOf(Flow(TransportProtocol.Tcp, otherTcp, serverPort)));
+                Assert.Null(await tags.Remove("job-tagged"));
+                Assert.Contains(IptablesRules(), rule => rule.Contains("BUILDSENTRY-", StringComparison.Ordinal));
+            }
+
+            Assert.Empty(errors);
+            Assert.DoesNotContain(IptablesRules(), rule => rule.Contains($"BUILDSENTRY-{Environment.ProcessId}-", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(path);
+        }
+    }
+
+    private static FlowKey Flow(TransportProtocol protocol, int sourcePort, int destinationPort) =>
+        new(protocol, IPAddress.Loopback, sourcePort, IPAddress.Loopback, destinationPort);
+
+    /// <summary>Runs the client inside <paramref name="cgroup"/> (moved there before it execs), or outside.</summary>
+    private static void RunClient(string? cgroup, int udpPort, int tcpPort, int serverPort)
+    {
+        var enter = cgroup is null ? "" : $"echo $$ > {cgroup}/cgroup.procs && ";
+        var info = new ProcessStartInfo("sh") { RedirectStandardError = true };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add($"{enter}exec python3 -c '{Client}' {udpPort} {tcpPort} {serverPort}");
+        using var process = Process.Start(info)!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, error);
+    }
+
+    private static int FreePort(SocketType type)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, type, type == SocketType.Dgram ? ProtocolType.Udp : ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    private static string[] IptablesRules()
+    {
+        using var process = Process.Start(new ProcessStartInfo("iptables", "-w -S") { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return output.Split('\n');
+    }
+}
