@@ -28,6 +28,14 @@ public sealed partial class ProcFs(string root = "/proc")
         return length > 0 && ProcStat.TryParse(buffer[..length], out stat);
     }
 
+    private static bool TryReadStat(in ProcDirectory dir, out ProcStat stat)
+    {
+        Span<byte> buffer = stackalloc byte[StatBytes];
+        var length = dir.Read("stat", buffer);
+        stat = default;
+        return length > 0 && ProcStat.TryParse(buffer[..length], out stat);
+    }
+
     /// <summary>The state letter of /proc/PID/stat (R, S, D, Z...), read after the last ')' like every field.</summary>
     public bool TryReadState(int pid, out char state)
     {
@@ -49,40 +57,61 @@ public sealed partial class ProcFs(string root = "/proc")
     /// <param name="skipMarkers">Given the parent pid, true when the process's markers are not needed.</param>
     public ProcessDetails ReadDetails(int pid, ulong expectedStartTime = 0, Func<int, bool>? skipMarkers = null)
     {
-        if (!TryReadStat(pid, out var stat) || (expectedStartTime != 0 && stat.StartTime != expectedStartTime))
+        // Every file is read through one directory fd, which stays bound to the process whose stat is
+        // checked here: the start time check then covers all the reads, not only the first.
+        using var dir = ProcDirectory.Open(Root, pid);
+        if (!TryReadStat(dir, out var stat) || (expectedStartTime != 0 && stat.StartTime != expectedStartTime))
         {
             return ProcessDetails.Unknown;
         }
 
-        return ReadDetails(pid, stat, skipMarkers?.Invoke(stat.Ppid) != true);
+        return ReadDetails(dir, stat, skipMarkers?.Invoke(stat.Ppid) != true);
     }
 
     internal ProcessDetails ReadDetails(int pid, in ProcStat stat, bool markers = true)
     {
-        var exe = ProcFile.ReadLink(Root, pid, "exe") ?? "";
-        var cwd = ProcFile.ReadLink(Root, pid, "cwd") ?? "";
-        var (uid, gid) = ReadIds(pid);
-        return new ProcessDetails(exe, ReadArgv(pid), cwd, uid, gid, stat.Comm, markers ? ReadJobMarkers(pid) : NoMarkers);
+        using var dir = ProcDirectory.Open(Root, pid);
+        return ReadDetails(dir, stat, markers);
+    }
+
+    private static ProcessDetails ReadDetails(in ProcDirectory dir, in ProcStat stat, bool markers)
+    {
+        var exe = dir.ReadLink("exe") ?? "";
+        var cwd = dir.ReadLink("cwd") ?? "";
+        var (uid, gid) = ReadIds(dir);
+        return new ProcessDetails(exe, ReadArgv(dir), cwd, uid, gid, stat.Comm, markers ? ReadJobMarkers(dir) : NoMarkers);
     }
 
     private static readonly IReadOnlyDictionary<string, string> NoMarkers = new Dictionary<string, string>();
 
     public IReadOnlyList<string> ReadArgv(int pid)
     {
-        Span<byte> buffer = stackalloc byte[CmdlineParser.MaxBytes + 1];
-        var length = ProcFile.Read(Root, pid, "cmdline", buffer);
-        return length <= 0 ? [] : CmdlineParser.Parse(buffer[..length]);
+        using var dir = ProcDirectory.Open(Root, pid);
+        return ReadArgv(dir);
     }
 
     /// <summary>Job markers only (<see cref="Core.Jobs.JobMarkers.Keys"/>). The environment holds the job's
     /// secrets: it is read into a pooled buffer that is wiped before it goes back to the pool.</summary>
     public IReadOnlyDictionary<string, string> ReadJobMarkers(int pid)
     {
+        using var dir = ProcDirectory.Open(Root, pid);
+        return ReadJobMarkers(dir);
+    }
+
+    private static IReadOnlyList<string> ReadArgv(in ProcDirectory dir)
+    {
+        Span<byte> buffer = stackalloc byte[CmdlineParser.MaxBytes + 1];
+        var length = dir.Read("cmdline", buffer);
+        return length <= 0 ? [] : CmdlineParser.Parse(buffer[..length]);
+    }
+
+    private static IReadOnlyDictionary<string, string> ReadJobMarkers(in ProcDirectory dir)
+    {
         var buffer = ArrayPool<byte>.Shared.Rent(MaxEnvironBytes);
         var length = 0;
         try
         {
-            length = ProcFile.Read(Root, pid, "environ", buffer.AsSpan(0, MaxEnvironBytes));
+            length = dir.Read("environ", buffer.AsSpan(0, MaxEnvironBytes));
             return EnvironMarkers.Parse(length <= 0 ? default : buffer.AsSpan(0, length));
         }
         finally
@@ -92,10 +121,10 @@ public sealed partial class ProcFs(string root = "/proc")
         }
     }
 
-    private (int Uid, int Gid) ReadIds(int pid)
+    private static (int Uid, int Gid) ReadIds(in ProcDirectory dir)
     {
         Span<byte> buffer = stackalloc byte[StatusBytes];
-        var length = ProcFile.Read(Root, pid, "status", buffer);
+        var length = dir.Read("status", buffer);
         return length <= 0 ? (-1, -1) : StatusParser.Parse(buffer[..length]);
     }
 }

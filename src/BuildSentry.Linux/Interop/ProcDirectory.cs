@@ -1,0 +1,54 @@
+using System.Text.Unicode;
+using static Tmds.Linux.LibC;
+
+namespace BuildSentry.Linux.Interop;
+
+/// <summary>
+/// An open /proc/PID directory, so that reading several of its files walks "/proc/PID" once (the kernel's
+/// costly part: pid lookup and revalidation) and then looks each file up relative to it. The fd is bound
+/// to the process it was opened for, not to the pid number: once that process is reaped, lookups and reads
+/// under it fail with ESRCH, even after the pid is reused. So every read through one instance is of the
+/// same process, or fails; never of another process. A process that is gone before <see cref="Open"/>
+/// gives a closed instance, whose reads fail without a syscall. Dispose exactly once (not a copy as well).
+/// </summary>
+internal readonly unsafe struct ProcDirectory : IDisposable
+{
+    private const int MaxLeaf = 64;
+
+    private readonly int _fd;
+    private readonly bool _open;
+
+    private ProcDirectory(int fd)
+    {
+        _fd = fd;
+        _open = fd >= 0;
+    }
+
+    public bool IsOpen => _open;
+
+    public static ProcDirectory Open(string root, int pid) => new(ProcFile.OpenDirectory(root, pid));
+
+    /// <summary>Reads up to <paramref name="buffer"/>.Length bytes of a file; -1 when it cannot be opened or read.</summary>
+    public int Read(string leaf, Span<byte> buffer)
+    {
+        Span<byte> path = stackalloc byte[MaxLeaf];
+        return _open && TryFormat(path, leaf) ? ProcFile.ReadAt(_fd, path, buffer) : -1;
+    }
+
+    /// <summary>The target of a link (exe, cwd), or null when it cannot be read.</summary>
+    public string? ReadLink(string leaf)
+    {
+        Span<byte> path = stackalloc byte[MaxLeaf];
+        return _open && TryFormat(path, leaf) ? ProcFile.ReadLinkAt(_fd, path) : null;
+    }
+
+    public void Dispose()
+    {
+        if (_open)
+        {
+            close(_fd);
+        }
+    }
+
+    private static bool TryFormat(Span<byte> path, string leaf) => Utf8.TryWrite(path, $"{leaf}\0", out _);
+}
