@@ -16,7 +16,6 @@ public sealed partial class ProcFs(string root = "/proc")
     public const int MaxEnvironBytes = 1 << 20;
 
     private const int StatBytes = 1024;
-    private const int StatusBytes = 2048;
 
     public string Root { get; } = root;
 
@@ -58,28 +57,30 @@ public sealed partial class ProcFs(string root = "/proc")
     public ProcessDetails ReadDetails(int pid, ulong expectedStartTime = 0, Func<int, bool>? skipMarkers = null)
     {
         // Every file is read through one directory fd, which stays bound to the process whose stat is
-        // checked here: the start time check then covers all the reads, not only the first.
+        // checked here: the start time check then covers all the reads, not only the first. The owner is
+        // read first, so that the stat read proves it was the live process's (ProcDirectory.TryGetOwner).
         using var dir = ProcDirectory.Open(Root, pid);
+        dir.TryGetOwner(out var uid, out var gid);
         if (!TryReadStat(dir, out var stat) || (expectedStartTime != 0 && stat.StartTime != expectedStartTime))
         {
             return ProcessDetails.Unknown;
         }
 
-        return ReadDetails(dir, stat, skipMarkers?.Invoke(stat.Ppid) != true);
+        return ReadDetails(dir, stat, (uid, gid), skipMarkers?.Invoke(stat.Ppid) != true);
     }
 
     internal ProcessDetails ReadDetails(int pid, in ProcStat stat, bool markers = true)
     {
         using var dir = ProcDirectory.Open(Root, pid);
-        return ReadDetails(dir, stat, markers);
+        var ids = dir.TryGetOwner(out var uid, out var gid) && TryReadStat(dir, out _) ? (uid, gid) : (-1, -1);
+        return ReadDetails(dir, stat, ids, markers);
     }
 
-    private static ProcessDetails ReadDetails(in ProcDirectory dir, in ProcStat stat, bool markers)
+    private static ProcessDetails ReadDetails(in ProcDirectory dir, in ProcStat stat, (int Uid, int Gid) ids, bool markers)
     {
         var exe = dir.ReadLink("exe") ?? "";
         var cwd = dir.ReadLink("cwd") ?? "";
-        var (uid, gid) = ReadIds(dir);
-        return new ProcessDetails(exe, ReadArgv(dir), cwd, uid, gid, stat.Comm, markers ? ReadJobMarkers(dir) : NoMarkers);
+        return new ProcessDetails(exe, ReadArgv(dir), cwd, ids.Uid, ids.Gid, stat.Comm, markers ? ReadJobMarkers(dir) : NoMarkers);
     }
 
     private static readonly IReadOnlyDictionary<string, string> NoMarkers = new Dictionary<string, string>();
@@ -119,12 +120,5 @@ public sealed partial class ProcFs(string root = "/proc")
             buffer.AsSpan(0, Math.Max(length, 0)).Clear();
             ArrayPool<byte>.Shared.Return(buffer);
         }
-    }
-
-    private static (int Uid, int Gid) ReadIds(in ProcDirectory dir)
-    {
-        Span<byte> buffer = stackalloc byte[StatusBytes];
-        var length = dir.Read("status", buffer);
-        return length <= 0 ? (-1, -1) : StatusParser.Parse(buffer[..length]);
     }
 }

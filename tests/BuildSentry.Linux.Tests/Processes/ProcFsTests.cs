@@ -59,28 +59,6 @@ public sealed class ProcFsTests
     }
 
     [Fact]
-    public void A_zombie_reads_as_what_is_left_of_it()
-    {
-        // sleep inherits the background child and never waits for it.
-        using var parent = Support.Processes.Start("/bin/sh", ["-c", "/bin/true & echo $!; exec /bin/sleep 30"]);
-        try
-        {
-            var pid = int.Parse(parent.StandardOutput.ReadLine()!, System.Globalization.CultureInfo.InvariantCulture);
-            Assert.True(SpinWait.SpinUntil(() => _procFs.TryReadState(pid, out var state) && state == 'Z', TimeSpan.FromSeconds(10)));
-            var details = _procFs.ReadDetails(pid, _procFs.TryGetKey(pid)!.Value.StartTime);
-            Assert.NotSame(ProcessDetails.Unknown, details);
-            Assert.Equal(("true", "", ""), (details.Comm, details.Exe, details.Cwd));
-            Assert.Equal((0, 0), (details.Uid, details.Gid));
-            Assert.Empty(details.Argv);
-            Assert.Empty(details.JobMarkers);
-        }
-        finally
-        {
-            parent.Kill();
-        }
-    }
-
-    [Fact]
     public void A_comm_with_spaces_and_parentheses_is_read_whole()
     {
         var dir = Directory.CreateTempSubdirectory("bs-comm");
