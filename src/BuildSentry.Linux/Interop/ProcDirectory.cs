@@ -5,8 +5,8 @@ using static Tmds.Linux.LibC;
 namespace BuildSentry.Linux.Interop;
 
 /// <summary>
-/// An open /proc/PID directory, so that reading several of its files walks "/proc/PID" once (the kernel's
-/// costly part: pid lookup and revalidation) and then looks each file up relative to it. The fd is bound
+/// An open /proc/PID directory, so that reading several of its files walks "/proc/PID" once (its pid
+/// lookup and revalidation) and then looks each file up relative to it. The fd is bound
 /// to the process it was opened for, not to the pid number: once that process is reaped, lookups and reads
 /// under it fail with ESRCH, even after the pid is reused. So every read through one instance is of the
 /// same process, or fails; never of another process. A process that is gone before <see cref="Open"/>

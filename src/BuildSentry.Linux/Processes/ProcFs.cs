@@ -72,6 +72,8 @@ public sealed partial class ProcFs(string root = "/proc")
     internal ProcessDetails ReadDetails(int pid, in ProcStat stat, bool markers = true)
     {
         using var dir = ProcDirectory.Open(Root, pid);
+        // The caller's stat was read by path, before the directory was open: only a stat read through it
+        // shows that the owner is not the root of a process already reaped.
         var ids = dir.TryGetOwner(out var uid, out var gid) && TryReadStat(dir, out _) ? (uid, gid) : (-1, -1);
         return ReadDetails(dir, stat, ids, markers);
     }
