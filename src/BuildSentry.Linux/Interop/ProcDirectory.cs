@@ -47,8 +47,8 @@ internal readonly unsafe struct ProcDirectory : IDisposable
     /// The process's effective uid and gid, the Uid and Gid lines of its status at a fraction of the cost:
     /// the kernel owns the directory itself by them even when the process is not dumpable (unlike the files
     /// in it, then owned by root). A reaped process's directory is owned by root, so this is the process's
-    /// only when a read through this directory afterwards shows that it was still there. -1 for an id
-    /// above int.MaxValue, as status's parser gives.
+    /// only when a read through this directory afterwards shows that it was still there. An id above
+    /// int.MaxValue reads as -1 (unknown), as it did from status.
     /// </summary>
     public bool TryGetOwner(out int uid, out int gid)
     {
