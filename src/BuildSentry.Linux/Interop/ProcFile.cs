@@ -11,20 +11,45 @@ namespace BuildSentry.Linux.Interop;
 internal static unsafe class ProcFile
 {
     private const int MaxPath = 512;
+    private const int LinkTargetMax = 4096;
 
     /// <summary>Reads up to <paramref name="buffer"/>.Length bytes; -1 when the file cannot be opened or read.</summary>
     public static int Read(string root, int pid, string leaf, Span<byte> buffer)
     {
         Span<byte> path = stackalloc byte[MaxPath];
-        if (!TryFormat(path, root, pid, leaf))
+        return Utf8.TryWrite(path, $"{root}/{pid}/{leaf}\0", out _) ? ReadAt(AT_FDCWD, path, buffer) : -1;
+    }
+
+    /// <summary>The target of a /proc/PID link (exe, cwd), or null when it cannot be read.</summary>
+    public static string? ReadLink(string root, int pid, string leaf)
+    {
+        Span<byte> path = stackalloc byte[MaxPath];
+        return Utf8.TryWrite(path, $"{root}/{pid}/{leaf}\0", out _) ? ReadLinkAt(AT_FDCWD, path) : null;
+    }
+
+    /// <summary>An O_DIRECTORY fd of /proc/PID, or -1 when there is no such process (or root).</summary>
+    public static int OpenDirectory(string root, int pid)
+    {
+        Span<byte> path = stackalloc byte[MaxPath];
+        if (!Utf8.TryWrite(path, $"{root}/{pid}\0", out _))
         {
             return -1;
         }
 
+        fixed (byte* p = path)
+        {
+            return open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+        }
+    }
+
+    /// <summary>Like <see cref="Read(string, int, string, Span{byte})"/>, for a NUL-terminated path relative
+    /// to <paramref name="dirFd"/> (or absolute, with <c>AT_FDCWD</c>).</summary>
+    public static int ReadAt(int dirFd, ReadOnlySpan<byte> path, Span<byte> buffer)
+    {
         int fd;
         fixed (byte* p = path)
         {
-            fd = open(p, O_RDONLY | O_CLOEXEC, 0);
+            fd = openat(dirFd, p, O_RDONLY | O_CLOEXEC, 0);
         }
 
         if (fd < 0)
@@ -62,26 +87,17 @@ internal static unsafe class ProcFile
         }
     }
 
-    /// <summary>The target of a /proc/PID link (exe, cwd), or null when it cannot be read.</summary>
-    public static string? ReadLink(string root, int pid, string leaf)
+    /// <summary>Like <see cref="ReadLink(string, int, string)"/>, for a NUL-terminated path relative to
+    /// <paramref name="dirFd"/> (or absolute, with <c>AT_FDCWD</c>).</summary>
+    public static string? ReadLinkAt(int dirFd, ReadOnlySpan<byte> path)
     {
-        Span<byte> path = stackalloc byte[MaxPath];
-        if (!TryFormat(path, root, pid, leaf))
-        {
-            return null;
-        }
-
-        const int targetMax = 4096;
-        var target = stackalloc byte[targetMax];
+        var target = stackalloc byte[LinkTargetMax];
         long length;
         fixed (byte* p = path)
         {
-            length = readlink(p, target, targetMax);
+            length = readlinkat(dirFd, p, target, LinkTargetMax);
         }
 
-        return length <= 0 ? null : Encoding.UTF8.GetString(target, (int)Math.Min(length, targetMax));
+        return length <= 0 ? null : Encoding.UTF8.GetString(target, (int)Math.Min(length, LinkTargetMax));
     }
-
-    private static bool TryFormat(Span<byte> path, string root, int pid, string leaf) =>
-        Utf8.TryWrite(path, $"{root}/{pid}/{leaf}\0", out _);
 }

@@ -16,7 +16,6 @@ public sealed partial class ProcFs(string root = "/proc")
     public const int MaxEnvironBytes = 1 << 20;
 
     private const int StatBytes = 1024;
-    private const int StatusBytes = 2048;
 
     public string Root { get; } = root;
 
@@ -24,6 +23,14 @@ public sealed partial class ProcFs(string root = "/proc")
     {
         Span<byte> buffer = stackalloc byte[StatBytes];
         var length = ProcFile.Read(Root, pid, "stat", buffer);
+        stat = default;
+        return length > 0 && ProcStat.TryParse(buffer[..length], out stat);
+    }
+
+    private static bool TryReadStat(in ProcDirectory dir, out ProcStat stat)
+    {
+        Span<byte> buffer = stackalloc byte[StatBytes];
+        var length = dir.Read("stat", buffer);
         stat = default;
         return length > 0 && ProcStat.TryParse(buffer[..length], out stat);
     }
@@ -49,40 +56,65 @@ public sealed partial class ProcFs(string root = "/proc")
     /// <param name="skipMarkers">Given the parent pid, true when the process's markers are not needed.</param>
     public ProcessDetails ReadDetails(int pid, ulong expectedStartTime = 0, Func<int, bool>? skipMarkers = null)
     {
-        if (!TryReadStat(pid, out var stat) || (expectedStartTime != 0 && stat.StartTime != expectedStartTime))
+        // Every file is read through one directory fd, which stays bound to the process whose stat is
+        // checked here: the start time check then covers all the reads, not only the first. The owner is
+        // read first, so that the stat read proves it was the live process's (ProcDirectory.TryGetOwner).
+        using var dir = ProcDirectory.Open(Root, pid);
+        dir.TryGetOwner(out var uid, out var gid);
+        if (!TryReadStat(dir, out var stat) || (expectedStartTime != 0 && stat.StartTime != expectedStartTime))
         {
             return ProcessDetails.Unknown;
         }
 
-        return ReadDetails(pid, stat, skipMarkers?.Invoke(stat.Ppid) != true);
+        return ReadDetails(dir, stat, (uid, gid), skipMarkers?.Invoke(stat.Ppid) != true);
     }
 
     internal ProcessDetails ReadDetails(int pid, in ProcStat stat, bool markers = true)
     {
-        var exe = ProcFile.ReadLink(Root, pid, "exe") ?? "";
-        var cwd = ProcFile.ReadLink(Root, pid, "cwd") ?? "";
-        var (uid, gid) = ReadIds(pid);
-        return new ProcessDetails(exe, ReadArgv(pid), cwd, uid, gid, stat.Comm, markers ? ReadJobMarkers(pid) : NoMarkers);
+        using var dir = ProcDirectory.Open(Root, pid);
+        // The caller's stat was read by path, before the directory was open: only a stat read through it
+        // shows that the owner is not the root of a process already reaped.
+        var ids = dir.TryGetOwner(out var uid, out var gid) && TryReadStat(dir, out _) ? (uid, gid) : (-1, -1);
+        return ReadDetails(dir, stat, ids, markers);
+    }
+
+    private static ProcessDetails ReadDetails(in ProcDirectory dir, in ProcStat stat, (int Uid, int Gid) ids, bool markers)
+    {
+        var exe = dir.ReadLink("exe") ?? "";
+        var cwd = dir.ReadLink("cwd") ?? "";
+        return new ProcessDetails(exe, ReadArgv(dir), cwd, ids.Uid, ids.Gid, stat.Comm, markers ? ReadJobMarkers(dir) : NoMarkers);
     }
 
     private static readonly IReadOnlyDictionary<string, string> NoMarkers = new Dictionary<string, string>();
 
     public IReadOnlyList<string> ReadArgv(int pid)
     {
-        Span<byte> buffer = stackalloc byte[CmdlineParser.MaxBytes + 1];
-        var length = ProcFile.Read(Root, pid, "cmdline", buffer);
-        return length <= 0 ? [] : CmdlineParser.Parse(buffer[..length]);
+        using var dir = ProcDirectory.Open(Root, pid);
+        return ReadArgv(dir);
     }
 
     /// <summary>Job markers only (<see cref="Core.Jobs.JobMarkers.Keys"/>). The environment holds the job's
     /// secrets: it is read into a pooled buffer that is wiped before it goes back to the pool.</summary>
     public IReadOnlyDictionary<string, string> ReadJobMarkers(int pid)
     {
+        using var dir = ProcDirectory.Open(Root, pid);
+        return ReadJobMarkers(dir);
+    }
+
+    private static IReadOnlyList<string> ReadArgv(in ProcDirectory dir)
+    {
+        Span<byte> buffer = stackalloc byte[CmdlineParser.MaxBytes + 1];
+        var length = dir.Read("cmdline", buffer);
+        return length <= 0 ? [] : CmdlineParser.Parse(buffer[..length]);
+    }
+
+    private static IReadOnlyDictionary<string, string> ReadJobMarkers(in ProcDirectory dir)
+    {
         var buffer = ArrayPool<byte>.Shared.Rent(MaxEnvironBytes);
         var length = 0;
         try
         {
-            length = ProcFile.Read(Root, pid, "environ", buffer.AsSpan(0, MaxEnvironBytes));
+            length = dir.Read("environ", buffer.AsSpan(0, MaxEnvironBytes));
             return EnvironMarkers.Parse(length <= 0 ? default : buffer.AsSpan(0, length));
         }
         finally
@@ -90,12 +122,5 @@ public sealed partial class ProcFs(string root = "/proc")
             buffer.AsSpan(0, Math.Max(length, 0)).Clear();
             ArrayPool<byte>.Shared.Return(buffer);
         }
-    }
-
-    private (int Uid, int Gid) ReadIds(int pid)
-    {
-        Span<byte> buffer = stackalloc byte[StatusBytes];
-        var length = ProcFile.Read(Root, pid, "status", buffer);
-        return length <= 0 ? (-1, -1) : StatusParser.Parse(buffer[..length]);
     }
 }

@@ -36,6 +36,29 @@ public sealed class ProcFsTests
     }
 
     [Fact]
+    public void Details_read_without_markers_are_complete_but_for_the_markers_and_ask_about_the_parent()
+    {
+        using var process = Support.Processes.Start("/bin/sleep", ["30"], new Dictionary<string, string>
+        {
+            ["GITHUB_ACTIONS"] = "true", ["GITHUB_RUN_ID"] = "4242", ["GITHUB_JOB"] = "build",
+        }, cwd: "/tmp");
+        try
+        {
+            var key = _procFs.TryGetKey(process.Id)!.Value;
+            var askedAbout = 0;
+            var details = _procFs.ReadDetails(process.Id, key.StartTime, ppid => (askedAbout = ppid) > 0);
+            Assert.Equal(Environment.ProcessId, askedAbout);
+            Assert.Empty(details.JobMarkers);
+            Assert.Equal(("/usr/bin/sleep", "/tmp", "sleep"), (details.Exe, details.Cwd, details.Comm));
+            Assert.Equal(["/bin/sleep", "30"], details.Argv);
+        }
+        finally
+        {
+            process.Kill();
+        }
+    }
+
+    [Fact]
     public void A_comm_with_spaces_and_parentheses_is_read_whole()
     {
         var dir = Directory.CreateTempSubdirectory("bs-comm");

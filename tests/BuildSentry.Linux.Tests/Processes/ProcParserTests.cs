@@ -62,12 +62,4 @@ public sealed class ProcParserTests
         Assert.Equal(JobMarkers.MaxValueLength, markers["GITHUB_JOB"].Length);
         Assert.DoesNotContain(markers.Values, v => v.Contains("hunter2"));
     }
-
-    [Fact]
-    public void Effective_ids_are_read_from_status()
-    {
-        var status = "Name:\tx\nUid:\t1000\t0\t0\t0\nGid:\t1001\t5\t5\t5\n"u8;
-        Assert.Equal((0, 5), StatusParser.Parse(status));
-        Assert.Equal((-1, -1), StatusParser.Parse("garbage\nUid:\n"u8));
-    }
 }
