@@ -30,6 +30,34 @@ public sealed class ViolationTests(NetworkLabFixture fixture)
     }
 
     [Fact]
+    public async Task A_DNS_query_from_a_socket_closed_at_once_on_a_link_without_delay_is_judged_for_its_job_by_its_cgroup()
+    {
+        // The query is sent and its socket closed in the same instant: no user-space lookup can find it.
+        // The kernel's record of the job's cgroup (an NFLOG rule per job) still names the job.
+        await Lab.SetDelayAsync(TimeSpan.Zero);
+        await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup("audit"));
+        var name = $"closed{Random.Shared.Next(1000, 9999)}.{NetworkLab.ExfilDomain}";
+        using var job = BuildJob.Start(Lab, $$"""
+            sleep 0.5
+            python3 - <<'PY'
+            import socket
+            resolver = next(l.split()[1] for l in open("/etc/resolv.conf") if l.startswith("nameserver"))
+            query = b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00" + b"".join(bytes([len(p)]) + p.encode() for p in "{{name}}".split(".")) + b"\x00\x00\x01\x00\x01"
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(query, (resolver, 53)); s.close()
+            PY
+            echo done
+            """);
+        var result = await job.WaitAsync();
+        Assert.True(result.StandardOutput.Contains("done", StringComparison.Ordinal), $"exit {result.ExitCode}: {result.StandardError}");
+
+        var alert = await daemon.WaitForAlertAsync(a => Kind(a) == "egress.dns" && Names(a).Contains(name));
+        Assert.Equal(job.JobId, Str(alert, "job"));
+        Assert.Contains("kernel matched the socket to the job's cgroup", Str(alert, "reason"));
+        var status = await daemon.CliAsync("status", "--json");
+        Assert.Contains("\"kernelAttribution\":\"on\"", status.StandardOutput.Replace(" ", "", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_connection_to_an_IP_literal_of_an_unknown_host_is_alerted_without_any_name()
     {
         await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(20));

@@ -157,11 +157,11 @@ public sealed partial class JobMonitor
             process = known;
             if (known.JobId is { } jobId)
             {
-                return _states.TryGetValue(jobId, out state!);
+                return TryGetJobState(jobId, out state);
             }
         }
 
-        if (attribution.KernelJob is { } kernelJob && _states.TryGetValue(kernelJob, out state!))
+        if (attribution.KernelJob is { } kernelJob && TryGetJobState(kernelJob, out state))
         {
             Counters.KernelAttributedFlows += process is null ? 1 : 0;
             return true;
@@ -170,6 +170,23 @@ public sealed partial class JobMonitor
         if (process is null)
         {
             Counters.UnattributedFlows++;
+        }
+
+        return false;
+    }
+
+    /// <summary>An active job, or one that ended within <see cref="MonitorOptions.LateFlowGrace"/>.</summary>
+    private bool TryGetJobState(string jobId, out JobState state)
+    {
+        if (_states.TryGetValue(jobId, out state!))
+        {
+            return true;
+        }
+
+        if (_ending.TryGetValue(jobId, out var ending))
+        {
+            state = ending.State;
+            return true;
         }
 
         return false;

@@ -19,12 +19,39 @@ public sealed partial class JobMonitor
     void ITrackerObserver.JobEnded(JobRecord job)
     {
         Counters.JobsEnded++;
-        if (_states.Remove(job.Id, out var state))
+        if (!_states.Remove(job.Id, out var state))
         {
-            _reports.JobEnded(state);
+            return;
         }
 
-        _alerted.RemoveWhere(key => key.StartsWith(job.Id + "|", StringComparison.Ordinal));
+        if (_options.LateFlowGrace <= TimeSpan.Zero)
+        {
+            Finish(state);
+        }
+        else
+        {
+            _ending[job.Id] = (state, (job.EndedAt ?? _lastEventTime) + _options.LateFlowGrace);
+        }
+    }
+
+    /// <summary>Writes the reports of ended jobs whose grace for late findings is over at <paramref name="now"/>
+    /// (all of them with <see cref="DateTimeOffset.MaxValue"/>, when the daemon stops).</summary>
+    public void CompleteEndedJobs(DateTimeOffset now)
+    {
+        foreach (var (id, (state, due)) in _ending.ToList())
+        {
+            if (due <= now)
+            {
+                _ending.Remove(id);
+                Finish(state);
+            }
+        }
+    }
+
+    private void Finish(JobState state)
+    {
+        _reports.JobEnded(state);
+        _alerted.RemoveWhere(key => key.StartsWith(state.Job.Id + "|", StringComparison.Ordinal));
     }
 
     void ITrackerObserver.ProcessStarted(ProcessRecord process, JobRecord? job, bool exec)

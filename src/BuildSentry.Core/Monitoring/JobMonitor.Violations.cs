@@ -22,7 +22,7 @@ public sealed partial class JobMonitor
 
         var id = state.NextAlertId();
         var action = AlertAction.Alerted;
-        if (state.Mode == ProfileMode.Kill && state.Job.KilledAt is null)
+        if (state.Mode == ProfileMode.Kill && state.Job.KilledAt is null && state.Job.IsActive)
         {
             Kill(state.Job, id, reason, time);
             action = AlertAction.Killed;

@@ -19,6 +19,7 @@ public sealed partial class JobMonitor : ITrackerObserver
     private readonly IAlertSink _alerts;
     private readonly IJobReportSink _reports;
     private readonly Dictionary<string, JobState> _states = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (JobState State, DateTimeOffset Due)> _ending = new(StringComparer.Ordinal);
     private readonly HashSet<string> _alerted = new(StringComparer.Ordinal);
     private ProfileSet _profiles;
     private ProfileMode _defaultMode;
@@ -60,6 +61,11 @@ public sealed partial class JobMonitor : ITrackerObserver
     {
         Counters.Events++;
         _lastEventTime = e.Time;
+        if (_ending.Count > 0)
+        {
+            CompleteEndedJobs(e.Time);
+        }
+
         Tracker.Apply(e);
         switch (e)
         {

@@ -22,4 +22,11 @@ public sealed class MonitorOptions
     public int MaxReportedDestinations { get; init; } = 1_000;
 
     public int MaxReportedViolations { get; init; } = 500;
+
+    /// <summary>
+    /// How long an ended job still takes network findings before its report is written. Process and network
+    /// events come from different threads: a job's last DNS query can reach the monitor just after the exit of
+    /// its last process. Zero writes the report at once (replay, where the order is the recorded one).
+    /// </summary>
+    public TimeSpan LateFlowGrace { get; init; } = TimeSpan.Zero;
 }

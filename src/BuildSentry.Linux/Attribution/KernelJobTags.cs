@@ -21,7 +21,7 @@ public sealed class KernelJobTags : IDisposable
     private readonly NflogSocket _socket;
     private readonly NetfilterJobRules _rules;
     private readonly ConcurrentDictionary<int, string> _jobsByTag = new();
-    private readonly ConcurrentDictionary<string, (int Tag, string Path)> _tagsByJob = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (int Tag, string Path, string? Directory)> _tagsByJob = new(StringComparer.Ordinal);
     private readonly Dictionary<FlowKey, string> _flows = [];
     private readonly Queue<FlowKey> _order = new();
     private readonly Channel<(Func<string?> Change, TaskCompletionSource<string?> Done)> _work =
@@ -84,13 +84,14 @@ public sealed class KernelJobTags : IDisposable
         return new KernelJobTags(socket, rules, onError);
     }
 
-    /// <summary>Tags a job's cgroup (a path under the cgroup v2 mount, e.g. buildsentry/JOB). The task completes
-    /// when the rule is in place, with the error when it could not be added.</summary>
-    public Task<string?> Add(string jobId, string cgroupPath)
+    /// <summary>Tags a job's cgroup (<paramref name="cgroupPath"/> under the cgroup v2 mount, e.g. buildsentry/JOB;
+    /// <paramref name="directory"/> its directory, where <see cref="Members"/> reads). The task completes when the
+    /// rule is in place, with the error when it could not be added.</summary>
+    public Task<string?> Add(string jobId, string cgroupPath, string? directory = null)
     {
         var tag = Interlocked.Increment(ref _nextTag);
         _jobsByTag[tag] = jobId;
-        _tagsByJob[jobId] = (tag, cgroupPath);
+        _tagsByJob[jobId] = (tag, cgroupPath, directory);
         return Queue(() => _rules.Add(tag, cgroupPath));
     }
 
@@ -103,6 +104,19 @@ public sealed class KernelJobTags : IDisposable
     {
         Drain();
         return _flows.GetValueOrDefault(flow);
+    }
+
+    /// <summary>The processes in a tagged job's cgroup, newest pid first: where the owner of a job's flow is.</summary>
+    public IReadOnlyCollection<int> Members(string jobId)
+    {
+        if (!_tagsByJob.TryGetValue(jobId, out var entry) || entry.Directory is null)
+        {
+            return [];
+        }
+
+        var pids = Cgroups.JobCgroups.Processes(entry.Directory).ToArray();
+        Array.Sort(pids, (a, b) => b.CompareTo(a));
+        return pids;
     }
 
     public void Dispose()

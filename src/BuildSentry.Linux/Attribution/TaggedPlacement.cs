@@ -14,7 +14,7 @@ public sealed class TaggedPlacement(IJobPlacement inner, KernelJobTags tags, str
         var path = inner.Place(job, members);
         if (path is not null)
         {
-            _ = tags.Add(job.Id, Path.GetRelativePath(cgroupMount, path));
+            _ = tags.Add(job.Id, Path.GetRelativePath(cgroupMount, path), path);
         }
 
         return path;

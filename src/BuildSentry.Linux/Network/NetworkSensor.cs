@@ -125,7 +125,10 @@ public sealed partial class NetworkSensor : IDisposable
     {
         var started = Stopwatch.GetTimestamp();
         var kernelJob = _kernelTags?.JobOf(flow);
-        var attribution = _resolver.Resolve(flow, _jobPids.Current, searchHost: kernelJob is null);
+        // A flow the kernel tagged is owned by a process in that job's cgroup: search there, not the whole host.
+        var attribution = kernelJob is null
+            ? _resolver.Resolve(flow, _jobPids.Current)
+            : _resolver.Resolve(flow, _kernelTags!.Members(kernelJob), searchHost: false);
         if (kernelJob is not null)
         {
             attribution = attribution with { KernelJob = kernelJob };

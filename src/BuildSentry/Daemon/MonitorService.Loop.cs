@@ -33,6 +33,9 @@ internal sealed partial class MonitorService
                 PublishJobPids();
             }
         }
+
+        // Stopping: the channel is drained, no finding can come any more; every ended job gets its report.
+        _monitor.CompleteEndedJobs(DateTimeOffset.MaxValue);
     }
 
     private void Handle(SensorEvent e)
@@ -85,6 +88,7 @@ internal sealed partial class MonitorService
     {
         var now = _time.GetUtcNow();
         _monitor.Names.Sweep(now);
+        _monitor.CompleteEndedJobs(now);
         _trace?.Flush();
         if (WatchdogInterval() is not null)
         {

@@ -97,7 +97,10 @@ internal sealed partial class MonitorService : BackgroundService, IDaemonControl
             }
         }
 
-        var monitorOptions = new MonitorOptions { DefaultMode = configuration.DefaultMode, HostName = configuration.HostName };
+        var monitorOptions = new MonitorOptions
+        {
+            DefaultMode = configuration.DefaultMode, HostName = configuration.HostName, LateFlowGrace = TimeSpan.FromMilliseconds(500),
+        };
         _monitor = new JobMonitor(profiles, monitorOptions, new JobEnforcer(_loggers.CreateLogger<JobEnforcer>()), _alerts, placement,
             new ReportWriter(configuration.ReportsDir, _loggers.CreateLogger<ReportWriter>()));
         if (configuration.TraceFile is { } traceFile)

@@ -32,11 +32,12 @@ public sealed class JobMonitorTests
     private readonly RecordingReports _reports = new();
     private readonly TraceBuilder _trace = new();
 
-    private JobMonitor Monitor(string mode = "audit")
+    private JobMonitor Monitor(string mode = "audit", TimeSpan lateFlowGrace = default)
     {
         var loaded = ProfileLoader.Load("build.yaml", ProfileYaml.Replace("MODE", mode));
         Assert.Empty(loaded.Diagnostics);
-        return new JobMonitor(loaded.Profiles, new MonitorOptions { HostName = "agent-1" }, _enforcer, _alerts, new NoPlacement(), _reports);
+        return new JobMonitor(loaded.Profiles, new MonitorOptions { HostName = "agent-1", LateFlowGrace = lateFlowGrace }, _enforcer, _alerts,
+            new NoPlacement(), _reports);
     }
 
     private static FlowAttribution Owner(ProcessKey key) => new(key, 1, null);
@@ -259,5 +260,32 @@ public sealed class JobMonitorTests
         Assert.Equal(2, report.ViolationCount);
         Assert.Equal(["/bin/bash", "/bin/sh", "/usr/bin/curl"], report.Processes.Select(p => p.Exe));
         Assert.All(report.Processes, p => Assert.NotNull(p.Exited));
+    }
+
+    [Fact]
+    public void A_finding_that_arrives_just_after_the_job_ended_is_alerted_and_in_the_report_written_after_the_grace()
+    {
+        var monitor = Monitor("kill", TimeSpan.FromMilliseconds(500));
+        Job();
+        _trace.Exit(Key(12)).Exit(Key(11)).Exit(Key(10));
+        Run(monitor);
+        var ended = _trace.Events[^1].Time;
+        Assert.Empty(monitor.ActiveJobs);
+        Assert.Empty(_reports.Ended);
+
+        // The capture thread's event for the curl's last query, behind the process sensor's exits.
+        var query = new FlowKey(TransportProtocol.Udp, IPAddress.Parse("198.18.0.1"), 5301, Resolver, 53);
+        monitor.Apply(new DnsQueryObserved(ended.AddMilliseconds(-1), query, 1, "evil.test", 1, Owner(Key(12))));
+        var alert = Assert.Single(_alerts.Alerts);
+        Assert.Equal(AlertAction.Alerted, alert.Action); // nothing left to kill
+        Assert.Empty(_enforcer.Kills);
+        Assert.Empty(_reports.Ended);
+
+        monitor.CompleteEndedJobs(ended.AddMilliseconds(499));
+        Assert.Empty(_reports.Ended);
+        monitor.CompleteEndedJobs(ended.AddMilliseconds(500));
+        var report = Assert.Single(_reports.Ended);
+        Assert.Equal(1, report.ViolationCount);
+        Assert.Contains("evil.test", report.DnsNames.Keys);
     }
 }
