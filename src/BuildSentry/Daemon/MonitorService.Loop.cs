@@ -21,7 +21,8 @@ internal sealed partial class MonitorService
     {
         using var housekeeping = _time.CreateTimer(_ => Post(Housekeeping), null, HousekeepingInterval, WatchdogInterval() ?? HousekeepingInterval);
         var reader = _channel.Reader;
-        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        using var wake = new ManualResetEventSlim(false, spinCount: 0);
+        while (WaitToRead(reader, wake))
         {
             while (reader.TryRead(out var e))
             {
@@ -36,6 +37,26 @@ internal sealed partial class MonitorService
 
         // Stopping: the channel is drained, no finding can come any more; every ended job gets its report.
         _monitor.CompleteEndedJobs(DateTimeOffset.MaxValue);
+    }
+
+    /// <summary>
+    /// Blocks until the channel has an event or is complete. Not Task.Wait: that spins (sched_yield) before it
+    /// sleeps, and events arrive one at a time, so the loop spun after each (4 % of the daemon's CPU samples
+    /// under a fork-heavy build). With synchronous continuations the writer's thread sets the event itself.
+    /// </summary>
+    private static bool WaitToRead(System.Threading.Channels.ChannelReader<SensorEvent> reader, ManualResetEventSlim wake)
+    {
+        var waiting = reader.WaitToReadAsync();
+        if (!waiting.IsCompleted)
+        {
+            wake.Reset();
+            var awaiter = waiting.GetAwaiter();
+            awaiter.UnsafeOnCompleted(wake.Set);
+            wake.Wait();
+            return awaiter.GetResult();
+        }
+
+        return waiting.Result;
     }
 
     private void Handle(SensorEvent e)
