@@ -2,52 +2,53 @@ using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Threading.Channels;
 using BuildSentry.Core.Network;
+using BuildSentry.Linux.Enforcement;
 using BuildSentry.Linux.Interop;
 
 namespace BuildSentry.Linux.Attribution;
 
 /// <summary>
-/// Which job's cgroup a flow's socket belongs to, as the kernel saw it when the packet left: each job with a
-/// cgroup gets an NFLOG rule (<see cref="NetfilterJobRules"/>) whose prefix names it. The record is queued on
-/// the netlink socket in the sender's context, before the packet reaches the capture tap, so by the time the
-/// capture thread sees a packet its record is waiting: <see cref="JobOf"/> drains the socket, then looks.
-/// This closes the race that user-space lookup loses when a process closes its socket within a millisecond.
-/// Rules are added and removed off the monitor loop (iptables takes milliseconds), in order, by one worker.
+/// Which job's cgroup a flow's socket belongs to, as the kernel saw it when the packet left. The daemon keeps a few
+/// slots, directories under &lt;mount&gt;/buildsentry each matched by an NFLOG rule (<see cref="NetfilterJobRules"/>)
+/// whose prefix names the slot; a new job's cgroup is created inside a free slot, so the rule covers the job's very
+/// first packet (adding a rule takes milliseconds: the slots are made ahead, off the monitor loop). The record is
+/// queued on the netlink socket in the sender's context, before the packet reaches the capture tap, so by the time
+/// the capture thread sees a packet its record is waiting: <see cref="JobOf"/> drains the socket, then looks. This
+/// closes the race that user-space lookup loses when a process closes its socket within a millisecond.
 /// </summary>
-public sealed class KernelJobTags : IDisposable
+public sealed class KernelJobTags : IDisposable, ICgroupSlots
 {
     private const int FlowCapacity = 16384;
+    private const int SpareSlots = 2;
 
     private readonly NflogSocket _socket;
     private readonly NetfilterJobRules _rules;
+    private readonly string _parent;
+    private readonly Action<string> _onError;
+    private readonly List<Slot> _slots = [];
     private readonly ConcurrentDictionary<int, string> _jobsByTag = new();
-    private readonly ConcurrentDictionary<string, (int Tag, string Path, string? Directory)> _tagsByJob = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _directoryByJob = new(StringComparer.Ordinal);
     private readonly Dictionary<FlowKey, string> _flows = [];
     private readonly Queue<FlowKey> _order = new();
-    private readonly Channel<(Func<string?> Change, TaskCompletionSource<string?> Done)> _work =
-        Channel.CreateUnbounded<(Func<string?>, TaskCompletionSource<string?>)>(new() { SingleReader = true });
+    private readonly Channel<Action> _work = Channel.CreateUnbounded<Action>(new() { SingleReader = true });
     private readonly Task _worker;
     private readonly byte[] _buffer = new byte[65536];
     private readonly Action<string, FlowKey> _onRecord;
     private int _nextTag;
-    private long _records, _overruns;
+    private long _records, _overruns, _released;
 
-    private KernelJobTags(NflogSocket socket, NetfilterJobRules rules, Action<string> onError)
+    private KernelJobTags(NflogSocket socket, NetfilterJobRules rules, string parent, Action<string> onError)
     {
         _socket = socket;
         _rules = rules;
+        _parent = parent;
+        _onError = onError;
         _onRecord = OnRecord;
         _worker = Task.Run(async () =>
         {
-            await foreach (var (change, done) in _work.Reader.ReadAllAsync())
+            await foreach (var work in _work.Reader.ReadAllAsync())
             {
-                var error = change();
-                if (error is not null)
-                {
-                    onError(error);
-                }
-
-                done.TrySetResult(error);
+                work();
             }
         });
     }
@@ -57,8 +58,8 @@ public sealed class KernelJobTags : IDisposable
     /// <summary>Times the kernel dropped records because the socket was full (the flows fall back to user-space lookup).</summary>
     public long Overruns => Interlocked.Read(ref _overruns);
 
-    /// <summary>Opens an NFLOG group of its own and installs the chain; throws with the reason when it cannot.</summary>
-    public static KernelJobTags Start(IReadOnlyCollection<int> dnsPorts, Action<string> onError)
+    /// <summary>Opens an NFLOG group of its own, installs the chain and the first slots; throws with the reason when it cannot.</summary>
+    public static KernelJobTags Start(string cgroupMount, IReadOnlyCollection<int> dnsPorts, Action<string> onError)
     {
         // One group per daemon: a group has one listener, and tests run several daemons on one machine.
         var first = 1000 + (Environment.ProcessId % 30000);
@@ -81,23 +82,59 @@ public sealed class KernelJobTags : IDisposable
             throw new InvalidOperationException(error);
         }
 
-        return new KernelJobTags(socket, rules, onError);
+        var tags = new KernelJobTags(socket, rules, Path.Combine(cgroupMount, Cgroups.JobCgroups.Parent), onError);
+        for (var i = 0; i < SpareSlots; i++)
+        {
+            if (tags.CreateSlot() is null)
+            {
+                tags.Dispose();
+                throw new InvalidOperationException("could not prepare a tagged cgroup slot");
+            }
+        }
+
+        return tags;
     }
 
-    /// <summary>Tags a job's cgroup (<paramref name="cgroupPath"/> under the cgroup v2 mount, e.g. buildsentry/JOB;
-    /// <paramref name="directory"/> its directory, where <see cref="Members"/> reads). The task completes when the
-    /// rule is in place, with the error when it could not be added.</summary>
-    public Task<string?> Add(string jobId, string cgroupPath, string? directory = null)
+    /// <summary>Monitor loop: the slot directory for a new job, free the longest; made now (milliseconds) when none is.</summary>
+    public string? Take(string jobId)
     {
-        var tag = Interlocked.Increment(ref _nextTag);
-        _jobsByTag[tag] = jobId;
-        _tagsByJob[jobId] = (tag, cgroupPath, directory);
-        return Queue(() => _rules.Add(tag, cgroupPath));
+        Slot? slot;
+        int free;
+        lock (_slots)
+        {
+            slot = _slots.Where(s => s.Job is null && !HasJobDirectories(s.Directory)).MinBy(s => s.Released);
+            slot?.Job = jobId;
+            free = _slots.Count(s => s.Job is null);
+        }
+
+        slot ??= CreateSlot(jobId);
+        if (free < SpareSlots)
+        {
+            _work.Writer.TryWrite(() => CreateSlot());
+        }
+
+        if (slot is null)
+        {
+            return null;
+        }
+
+        _jobsByTag[slot.Tag] = jobId; // records of the slot's previous job map to this one from now on
+        _directoryByJob[jobId] = Path.Combine(slot.Directory, jobId);
+        return slot.Directory;
     }
 
-    public Task<string?> Remove(string jobId) =>
-        // The tag stays known: records of the job's last packets may still be queued.
-        _tagsByJob.TryRemove(jobId, out var entry) ? Queue(() => _rules.Delete(entry.Tag, entry.Path)) : Task.FromResult<string?>(null);
+    public void Release(string jobId)
+    {
+        _directoryByJob.TryRemove(jobId, out _);
+        lock (_slots)
+        {
+            foreach (var slot in _slots.Where(s => s.Job == jobId))
+            {
+                slot.Job = null;
+                slot.Released = ++_released;
+            }
+        }
+    }
 
     /// <summary>The job whose cgroup sent <paramref name="flow"/>'s first packet, or null. Capture thread only.</summary>
     public string? JobOf(FlowKey flow)
@@ -106,15 +143,15 @@ public sealed class KernelJobTags : IDisposable
         return _flows.GetValueOrDefault(flow);
     }
 
-    /// <summary>The processes in a tagged job's cgroup, newest pid first: where the owner of a job's flow is.</summary>
+    /// <summary>The processes in a job's cgroup, newest pid first: where the owner of a job's flow is.</summary>
     public IReadOnlyCollection<int> Members(string jobId)
     {
-        if (!_tagsByJob.TryGetValue(jobId, out var entry) || entry.Directory is null)
+        if (!_directoryByJob.TryGetValue(jobId, out var directory))
         {
             return [];
         }
 
-        var pids = Cgroups.JobCgroups.Processes(entry.Directory).ToArray();
+        var pids = Cgroups.JobCgroups.Processes(directory).ToArray();
         Array.Sort(pids, (a, b) => b.CompareTo(a));
         return pids;
     }
@@ -124,18 +161,49 @@ public sealed class KernelJobTags : IDisposable
         _work.Writer.TryComplete();
         _worker.Wait(TimeSpan.FromSeconds(10));
         _rules.Uninstall();
+        lock (_slots)
+        {
+            // A slot still holding a job's cgroup (a leftover process) is removed by the next daemon's start-up.
+            _slots.ForEach(slot => Cgroups.JobCgroups.Remove(slot.Directory));
+        }
+
         _socket.Dispose();
     }
 
-    private Task<string?> Queue(Func<string?> change)
+    private static bool HasJobDirectories(string slot)
     {
-        var done = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_work.Writer.TryWrite((change, done)))
+        try
         {
-            done.TrySetResult("the daemon is stopping");
+            return Directory.EnumerateDirectories(slot).Any();
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>A new slot directory and its rule; null (and said) when either fails.</summary>
+    private Slot? CreateSlot(string? job = null)
+    {
+        var tag = Interlocked.Increment(ref _nextTag);
+        var name = $"slot-{Environment.ProcessId}-{tag}";
+        var directory = Path.Combine(_parent, name);
+        var created = Cgroups.JobCgroups.CreateDirectory(directory);
+        var error = created.Succeeded ? _rules.Add(tag, $"{Cgroups.JobCgroups.Parent}/{name}") : created.Error;
+        if (error is not null)
+        {
+            Cgroups.JobCgroups.Remove(directory);
+            _onError(error);
+            return null;
         }
 
-        return done.Task;
+        var slot = new Slot(tag, directory) { Job = job };
+        lock (_slots)
+        {
+            _slots.Add(slot);
+        }
+
+        return slot;
     }
 
     private void Drain()
@@ -179,5 +247,16 @@ public sealed class KernelJobTags : IDisposable
         {
             _flows[flow] = job;
         }
+    }
+
+    private sealed class Slot(int tag, string directory)
+    {
+        public int Tag { get; } = tag;
+
+        public string Directory { get; } = directory;
+
+        public string? Job { get; set; }
+
+        public long Released { get; set; }
     }
 }

@@ -5,7 +5,7 @@ namespace BuildSentry.Linux.Attribution;
 
 /// <summary>
 /// The daemon's netfilter rules, through iptables and ip6tables: a chain of its own, entered from OUTPUT for
-/// connection attempts (TCP SYN) and DNS queries, holding one NFLOG rule per job that matches the job's cgroup
+/// connection attempts (TCP SYN) and DNS queries, holding one NFLOG rule per cgroup slot (jobs' cgroups are created in slots) that matches it and its descendants
 /// (xt_cgroup, which matches the socket's cgroup, so a process that has already closed the socket was still
 /// named by the kernel when the packet left). The chain carries the daemon's pid, so a later daemon can tell
 /// a crashed one's leftovers from a live daemon's rules (and its NFLOG group, so two daemons' chains differ).
@@ -48,8 +48,6 @@ internal sealed class NetfilterJobRules(ushort group, IReadOnlyCollection<int> d
     }
 
     public string? Add(int tag, string cgroupPath) => RunBoth("-A", tag, cgroupPath);
-
-    public string? Delete(int tag, string cgroupPath) => RunBoth("-D", tag, cgroupPath);
 
     public static string Prefix(int tag) => "bsjob:" + tag.ToString(CultureInfo.InvariantCulture);
 

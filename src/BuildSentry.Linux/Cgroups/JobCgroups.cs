@@ -14,7 +14,9 @@ public sealed partial class JobCgroups(string? mount)
 
     public bool IsAvailable => mount is not null && Directory.Exists(mount);
 
-    public CgroupResult Create(string jobId)
+    /// <summary>Creates the job's cgroup under &lt;mount&gt;/buildsentry, or under <paramref name="slot"/> (a directory
+    /// below it that already carries the job's kernel attribution rule, see <c>KernelJobTags</c>).</summary>
+    public CgroupResult Create(string jobId, string? slot = null)
     {
         if (!IsAvailable)
         {
@@ -27,9 +29,11 @@ public sealed partial class JobCgroups(string? mount)
             return new CgroupResult(CgroupStatus.Failed, Error: $"'{jobId}' is not a job id (see JobIds.Create).");
         }
 
-        var path = Path.Combine(mount!, Parent, jobId);
+        var path = Path.Combine(slot ?? Path.Combine(mount!, Parent), jobId);
         return Try(path, () => Directory.CreateDirectory(path));
     }
+
+    public static CgroupResult CreateDirectory(string path) => Try(path, () => Directory.CreateDirectory(path));
 
     /// <summary>Moves one process (all its threads) into the job's cgroup; its later children are born there.</summary>
     public static CgroupResult MoveProcess(string path, int pid) =>

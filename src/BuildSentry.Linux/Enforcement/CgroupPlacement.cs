@@ -13,8 +13,8 @@ namespace BuildSentry.Linux.Enforcement;
 /// A cgroup still holding processes when its job ends (a daemonized leftover) is kept and retried on every
 /// later Place and Release; <see cref="RemoveLeftovers"/> clears empty ones a previous run left behind.
 /// </summary>
-public sealed partial class CgroupPlacement(JobCgroups cgroups, ILogger<CgroupPlacement> logger, ProcFs? proc = null)
-    : IJobPlacement
+public sealed partial class CgroupPlacement(JobCgroups cgroups, ILogger<CgroupPlacement> logger, ProcFs? proc = null,
+    ICgroupSlots? slots = null) : IJobPlacement
 {
     private readonly ProcFs _proc = proc ?? new ProcFs();
     private readonly HashSet<string> _pending = new(StringComparer.Ordinal);
@@ -27,7 +27,7 @@ public sealed partial class CgroupPlacement(JobCgroups cgroups, ILogger<CgroupPl
     public string? Place(JobRecord job, IReadOnlyList<ProcessKey> members)
     {
         RetryPending();
-        var created = cgroups.Create(job.Id);
+        var created = cgroups.Create(job.Id, cgroups.IsAvailable ? slots?.Take(job.Id) : null);
         if (created.Status == CgroupStatus.Unavailable)
         {
             if (!_warnedUnavailable)
@@ -42,6 +42,7 @@ public sealed partial class CgroupPlacement(JobCgroups cgroups, ILogger<CgroupPl
         if (!created.Succeeded)
         {
             LogCreateFailed(logger, job.Id, created.Error ?? "unknown");
+            slots?.Release(job.Id);
             return null;
         }
 
@@ -54,6 +55,7 @@ public sealed partial class CgroupPlacement(JobCgroups cgroups, ILogger<CgroupPl
         if (moved == 0)
         {
             JobCgroups.Remove(created.Path!);
+            slots?.Release(job.Id);
             return null;
         }
 
@@ -76,9 +78,14 @@ public sealed partial class CgroupPlacement(JobCgroups cgroups, ILogger<CgroupPl
             _pending.Add(path);
             LogLeftOver(logger, job.Id, path, JobCgroups.Processes(path).Count);
         }
+
+        slots?.Release(job.Id);
     }
 
-    /// <summary>Removes every empty job cgroup under the parent, e.g. at start-up after a crash; returns how many.</summary>
+    /// <summary>
+    /// Removes every empty job cgroup under the parent, e.g. at start-up after a crash, including those inside the
+    /// slots of daemons no longer running (and those slots); a running daemon's slots are left alone. Returns how many.
+    /// </summary>
     public int RemoveLeftovers(string mount)
     {
         var parent = Path.Combine(mount, JobCgroups.Parent);
@@ -87,7 +94,30 @@ public sealed partial class CgroupPlacement(JobCgroups cgroups, ILogger<CgroupPl
             return 0;
         }
 
-        return Directory.EnumerateDirectories(parent).Count(dir => JobCgroups.Remove(dir).Succeeded);
+        var removed = 0;
+        foreach (var dir in Directory.EnumerateDirectories(parent))
+        {
+            if (SlotOwner(Path.GetFileName(dir)) is { } owner)
+            {
+                if (Directory.Exists($"/proc/{owner}"))
+                {
+                    continue;
+                }
+
+                removed += Directory.EnumerateDirectories(dir).Count(job => JobCgroups.Remove(job).Succeeded);
+            }
+
+            removed += JobCgroups.Remove(dir).Succeeded ? 1 : 0;
+        }
+
+        return removed;
+    }
+
+    /// <summary>The daemon pid in a slot's name (<c>slot-PID-TAG</c>), or null for a job's own cgroup.</summary>
+    public static int? SlotOwner(string name)
+    {
+        var parts = name.Split('-');
+        return parts.Length == 3 && parts[0] == "slot" && int.TryParse(parts[1], out var pid) && int.TryParse(parts[2], out _) ? pid : null;
     }
 
     /// <summary>

@@ -31,6 +31,6 @@ internal sealed partial class MonitorService
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Kernel attribution of flows to job cgroups is unavailable ({Error}): flows are attributed from user space only, which loses sockets closed within a millisecond")]
     private partial void LogKernelTagsUnavailable(string error);
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "A job's kernel attribution rule could not be changed: {Error}")]
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "A cgroup slot for kernel attribution could not be prepared: {Error}")]
     private partial void LogKernelTagRule(string error);
 }

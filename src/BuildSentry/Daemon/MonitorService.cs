@@ -86,15 +86,12 @@ internal sealed partial class MonitorService : BackgroundService, IDaemonControl
 
         _alerts = new FanOutAlertSink(sinks);
         var cgroups = configuration.JobCgroups ? JobCgroups.Detect() : new JobCgroups(null);
-        var cgroupPlacement = new CgroupPlacement(cgroups, _loggers.CreateLogger<CgroupPlacement>());
-        IJobPlacement placement = cgroupPlacement;
-        if (CgroupMount.FindV2() is { } mount && configuration.JobCgroups)
+        var mount = configuration.JobCgroups ? CgroupMount.FindV2() : null;
+        var slots = mount is null ? null : StartKernelTags(mount);
+        var placement = new CgroupPlacement(cgroups, _loggers.CreateLogger<CgroupPlacement>(), slots: slots);
+        if (mount is not null)
         {
-            cgroupPlacement.RemoveLeftovers(mount);
-            if (StartKernelTags() is { } tags)
-            {
-                placement = new TaggedPlacement(cgroupPlacement, tags, mount);
-            }
+            placement.RemoveLeftovers(mount);
         }
 
         var monitorOptions = new MonitorOptions
@@ -157,7 +154,7 @@ internal sealed partial class MonitorService : BackgroundService, IDaemonControl
     }
 
     /// <summary>Kernel attribution of flows to job cgroups; null (and said once) when it is off or cannot start.</summary>
-    private KernelJobTags? StartKernelTags()
+    private KernelJobTags? StartKernelTags(string cgroupMount)
     {
         var capture = _options.Configuration.Capture;
         if (!capture.Enabled || !capture.KernelAttribution)
@@ -167,7 +164,7 @@ internal sealed partial class MonitorService : BackgroundService, IDaemonControl
 
         try
         {
-            _kernelTags = KernelJobTags.Start(capture.DnsPorts, error => LogKernelTagRule(error));
+            _kernelTags = KernelJobTags.Start(cgroupMount, capture.DnsPorts, error => LogKernelTagRule(error));
             _resources.Add(_kernelTags);
             return _kernelTags;
         }

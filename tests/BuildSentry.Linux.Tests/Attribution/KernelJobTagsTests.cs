@@ -19,25 +19,24 @@ public sealed class KernelJobTagsTests
         """;
 
     [Fact]
-    public async Task Flows_of_a_tagged_cgroup_name_their_job_after_the_process_has_closed_them_and_exited()
+    public void Flows_of_a_job_cgroup_made_in_a_slot_name_their_job_after_the_process_has_closed_them_and_exited()
     {
         Requirements.Root();
         var mount = CgroupMount.FindV2() ?? throw new InvalidOperationException("cgroup v2 is not mounted");
-        var relative = $"{JobCgroups.Parent}/test-tags-{Guid.NewGuid():N}";
-        var path = Path.Combine(mount, relative);
-        Directory.CreateDirectory(path);
         var errors = new List<string>();
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var serverPort = ((IPEndPoint)listener.LocalEndpoint).Port;
-        try
+        string slot;
+        using (var tags = KernelJobTags.Start(mount, [53], errors.Add))
         {
-            using (var tags = KernelJobTags.Start([53], errors.Add))
+            slot = tags.Take("job-tagged") ?? throw new InvalidOperationException("no slot");
+            var job = Path.Combine(slot, "job-tagged");
+            Directory.CreateDirectory(job);
+            try
             {
-                Assert.Null(await tags.Add("job-tagged", relative));
-
                 var (udp, tcp) = (FreePort(SocketType.Dgram), FreePort(SocketType.Stream));
-                RunClient(path, udp, tcp, serverPort);
+                RunClient(job, udp, tcp, serverPort);
                 var (otherUdp, otherTcp) = (FreePort(SocketType.Dgram), FreePort(SocketType.Stream));
                 RunClient(null, otherUdp, otherTcp, serverPort);
 
@@ -45,17 +44,20 @@ public sealed class KernelJobTagsTests
                 Assert.Equal("job-tagged", tags.JobOf(Flow(TransportProtocol.Tcp, tcp, serverPort)));
                 Assert.Null(tags.JobOf(Flow(TransportProtocol.Udp, otherUdp, 53)));
                 Assert.Null(tags.JobOf(Flow(TransportProtocol.Tcp, otherTcp, serverPort)));
-                Assert.Null(await tags.Remove("job-tagged"));
-                Assert.Contains(IptablesRules(), rule => rule.Contains("BUILDSENTRY-", StringComparison.Ordinal));
+                Assert.Contains(IptablesRules(), rule => rule.Contains($"BUILDSENTRY-{Environment.ProcessId}-", StringComparison.Ordinal));
+            }
+            finally
+            {
+                Directory.Delete(job);
+                tags.Release("job-tagged");
             }
 
-            Assert.Empty(errors);
-            Assert.DoesNotContain(IptablesRules(), rule => rule.Contains($"BUILDSENTRY-{Environment.ProcessId}-", StringComparison.Ordinal));
+            Assert.NotEqual(slot, tags.Take("job-next")); // the slot freed last is reused last
         }
-        finally
-        {
-            Directory.Delete(path);
-        }
+
+        Assert.Empty(errors);
+        Assert.False(Directory.Exists(slot));
+        Assert.DoesNotContain(IptablesRules(), rule => rule.Contains($"BUILDSENTRY-{Environment.ProcessId}-", StringComparison.Ordinal));
     }
 
     private static FlowKey Flow(TransportProtocol protocol, int sourcePort, int destinationPort) =>

@@ -85,4 +85,35 @@ public sealed class CgroupPlacementTests
         jobs.End(nextJob);
         Assert.False(Directory.Exists(nextJob.CgroupPath));
     }
+
+    [Fact]
+    public void Leftovers_are_removed_with_the_slots_of_dead_daemons_while_a_live_daemon_keeps_its_slots()
+    {
+        Requirements.Root();
+        var mount = CgroupMount.FindV2() ?? throw new InvalidOperationException("cgroup v2 is not mounted");
+        var parent = Path.Combine(mount, JobCgroups.Parent);
+        using var dead = System.Diagnostics.Process.Start("true")!;
+        dead.WaitForExit();
+        var deadSlot = Path.Combine(parent, $"slot-{dead.Id}-{Random.Shared.Next(1_000_000)}");
+        var liveSlot = Path.Combine(parent, $"slot-{Environment.ProcessId}-{Random.Shared.Next(1_000_000)}");
+        var oldJob = Path.Combine(parent, $"github-left-{Guid.NewGuid():N}");
+        foreach (var dir in new[] { Path.Combine(deadSlot, "github-1-build"), Path.Combine(liveSlot, "github-2-build"), oldJob })
+        {
+            Directory.CreateDirectory(dir);
+        }
+
+        try
+        {
+            new CgroupPlacement(JobCgroups.Detect(), _log).RemoveLeftovers(mount);
+
+            Assert.False(Directory.Exists(deadSlot));
+            Assert.False(Directory.Exists(oldJob));
+            Assert.True(Directory.Exists(Path.Combine(liveSlot, "github-2-build")));
+        }
+        finally
+        {
+            JobCgroups.Remove(Path.Combine(liveSlot, "github-2-build"));
+            JobCgroups.Remove(liveSlot);
+        }
+    }
 }
