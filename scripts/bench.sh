@@ -63,6 +63,7 @@ cleanup() {
 trap cleanup EXIT
 
 gcc -O2 -Wall -o "$work/execstorm" scripts/bench/execstorm.c
+gcc -O2 -Wall -o "$work/floor" scripts/bench/floor.c
 printf 'int main(void) { return 0; }\n' >"$work/true.c"
 gcc -O2 -static -o "$work/true" "$work/true.c"
 log "bringing the lab up"
@@ -119,10 +120,16 @@ measure_overhead() {
   local rounds=$1 iterations=$2 round variant line
   log "1+2: build overhead, $rounds rounds A/B, $((iterations * 22)) processes and $((iterations * 2)) connections per run"
   for round in $(seq 1 "$rounds"); do
-    local order=(A B)
-    [ $((round % 2)) -eq 0 ] && order=(B A)
+    # F: the floor (scripts/bench/floor.c), the least any /proc-based monitor does per process, for scale.
+    local order=(A B F)
+    [ $((round % 2)) -eq 0 ] && order=(F B A)
     for variant in "${order[@]}"; do
-      local before=0 events0=0
+      local before=0 events0=0 floor_pid="" floor_out=$work/floor.out
+      if [ "$variant" = F ]; then
+        "$work/floor" >"$floor_out" 9>&- &
+        floor_pid=$!
+        until grep -q ready "$floor_out" 2>/dev/null; do sleep 0.05; done
+      fi
       if [ "$variant" = B ]; then
         daemon_start audit
         # A daemon runs for weeks: measure it warm. Its start-up (JIT, first jobs) is reported apart.
@@ -142,6 +149,11 @@ measure_overhead() {
       read -r wall user sys <<<"$line"
       sample 1 "$variant" "$round" wall_s "$wall"
       sample 2 "$variant" "$round" workload_cpu_s "$(echo "$user + $sys" | bc -l)"
+      if [ "$variant" = F ]; then
+        sleep 1
+        kill -TERM "$floor_pid"; wait "$floor_pid" || true
+        sample 2 F "$round" floor_cpu_s "$(awk '/^events/ { print $4 }' "$floor_out")"
+      fi
       if [ "$variant" = B ]; then
         sleep 1 # the job's last events (exits, the report) are the daemon's cost too
         sample 2 B "$round" daemon_cpu_s "$(echo "$(cpu_seconds "$daemon_pid") - $before" | bc -l)"
@@ -191,6 +203,9 @@ measure_kill() {
   log "4: kill latency at ${delay} ms link delay, $trials trials"
   scripts/lab.sh delay "$delay" >/dev/null
   daemon_start kill
+  # Warm, as in measurement 1: a cold daemon's first job is placed in its cgroup only after the JIT has compiled
+  # that path (tens of ms), and a curl started sooner than that is attributed from user space only.
+  as_job "bench.kill.warmup.$delay" warmup scripts/lab.sh exec curl -s -o /dev/null http://registry.test/ok || true
   local recv=$LAB_STATE/recv/evil.test.log
   for trial in $(seq 1 "$trials"); do
     local run_id=bench.kill.$delay.$trial report lines_before unattributed0

@@ -60,6 +60,12 @@ if dcpu and wcpu:
     add("2", "daemon CPU during the workload (median)", fmt(median(dcpu)), "s")
     add("2", "workload CPU with the daemon (median)", fmt(median(wcpu)), "s")
     add("2", "daemon CPU / workload CPU", fmt(share, 1), "%", "<= 5%", share <= 5)
+    floor, fwall = values("2", "F", "floor_cpu_s"), values("1", "F", "wall_s")
+    if floor and fwall:
+        fcpu = values("2", "F", "workload_cpu_s")
+        add("2", "floor (floor.c: proc connector + stat at fork, cmdline + exe at exec) CPU / workload CPU",
+            fmt(100 * median(floor) / median(fcpu), 1), "%")
+        add("1", "floor's wall-time ratio F/A", fmt(median(fwall) / median(a), 3))
     idle = values("2", "B", "daemon_idle_cpu_per_s")
     if idle:
         net = median(dcpu) - median(idle) * median(b)

@@ -14,6 +14,9 @@ public sealed partial class JobCgroups(string? mount)
 
     public bool IsAvailable => mount is not null && Directory.Exists(mount);
 
+    /// <summary>The cgroup v2 mount point, or null.</summary>
+    public string? Mount => mount;
+
     /// <summary>Creates the job's cgroup under &lt;mount&gt;/buildsentry, or under <paramref name="slot"/> (a directory
     /// below it that already carries the job's kernel attribution rule, see <c>KernelJobTags</c>).</summary>
     public CgroupResult Create(string jobId, string? slot = null)

@@ -64,7 +64,10 @@ public sealed partial class CgroupPlacement(JobCgroups cgroups, ILogger<CgroupPl
 
     public void Adopt(JobRecord job, ProcessKey member)
     {
-        if (job.CgroupPath is { } path)
+        // Most forks after the move are born inside already: one read of /proc/PID/cgroup instead of a
+        // pidfd, a stat and a cgroup.procs write for every process a job starts in its first seconds.
+        if (job.CgroupPath is { } path
+            && !CgroupMembership.IsIn(_proc.Root, member.Pid, "/" + Path.GetRelativePath(cgroups.Mount ?? "/", path)))
         {
             Move(job, path, member);
         }
