@@ -231,6 +231,7 @@ if r.get("violations") and r.get("kill") and r.get("ended"):
     v = r["violations"][0]
     print(f"{key},first_violation={v['kind']},1")
     print(f"{key},kill_latency_ms,{(t(r['ended']) - t(v['time'])) * 1000:.3f}")
+    print(f"{key},detect_ms,{(t(r['kill']['at']) - t(v['time'])) * 1000:.3f}")
     print(f"{key},killed,1")
 else:
     print(f"{key},missed,1")

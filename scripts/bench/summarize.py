@@ -119,6 +119,12 @@ for delay in ("0", "1", "5", "20"):
     if lat:
         p99 = percentile(lat, 99)
         add("4", f"{delay} ms: kill latency p50 / p99 (n={len(lat)} killed)", f"{percentile(lat, 50):.2f} / {p99:.2f}", "ms", "p99 <= 5 ms", p99 <= 5)
+        detect = values("4", v, "detect_ms")
+        if detect:
+            # Split at the kill signal: packet -> signal (detection, attribution, verdict), signal -> last exit seen.
+            death = [total - d for total, d in zip(lat, detect)]
+            add("4", f"{delay} ms: of which packet -> kill signal, p50 / p99", f"{percentile(detect, 50):.2f} / {percentile(detect, 99):.2f}", "ms")
+            add("4", f"{delay} ms: of which kill signal -> last exit seen, p50 / p99", f"{percentile(death, 50):.2f} / {percentile(death, 99):.2f}", "ms")
     kinds = defaultdict(int)
     for (m, var, k), xs in samples.items():
         if m == "4" and var == v and k.startswith("first_violation="):

@@ -61,7 +61,7 @@ public sealed partial class JobMonitor
         }
 
         var result = _enforcer.Kill(job, members);
-        job.KilledAt = time;
+        job.KilledAt = result.SignalledAt ?? time;
         job.KilledBy = $"{alertId}: {reason}";
         job.KillMethod = result.Succeeded ? $"{result.Method}, {result.Signalled} signalled" : $"{result.Method} failed: {result.Error}";
         Counters.Kills++;

@@ -42,6 +42,7 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
     {
         var inside = JobCgroups.Processes(path).Count;
         var killed = JobCgroups.Kill(path);
+        var signalledAt = _time.GetUtcNow();
         if (!killed.Succeeded)
         {
             LogCgroupKillFailed(logger, job.Id, path, killed.Error ?? killed.Status.ToString());
@@ -59,7 +60,7 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
         var drained = CgroupEvents.WaitUnpopulated(path, deadline, _time) || JobCgroups.Processes(path).All(IsZombie);
         var error = drained ? swept?.Error : $"{path} still has live processes after {_options.ExitWait.TotalMilliseconds} ms";
         var method = swept is { Signalled: > 0 } ? $"{CgroupMethod} + {SweepMethod}" : CgroupMethod;
-        return new KillResult(method, inside + (swept?.Signalled ?? 0), error);
+        return new KillResult(method, inside + (swept?.Signalled ?? 0), error, signalledAt);
     }
 
     private bool IsZombie(int pid) => !_proc.TryReadState(pid, out var state) || state is 'Z' or 'X';
@@ -74,6 +75,7 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
 
         var sweeps = sweep.StopDescendants(_options.MaxSweeps);
         var signalled = sweep.KillAll();
+        var signalledAt = _time.GetUtcNow();
         var alive = sweep.WaitGone(deadline, _time);
         if (sweep.Reused > 0 || sweep.AcceptedUnknown > 0 || sweep.RefusedUnknown > 0)
         {
@@ -87,6 +89,6 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
 
         var error = alive > 0 ? $"{alive} of {signalled} processes still alive after {_options.ExitWait.TotalMilliseconds} ms" : null;
         error ??= sweeps >= _options.MaxSweeps ? $"still finding new children after {sweeps} sweeps" : null;
-        return new KillResult(SweepMethod, signalled, error);
+        return new KillResult(SweepMethod, signalled, error, signalledAt);
     }
 }
