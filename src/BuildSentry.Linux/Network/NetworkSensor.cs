@@ -75,6 +75,7 @@ public sealed partial class NetworkSensor : IDisposable
 
     private void Run()
     {
+        Interop.ThreadNice.Set(Interop.ThreadNice.SensorThreads);
         try
         {
             _source.Run(OnFrame, _stop.Token);

@@ -81,6 +81,7 @@ public sealed partial class ProcessSensor : IDisposable
     private void Run()
     {
         ReaderThreadId = CurrentThreadId();
+        ThreadNice.Set(ThreadNice.SensorThreads);
         var timeoutMs = (int)_options.PollInterval.TotalMilliseconds;
         var buffer = new byte[8192];
         try
