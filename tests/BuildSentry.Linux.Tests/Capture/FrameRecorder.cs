@@ -18,12 +18,28 @@ internal sealed class FrameRecorder : IDisposable
 
     public IPacketSource Source { get; }
 
-    /// <summary>Stops after a grace period that lets the last frames through the ring buffer.</summary>
-    public IReadOnlyList<Packet> Stop()
+    /// <summary>
+    /// Stops after a grace period that lets the last frames through the ring buffer, and, given
+    /// <paramref name="until"/>, once the frames recorded satisfy it (at most 10 s): under a parallel test
+    /// load the reader thread can lag the kernel by more than the grace.
+    /// </summary>
+    public IReadOnlyList<Packet> Stop(Func<IReadOnlyList<Packet>, bool>? until = null)
     {
         Thread.Sleep(400);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (until is not null && DateTime.UtcNow < deadline && !until(Snapshot()))
+        {
+            Thread.Sleep(50);
+        }
+
         _stop.Cancel();
         _run.Wait(TimeSpan.FromSeconds(5));
+        lock (_packets)
+            return [.. _packets];
+    }
+
+    private List<Packet> Snapshot()
+    {
         lock (_packets)
             return [.. _packets];
     }

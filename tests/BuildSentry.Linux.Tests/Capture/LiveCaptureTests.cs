@@ -79,10 +79,11 @@ public sealed class LiveCaptureTests
         }
         await reader.WaitAsync(TimeSpan.FromSeconds(30));
 
-        var packets = recorder.Stop();
-        var after = recorder.Source.ReadCounters().Single();
-        var ofTransfer = packets.Select(p => p.Extract<TcpPacket>()).OfType<TcpPacket>()
+        int OfTransfer(IReadOnlyList<Packet> frames) => frames.Select(p => p.Extract<TcpPacket>()).OfType<TcpPacket>()
             .Count(t => t.DestinationPort == port || t.SourcePort == port);
+        var packets = recorder.Stop(until: frames => OfTransfer(frames) > 0);
+        var after = recorder.Source.ReadCounters().Single();
+        var ofTransfer = OfTransfer(packets);
         Assert.InRange(ofTransfer, 1, 50);
         // Received counts what passed the kernel filter; a user-space filter would count the whole transfer twice (out and in).
         Assert.InRange(after.Received - before.Received, 1u, 2000u);
