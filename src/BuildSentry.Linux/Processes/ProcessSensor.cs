@@ -13,7 +13,10 @@ public sealed partial class ProcessSensor : IDisposable
 {
     public const string SensorName = "proc-connector";
 
+    private const int MaxBatch = 16;
+
     private readonly ChannelWriter<SensorEvent> _writer;
+    private readonly List<SensorEvent> _batch = [];
     private readonly TimeProvider _time;
     private readonly ProcessSensorOptions _options;
     private readonly ProcFs _procFs;
@@ -81,26 +84,27 @@ public sealed partial class ProcessSensor : IDisposable
     private void Run()
     {
         ReaderThreadId = CurrentThreadId();
-        ThreadNice.Set(ThreadNice.SensorThreads);
         var timeoutMs = (int)_options.PollInterval.TotalMilliseconds;
         var buffer = new byte[8192];
         try
         {
             Rescan("start");
+            Flush();
             while (!_stop.IsCancellationRequested)
             {
                 var status = _socket!.Receive(buffer, timeoutMs, out var length);
-                if (status == ReceiveStatus.Received)
+                // What is already queued goes to the monitor in one batch: it wakes once, not once per event
+                // (the wake-up ping-pong between this thread and the loop was most of the daemon's CPU).
+                // Bounded, so the first event of a burst waits for at most a few exec reads.
+                for (var more = 0; status != ReceiveStatus.TimedOut && more < MaxBatch; more++)
                 {
-                    HandleDatagram(buffer.AsSpan(0, length));
-                }
-                else if (status == ReceiveStatus.Overrun)
-                {
-                    Interlocked.Increment(ref _overruns);
-                    _overrunPending = true;
+                    Take(status, buffer.AsSpan(0, length));
+                    status = _socket.Receive(buffer, 0, out length);
                 }
 
+                Take(status, buffer.AsSpan(0, length));
                 ReportLossIfDue(quiet: status == ReceiveStatus.TimedOut);
+                Flush();
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
@@ -118,12 +122,32 @@ public sealed partial class ProcessSensor : IDisposable
     private static int CurrentThreadId() =>
         int.TryParse(Path.GetFileName(new FileInfo("/proc/thread-self").LinkTarget), out var tid) ? tid : 0;
 
-    private void Write(SensorEvent evt)
+    private void Take(ReceiveStatus status, ReadOnlySpan<byte> datagram)
     {
-        if (!_writer.TryWrite(evt))
+        if (status == ReceiveStatus.Received)
         {
-            // A full channel holds the reader back; the kernel then drops messages, which are counted as loss.
-            _writer.WriteAsync(evt, _stop.Token).AsTask().GetAwaiter().GetResult();
+            HandleDatagram(datagram);
         }
+        else if (status == ReceiveStatus.Overrun)
+        {
+            Interlocked.Increment(ref _overruns);
+            _overrunPending = true;
+        }
+    }
+
+    private void Write(SensorEvent evt) => _batch.Add(evt);
+
+    private void Flush()
+    {
+        foreach (var evt in _batch)
+        {
+            if (!_writer.TryWrite(evt))
+            {
+                // A full channel holds the reader back; the kernel then drops messages, which are counted as loss.
+                _writer.WriteAsync(evt, _stop.Token).AsTask().GetAwaiter().GetResult();
+            }
+        }
+
+        _batch.Clear();
     }
 }

@@ -19,7 +19,6 @@ internal sealed partial class MonitorService
     /// </summary>
     private void RunLoop()
     {
-        Linux.Interop.ThreadNice.Set(Linux.Interop.ThreadNice.SensorThreads);
         using var housekeeping = _time.CreateTimer(_ => Post(Housekeeping), null, HousekeepingInterval, WatchdogInterval() ?? HousekeepingInterval);
         var reader = _channel.Reader;
         using var wake = new ManualResetEventSlim(false, spinCount: 0);
