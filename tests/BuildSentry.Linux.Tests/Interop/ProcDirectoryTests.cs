@@ -75,7 +75,15 @@ public sealed class ProcDirectoryTests
         try
         {
             var buffer = new byte[1024];
-            Assert.Equal("/bin/sleep\031\0", Encoding.UTF8.GetString(buffer, 0, ProcFile.Read("/proc", pid, "cmdline", buffer)));
+            // The new process may still be between fork and exec (its cmdline empty) when Start returns under load.
+            string CmdlineOfPid() => Encoding.UTF8.GetString(buffer, 0, Math.Max(0, ProcFile.Read("/proc", pid, "cmdline", buffer)));
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+            while (CmdlineOfPid() != "/bin/sleep\031\0" && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(10);
+            }
+
+            Assert.Equal("/bin/sleep\031\0", CmdlineOfPid());
             Assert.Equal(-1, dir.Read("cmdline", buffer));
             Assert.Equal(-1, dir.Read("stat", buffer));
             Assert.Null(dir.ReadLink("exe"));
