@@ -13,10 +13,7 @@ public sealed partial class ProcessSensor : IDisposable
 {
     public const string SensorName = "proc-connector";
 
-    private const int MaxBatch = 16;
-
     private readonly ChannelWriter<SensorEvent> _writer;
-    private readonly List<SensorEvent> _batch = [];
     private readonly TimeProvider _time;
     private readonly ProcessSensorOptions _options;
     private readonly ProcFs _procFs;
@@ -89,22 +86,20 @@ public sealed partial class ProcessSensor : IDisposable
         try
         {
             Rescan("start");
-            Flush();
             while (!_stop.IsCancellationRequested)
             {
                 var status = _socket!.Receive(buffer, timeoutMs, out var length);
-                // What is already queued goes to the monitor in one batch: it wakes once, not once per event
-                // (the wake-up ping-pong between this thread and the loop was most of the daemon's CPU).
-                // Bounded, so the first event of a burst waits for at most a few exec reads.
-                for (var more = 0; status != ReceiveStatus.TimedOut && more < MaxBatch; more++)
+                if (status == ReceiveStatus.Received)
                 {
-                    Take(status, buffer.AsSpan(0, length));
-                    status = _socket.Receive(buffer, 0, out length);
+                    HandleDatagram(buffer.AsSpan(0, length));
+                }
+                else if (status == ReceiveStatus.Overrun)
+                {
+                    Interlocked.Increment(ref _overruns);
+                    _overrunPending = true;
                 }
 
-                Take(status, buffer.AsSpan(0, length));
                 ReportLossIfDue(quiet: status == ReceiveStatus.TimedOut);
-                Flush();
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
@@ -122,32 +117,12 @@ public sealed partial class ProcessSensor : IDisposable
     private static int CurrentThreadId() =>
         int.TryParse(Path.GetFileName(new FileInfo("/proc/thread-self").LinkTarget), out var tid) ? tid : 0;
 
-    private void Take(ReceiveStatus status, ReadOnlySpan<byte> datagram)
+    private void Write(SensorEvent evt)
     {
-        if (status == ReceiveStatus.Received)
+        if (!_writer.TryWrite(evt))
         {
-            HandleDatagram(datagram);
+            // A full channel holds the reader back; the kernel then drops messages, which are counted as loss.
+            _writer.WriteAsync(evt, _stop.Token).AsTask().GetAwaiter().GetResult();
         }
-        else if (status == ReceiveStatus.Overrun)
-        {
-            Interlocked.Increment(ref _overruns);
-            _overrunPending = true;
-        }
-    }
-
-    private void Write(SensorEvent evt) => _batch.Add(evt);
-
-    private void Flush()
-    {
-        foreach (var evt in _batch)
-        {
-            if (!_writer.TryWrite(evt))
-            {
-                // A full channel holds the reader back; the kernel then drops messages, which are counted as loss.
-                _writer.WriteAsync(evt, _stop.Token).AsTask().GetAwaiter().GetResult();
-            }
-        }
-
-        _batch.Clear();
     }
 }
