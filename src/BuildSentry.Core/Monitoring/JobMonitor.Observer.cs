@@ -30,7 +30,9 @@ public sealed partial class JobMonitor
         }
         else
         {
-            _ending[job.Id] = (state, (job.EndedAt ?? _lastEventTime) + _options.LateFlowGrace);
+            var due = (job.EndedAt ?? _lastEventTime) + _options.LateFlowGrace;
+            _ending[job.Id] = (state, due);
+            _nextEndingDue = due < _nextEndingDue ? due : _nextEndingDue;
         }
     }
 
@@ -38,12 +40,23 @@ public sealed partial class JobMonitor
     /// (all of them with <see cref="DateTimeOffset.MaxValue"/>, when the daemon stops).</summary>
     public void CompleteEndedJobs(DateTimeOffset now)
     {
+        // Called for every event while a job is ending: nothing to do (and nothing allocated) until the first is due.
+        if (_ending.Count == 0 || now < _nextEndingDue)
+        {
+            return;
+        }
+
+        _nextEndingDue = DateTimeOffset.MaxValue;
         foreach (var (id, (state, due)) in _ending.ToList())
         {
             if (due <= now)
             {
                 _ending.Remove(id);
                 Finish(state);
+            }
+            else if (due < _nextEndingDue)
+            {
+                _nextEndingDue = due;
             }
         }
     }

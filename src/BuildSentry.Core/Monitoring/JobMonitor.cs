@@ -20,6 +20,7 @@ public sealed partial class JobMonitor : ITrackerObserver
     private readonly IJobReportSink _reports;
     private readonly Dictionary<string, JobState> _states = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (JobState State, DateTimeOffset Due)> _ending = new(StringComparer.Ordinal);
+    private DateTimeOffset _nextEndingDue = DateTimeOffset.MaxValue;
     private readonly HashSet<string> _alerted = new(StringComparer.Ordinal);
     private ProfileSet _profiles;
     private ProfileMode _defaultMode;
@@ -61,10 +62,7 @@ public sealed partial class JobMonitor : ITrackerObserver
     {
         Counters.Events++;
         _lastEventTime = e.Time;
-        if (_ending.Count > 0)
-        {
-            CompleteEndedJobs(e.Time);
-        }
+        CompleteEndedJobs(e.Time);
 
         Tracker.Apply(e);
         switch (e)

@@ -102,48 +102,35 @@ internal sealed class NetfilterJobRules(ushort group, IReadOnlyCollection<int> d
 
     private static string? Run(string tool, params string[] arguments)
     {
-        var (exit, error) = Execute(tool, arguments);
+        var (exit, _, error) = Execute(tool, arguments);
         return exit == 0 ? null : $"{tool} {string.Join(' ', arguments)}: {error.Trim()}";
     }
 
     private static string? Output(string tool, params string[] arguments)
     {
-        try
-        {
-            using var process = Process.Start(Start(tool, arguments));
-            if (process is null)
-            {
-                return null;
-            }
-
-            var output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return process.ExitCode == 0 ? output : null;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return null;
-        }
+        var (exit, output, _) = Execute(tool, arguments);
+        return exit == 0 ? output : null;
     }
 
-    private static (int Exit, string Error) Execute(string tool, string[] arguments)
+    private static (int Exit, string Output, string Error) Execute(string tool, string[] arguments)
     {
         try
         {
             using var process = Process.Start(Start(tool, arguments));
             if (process is null)
             {
-                return (-1, "could not start");
+                return (-1, "", "could not start");
             }
 
-            process.StandardOutput.ReadToEnd();
-            var error = process.StandardError.ReadToEnd();
+            // iptables writes little; stderr is read asynchronously so neither pipe can fill while the other is read.
+            var error = process.StandardError.ReadToEndAsync();
+            var output = process.StandardOutput.ReadToEnd();
             process.WaitForExit();
-            return (process.ExitCode, error);
+            return (process.ExitCode, output, error.GetAwaiter().GetResult());
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
-            return (-1, ex.Message);
+            return (-1, "", ex.Message);
         }
     }
 

@@ -8,6 +8,9 @@ internal static class CgroupMembership
 {
     private const int BufferBytes = 4096;
 
+    /// <summary>A cgroup directory as /proc/PID/cgroup names it: its path below the v2 mount, from "/".</summary>
+    public static string Relative(string? mount, string directory) => "/" + Path.GetRelativePath(mount ?? "/", directory);
+
     public static bool IsIn(string procRoot, int pid, string relativePath)
     {
         Span<byte> buffer = stackalloc byte[BufferBytes];

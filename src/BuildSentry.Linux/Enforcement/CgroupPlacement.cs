@@ -67,7 +67,7 @@ public sealed partial class CgroupPlacement(JobCgroups cgroups, ILogger<CgroupPl
         // Most forks after the move are born inside already: one read of /proc/PID/cgroup instead of a
         // pidfd, a stat and a cgroup.procs write for every process a job starts in its first seconds.
         if (job.CgroupPath is { } path
-            && !CgroupMembership.IsIn(_proc.Root, member.Pid, "/" + Path.GetRelativePath(cgroups.Mount ?? "/", path)))
+            && !CgroupMembership.IsIn(_proc.Root, member.Pid, CgroupMembership.Relative(cgroups.Mount, path)))
         {
             Move(job, path, member);
         }

@@ -53,7 +53,7 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
         // are dying (still naming the job's cgroup in /proc/PID/cgroup) are left to it; ones already gone cost a
         // failed pidfd_open and no scan.
         var remaining = JobCgroups.Processes(path).ToHashSet();
-        var relative = "/" + Path.GetRelativePath(_mount ?? "/", path);
+        var relative = CgroupMembership.Relative(_mount, path);
         var escaped = members.Where(m => !remaining.Contains(m.Pid) && !CgroupMembership.IsIn(_proc.Root, m.Pid, relative)).ToList();
         var swept = escaped.Count == 0 ? null : KillTree(job, escaped, relative, deadline);
         // A killed process whose parent does not reap it stays a zombie and keeps the cgroup populated: dead all the same.

@@ -67,26 +67,8 @@ internal sealed unsafe class NflogSocket : IDisposable
     }
 
     /// <summary>One queued datagram, without waiting: Received, TimedOut (none queued) or Overrun (ENOBUFS: some were lost).</summary>
-    public ReceiveStatus TryReceive(Span<byte> buffer, out int length)
-    {
-        length = 0;
-        long received;
-        fixed (byte* p = buffer)
-        {
-            received = recv(_fd, p, buffer.Length, MSG_DONTWAIT);
-        }
-
-        if (received >= 0)
-        {
-            length = (int)Math.Min(received, buffer.Length);
-            return ReceiveStatus.Received;
-        }
-
-        var error = errno;
-        return error == ENOBUFS ? ReceiveStatus.Overrun
-            : error == EAGAIN || error == EINTR ? ReceiveStatus.TimedOut
-            : throw new Win32Exception(error, "recv(NETLINK_NETFILTER)");
-    }
+    public ReceiveStatus TryReceive(Span<byte> buffer, out int length) =>
+        NetlinkReceive.Try(_fd, buffer, "NETLINK_NETFILTER", out length);
 
     public void Dispose()
     {

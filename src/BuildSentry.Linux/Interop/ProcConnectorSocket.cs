@@ -66,34 +66,8 @@ internal sealed unsafe class ProcConnectorSocket : IDisposable
         return ready > 0 ? TryReceive(buffer, out length) : ReceiveStatus.TimedOut;
     }
 
-    private ReceiveStatus TryReceive(Span<byte> buffer, out int length)
-    {
-        length = 0;
-        long received;
-        fixed (byte* p = buffer)
-        {
-            received = recv(_fd, p, buffer.Length, MSG_DONTWAIT);
-        }
-
-        if (received >= 0)
-        {
-            length = (int)Math.Min(received, buffer.Length);
-            return ReceiveStatus.Received;
-        }
-
-        var error = errno;
-        if (error == ENOBUFS)
-        {
-            return ReceiveStatus.Overrun;
-        }
-
-        if (error == EAGAIN || error == EINTR)
-        {
-            return ReceiveStatus.TimedOut;
-        }
-
-        throw new Win32Exception(error, "recv(NETLINK_CONNECTOR)");
-    }
+    private ReceiveStatus TryReceive(Span<byte> buffer, out int length) =>
+        NetlinkReceive.Try(_fd, buffer, "NETLINK_CONNECTOR", out length);
 
     public void Dispose()
     {

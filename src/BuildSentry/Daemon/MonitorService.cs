@@ -3,7 +3,6 @@ using System.Threading.Channels;
 using BuildSentry.Control;
 using BuildSentry.Core.Alerts;
 using BuildSentry.Core.Events;
-using BuildSentry.Core.Jobs;
 using BuildSentry.Core.Monitoring;
 using BuildSentry.Core.Tracing;
 using BuildSentry.Linux.Attribution;

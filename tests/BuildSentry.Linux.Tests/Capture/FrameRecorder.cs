@@ -34,8 +34,7 @@ internal sealed class FrameRecorder : IDisposable
 
         _stop.Cancel();
         _run.Wait(TimeSpan.FromSeconds(5));
-        lock (_packets)
-            return [.. _packets];
+        return Snapshot();
     }
 
     private List<Packet> Snapshot()
