@@ -1,5 +1,6 @@
 using System.Net;
 using BuildSentry.Core.Alerts;
+using BuildSentry.Core.Events;
 using BuildSentry.Core.Network;
 using BuildSentry.Core.Processes;
 using BuildSentry.Core.Profiles;
@@ -147,6 +148,31 @@ public sealed partial class JobMonitor
     /// The flow's process and job. A process the tracker knows decides the job; without one, the job the kernel
     /// matched the socket's cgroup to does, and the process stays unnamed (null) rather than guessed.
     /// </summary>
+    /// <summary>
+    /// Whether <paramref name="e"/> is a network finding whose socket owner the tracker does not know yet.
+    /// The process sensor reads its events after the fact and can trail the capture thread; a finding judged
+    /// before its owner's fork and exec are applied loses its process and, before the job's cgroup holds
+    /// the owner, its job. The caller holds such a finding until the process sensor has caught up.
+    /// </summary>
+    public bool AwaitsOwner(SensorEvent e) =>
+        AttributionOf(e)?.Owner is { } owner
+        && !Tracker.Processes.TryGet(owner, out _) && !Tracker.Processes.TryGetLive(owner.Pid, out _);
+
+    /// <summary>Findings the capture thread reports, in the order they must be judged (DNS answers name the
+    /// addresses of later connections).</summary>
+    public static bool IsNetworkFinding(SensorEvent e) =>
+        e is ConnectionAttempted or UdpFlowStarted or DnsQueryObserved or DnsAnswerObserved or TlsServerNameObserved or HttpHostObserved;
+
+    private static FlowAttribution? AttributionOf(SensorEvent e) => e switch
+    {
+        ConnectionAttempted c => c.Attribution,
+        UdpFlowStarted u => u.Attribution,
+        DnsQueryObserved q => q.Attribution,
+        TlsServerNameObserved t => t.Attribution,
+        HttpHostObserved h => h.Attribution,
+        _ => null,
+    };
+
     private bool TryAttribute(FlowAttribution attribution, out ProcessRecord? process, out JobState state)
     {
         process = null;

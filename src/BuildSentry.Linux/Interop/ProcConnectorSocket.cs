@@ -47,14 +47,18 @@ internal sealed unsafe class ProcConnectorSocket : IDisposable
     }
 
     /// <summary>Takes a queued datagram, or waits up to <paramref name="timeoutMs"/> for one, so that a
-    /// stopping reader notices promptly. Under load this is one recv per datagram, no poll.</summary>
-    public ReceiveStatus Receive(Span<byte> buffer, int timeoutMs, out int length)
+    /// stopping reader notices promptly. Under load this is one recv per datagram, no poll.
+    /// <paramref name="drained"/> runs when the socket is found empty, before the wait: every event the
+    /// kernel sent until then has been received.</summary>
+    public ReceiveStatus Receive(Span<byte> buffer, int timeoutMs, out int length, Action? drained = null)
     {
         var status = TryReceive(buffer, out length);
         if (status != ReceiveStatus.TimedOut)
         {
             return status;
         }
+
+        drained?.Invoke();
 
         var pfd = new pollfd { fd = _fd, events = POLLIN };
         var ready = poll(&pfd, 1, timeoutMs);

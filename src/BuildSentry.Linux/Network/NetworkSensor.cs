@@ -128,7 +128,7 @@ public sealed partial class NetworkSensor : IDisposable
         var kernelJob = _kernelTags?.JobOf(flow);
         // A flow the kernel tagged is owned by a process in that job's cgroup: search there, not the whole host.
         var attribution = kernelJob is null
-            ? _resolver.Resolve(flow, _jobPids.Current)
+            ? _resolver.Resolve(flow, _jobPids)
             : _resolver.Resolve(flow, _kernelTags!.Members(kernelJob), searchHost: false);
         if (kernelJob is not null)
         {

@@ -88,7 +88,7 @@ public sealed partial class ProcessSensor : IDisposable
             Rescan("start");
             while (!_stop.IsCancellationRequested)
             {
-                var status = _socket!.Receive(buffer, timeoutMs, out var length);
+                var status = _socket!.Receive(buffer, timeoutMs, out var length, _options.CaughtUp);
                 if (status == ReceiveStatus.Received)
                 {
                     HandleDatagram(buffer.AsSpan(0, length));

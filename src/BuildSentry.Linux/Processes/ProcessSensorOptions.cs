@@ -17,6 +17,12 @@ public sealed record ProcessSensorOptions
     /// </summary>
     public Func<int, bool>? ParentJobSettled { get; init; }
 
+    /// <summary>
+    /// Called on the reader's thread each time it has handled every event queued so far and is about to
+    /// wait: every process event the kernel sent before this call has been written.
+    /// </summary>
+    public Action? CaughtUp { get; init; }
+
     /// <summary>How long a receive waits before the reader checks whether it should stop.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 }

@@ -97,7 +97,7 @@ internal sealed partial class MonitorService
     {
         _trace?.Write(e);
         _monitor.Apply(e);
-        _jobPidsStale = true;
+        _jobPids.Invalidate();
     }
 
     private JobRecord? CallerJob(PeerCredentials peer) =>

@@ -1,4 +1,6 @@
 using BuildSentry.Core.Events;
+using BuildSentry.Core.Monitoring;
+using BuildSentry.Linux.Processes;
 using BuildSentry.Linux.Runners;
 using Microsoft.Extensions.Hosting.Systemd;
 
@@ -7,7 +9,13 @@ namespace BuildSentry.Daemon;
 internal sealed partial class MonitorService
 {
     private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(1);
-    private bool _jobPidsStale = true;
+    /// <summary>How long a network finding waits for the process sensor to report its owner at most.</summary>
+    private static readonly TimeSpan OwnerWait = TimeSpan.FromMilliseconds(20);
+
+    private OwnerWaitQueue _awaitingOwner = null!;
+    private volatile int _awaitingCount;
+    private long _caughtUpTicks;
+    private bool _stopped;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(RunLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -26,17 +34,67 @@ internal sealed partial class MonitorService
         {
             while (reader.TryRead(out var e))
             {
-                Handle(e);
-            }
-
-            if (_jobPidsStale)
-            {
-                PublishJobPids();
+                lock (_gate)
+                {
+                    Admit(e);
+                }
             }
         }
 
         // Stopping: the channel is drained, no finding can come any more; every ended job gets its report.
-        _monitor.CompleteEndedJobs(DateTimeOffset.MaxValue);
+        lock (_gate)
+        {
+            _stopped = true;
+            ReleaseAwaiting(all: true);
+            _monitor.CompleteEndedJobs(DateTimeOffset.MaxValue);
+        }
+    }
+
+    /// <summary>Applies a process sensor event on the sensor's thread; false once the loop has stopped.</summary>
+    private bool ApplyInline(SensorEvent e)
+    {
+        lock (_gate)
+        {
+            if (_stopped)
+            {
+                return false;
+            }
+
+            Handle(e);
+            if (_awaitingOwner.Count > 0)
+            {
+                ReleaseAwaiting();
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>The process sensor has applied every event the kernel sent until now.</summary>
+    private void OnProcessSensorCaughtUp()
+    {
+        Volatile.Write(ref _caughtUpTicks, _time.GetUtcNow().UtcTicks);
+        if (_awaitingCount > 0)
+        {
+            lock (_gate)
+            {
+                ReleaseAwaiting();
+            }
+        }
+    }
+
+    private DateTimeOffset CaughtUpAt => new(Volatile.Read(ref _caughtUpTicks), TimeSpan.Zero);
+
+    private void Admit(SensorEvent e)
+    {
+        _awaitingOwner.Admit(e, _time.GetUtcNow(), CaughtUpAt);
+        _awaitingCount = _awaitingOwner.Count;
+    }
+
+    private void ReleaseAwaiting(bool all = false)
+    {
+        _awaitingOwner.Release(_time.GetUtcNow(), CaughtUpAt, all);
+        _awaitingCount = _awaitingOwner.Count;
     }
 
     /// <summary>
@@ -72,42 +130,58 @@ internal sealed partial class MonitorService
         switch (e)
         {
             case ProcessExecuted exec:
-                _jobPidsStale = true;
+                _jobPids.Invalidate();
                 ProbeRunnerWorker(exec);
                 break;
             case ProcessForked or ProcessExited or ProcessRescanned or JobRegistrationRequested or JobEndRequested or RunnerWorkerDiscovered:
-                _jobPidsStale = true;
+                _jobPids.Invalidate();
                 break;
         }
     }
 
-    /// <summary>Job processes, newest first: the capture thread looks for socket owners among them before the rest.</summary>
-    private void PublishJobPids()
+    /// <summary>
+    /// Job processes, newest first: the capture thread looks for socket owners among them before the rest.
+    /// Built when the capture thread asks after a change, not after every process event.
+    /// </summary>
+    private int[] PublishJobPids()
     {
-        _jobPidsStale = false;
-        var pids = new List<(ulong Start, int Pid)>();
-        var settled = new HashSet<int>();
-        foreach (var process in _monitor.Tracker.Processes.Live)
+        lock (_gate)
         {
-            if (_monitor.Tracker.JobOf(process) is { IsActive: true } job)
+            var pids = new List<(ulong Start, int Pid)>();
+            foreach (var process in _monitor.Tracker.Processes.Live)
             {
-                pids.Add((process.Key.StartTime, process.Key.Pid));
-                // A job found by its markers has read them once; one from a worker or a hook still learns its
-                // repository and workflow from its steps' markers.
-                if (job.Detection == Core.Jobs.JobDetection.EnvironmentMarkers || job.Metadata.Repository is not null)
+                if (_monitor.Tracker.JobOf(process) is { IsActive: true })
                 {
-                    settled.Add(process.Key.Pid);
+                    pids.Add((process.Key.StartTime, process.Key.Pid));
                 }
             }
-        }
 
-        pids.Sort((a, b) => b.Start.CompareTo(a.Start));
-        _jobPids.Publish(pids.ConvertAll(p => p.Pid).ToArray(), settled);
+            pids.Sort((a, b) => b.Start.CompareTo(a.Start));
+            var result = pids.ConvertAll(p => p.Pid).ToArray();
+            _jobPids.Publish(result);
+            return result;
+        }
+    }
+
+    /// <summary>
+    /// Whether a new program's parent is in a job whose metadata is complete, so its environment need not be
+    /// read (<see cref="ProcessSensorOptions.ParentJobSettled"/>). A job found by its markers has read them
+    /// once; one from a worker or a hook still learns its repository and workflow from its steps' markers.
+    /// </summary>
+    private bool IsParentJobSettled(int ppid)
+    {
+        lock (_gate)
+        {
+            return _monitor.Tracker.Processes.TryGetLive(ppid, out var parent)
+                   && _monitor.Tracker.JobOf(parent) is { IsActive: true } job
+                   && (job.Detection == Core.Jobs.JobDetection.EnvironmentMarkers || job.Metadata.Repository is not null);
+        }
     }
 
     private void Housekeeping()
     {
         var now = _time.GetUtcNow();
+        ReleaseAwaiting();
         _monitor.Names.Sweep(now);
         _monitor.CompleteEndedJobs(now);
         _trace?.Flush();

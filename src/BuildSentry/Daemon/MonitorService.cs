@@ -20,9 +20,9 @@ using Microsoft.Extensions.Logging;
 namespace BuildSentry.Daemon;
 
 /// <summary>
-/// The daemon: sensors feed one channel, one loop applies each event to the monitor in order, and
-/// everything else that touches the monitor (control requests, reloads, timers) is queued into
-/// that loop too. The loop is the only thread that reads or changes monitor state.
+/// The daemon: the capture thread, control requests, reloads and timers feed one channel that one loop
+/// applies to the monitor in order; the process sensor applies its events on its own thread (see
+/// <see cref="InlineEventWriter"/>). Every read or change of monitor state holds <see cref="_gate"/>.
 /// </summary>
 internal sealed partial class MonitorService : BackgroundService, IDaemonControl
 {
@@ -34,7 +34,8 @@ internal sealed partial class MonitorService : BackgroundService, IDaemonControl
     private readonly ILogger _logger;
     private readonly ISystemdNotifier _notifier;
     private readonly TimeProvider _time;
-    private readonly JobPids _jobPids = new();
+    private readonly object _gate = new();
+    private readonly JobPids _jobPids;
     private readonly ProcFs _proc = new();
     private readonly List<SyslogSink> _syslogSinks = [];
     private readonly List<IDisposable> _resources = [];
@@ -54,6 +55,7 @@ internal sealed partial class MonitorService : BackgroundService, IDaemonControl
         _logger = loggers.CreateLogger<MonitorService>();
         _notifier = notifier;
         _time = time;
+        _jobPids = new JobPids(PublishJobPids);
     }
 
     private Core.Profiles.ProfileSet LoadProfilesOrThrow()
@@ -99,13 +101,14 @@ internal sealed partial class MonitorService : BackgroundService, IDaemonControl
         };
         _monitor = new JobMonitor(profiles, monitorOptions, new JobEnforcer(_loggers.CreateLogger<JobEnforcer>()), _alerts, placement,
             new ReportWriter(configuration.ReportsDir, _loggers.CreateLogger<ReportWriter>()));
+        _awaitingOwner = new OwnerWaitQueue(_monitor, Handle, OwnerWait);
         if (configuration.TraceFile is { } traceFile)
         {
             _trace = new TraceWriter(new FileStream(traceFile, FileMode.Append, FileAccess.Write, FileShare.Read));
             _resources.Add(_trace);
         }
 
-        _processSensor = new ProcessSensor(_channel.Writer, _time, new ProcessSensorOptions { ParentJobSettled = _jobPids.IsSettled });
+        _processSensor = new ProcessSensor(new InlineEventWriter(ApplyInline), _time, new ProcessSensorOptions { ParentJobSettled = IsParentJobSettled, CaughtUp = OnProcessSensorCaughtUp });
         _processSensor.Start();
         var diagnostics = new RunnerDiagnosticsWatcher(_channel.Writer, _time);
         diagnostics.Start();
@@ -117,8 +120,12 @@ internal sealed partial class MonitorService : BackgroundService, IDaemonControl
             Post(() => Reload("SIGHUP"));
         }));
         LogStarted(profiles.Profiles.Count, _profilesDirectory, configuration.DefaultMode.ToString().ToLowerInvariant());
-        _monitor.RaiseDaemonAlert(_time.GetUtcNow(), AlertKinds.DaemonStarted, "BuildSentry started", AlertSeverity.Info,
-            $"{profiles.Profiles.Count} profiles from {_profilesDirectory}; default mode {configuration.DefaultMode.ToString().ToLowerInvariant()}; capture {(_networkSensor is null ? "OFF" : "on")}");
+        lock (_gate)
+        {
+            // The process sensor is already applying events on its thread.
+            _monitor.RaiseDaemonAlert(_time.GetUtcNow(), AlertKinds.DaemonStarted, "BuildSentry started", AlertSeverity.Info,
+                $"{profiles.Profiles.Count} profiles from {_profilesDirectory}; default mode {configuration.DefaultMode.ToString().ToLowerInvariant()}; capture {(_networkSensor is null ? "OFF" : "on")}");
+        }
         await base.StartAsync(cancellationToken);
     }
 

@@ -1,0 +1,186 @@
+using System.Net;
+using BuildSentry.Core.Alerts;
+using BuildSentry.Core.Events;
+using BuildSentry.Core.Monitoring;
+using BuildSentry.Core.Network;
+using BuildSentry.Core.Profiles;
+using BuildSentry.Core.Tests.Jobs;
+using static BuildSentry.Core.Tests.Jobs.TraceBuilder;
+
+namespace BuildSentry.Core.Tests.Monitoring;
+
+/// <summary>
+/// The process sensor applies its events on its own thread and can trail the capture thread: a finding
+/// whose owner it has not reported yet waits for it, without losing its order or waiting for ever.
+/// </summary>
+public sealed class OwnerWaitQueueTests
+{
+    private const string ProfileYaml = """
+        name: build
+        mode: audit
+        match: { ci: github }
+        egress:
+          - { host: registry.test, ports: [80] }
+        """;
+
+    private static readonly IPAddress Registry = IPAddress.Parse("198.18.0.10");
+    private static readonly IPAddress Evil = IPAddress.Parse("198.18.0.66");
+    private static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(20);
+
+    private readonly RecordingAlerts _alerts = new();
+    private readonly TraceBuilder _trace = new();
+    private readonly List<SensorEvent> _handled = [];
+    private readonly JobMonitor _monitor;
+    private readonly OwnerWaitQueue _queue;
+
+    public OwnerWaitQueueTests()
+    {
+        var loaded = ProfileLoader.Load("build.yaml", ProfileYaml);
+        Assert.Empty(loaded.Diagnostics);
+        _monitor = new JobMonitor(loaded.Profiles, new MonitorOptions { HostName = "agent-1" }, new RecordingEnforcer(), _alerts,
+            new NoPlacement(), new RecordingReports());
+        _queue = new OwnerWaitQueue(_monitor, e =>
+        {
+            _handled.Add(e);
+            _monitor.Apply(e);
+        }, MaxWait);
+
+        // The job's shell is known; the curl it is about to start is not, until ApplySpawnOfCurl.
+        _trace.Spawn(Key(1), Key(10), "/bin/bash", GitHub()).Spawn(Key(10), Key(11), "/bin/sh");
+        ApplyTrace();
+    }
+
+    private static readonly DateTimeOffset Never = DateTimeOffset.MinValue;
+
+    private static FlowKey Tcp(IPAddress destination, int sourcePort = 40000) =>
+        new(TransportProtocol.Tcp, IPAddress.Parse("198.18.0.1"), sourcePort, destination, 80);
+
+    private static FlowAttribution Owner(ProcessKey key) => new(key, 1, null);
+
+    private void ApplyTrace()
+    {
+        foreach (var e in _trace.Events)
+        {
+            _monitor.Apply(e);
+        }
+
+        _trace.Events.Clear();
+    }
+
+    private void ApplySpawnOfCurl()
+    {
+        _trace.Spawn(Key(11), Key(12), "/usr/bin/curl");
+        ApplyTrace();
+    }
+
+    [Fact]
+    public void A_connection_from_a_process_not_reported_yet_waits_and_is_judged_with_that_process_once_it_is()
+    {
+        var at = _trace.Now;
+        var connection = new ConnectionAttempted(at, Tcp(Evil), Owner(Key(12)));
+        _queue.Admit(connection, at, caughtUp: Never);
+
+        Assert.Equal(1, _queue.Count);
+        Assert.Empty(_handled);
+        Assert.Empty(_alerts.Alerts);
+
+        ApplySpawnOfCurl();
+        _queue.Release(at.AddMilliseconds(1), caughtUp: Never);
+
+        Assert.Equal(0, _queue.Count);
+        var alert = Assert.Single(_alerts.Alerts);
+        Assert.Equal(AlertKinds.EgressConnection, alert.Kind);
+        Assert.Equal(12, alert.Process!.Pid);
+        Assert.EndsWith("/curl", alert.Process.Exe);
+        Assert.Equal("github-4711-1-build", alert.Job!.JobId);
+        Assert.Equal(0, _monitor.Counters.UnattributedFlows);
+    }
+
+    [Fact]
+    public void Findings_after_a_waiting_one_wait_behind_it_and_leave_in_capture_order()
+    {
+        var at = _trace.Now;
+        var first = new ConnectionAttempted(at, Tcp(Evil, 40001), Owner(Key(12)));
+        var answer = new DnsAnswerObserved(at.AddMilliseconds(1), new FlowKey(TransportProtocol.Udp, Registry, 53, Registry, 5353), 1,
+            "registry.test", [new DnsRecord("registry.test", DnsRecordType.A, 60, Registry, null)], 1);
+        var second = new ConnectionAttempted(at.AddMilliseconds(2), Tcp(Registry, 40002), Owner(Key(11)));
+        _queue.Admit(first, at, Never);
+        _queue.Admit(answer, at.AddMilliseconds(1), Never);
+        _queue.Admit(second, at.AddMilliseconds(2), Never);
+
+        // The shell (pid 11) is known, but its connection does not overtake the one still waiting.
+        Assert.Equal(3, _queue.Count);
+        Assert.Empty(_handled);
+
+        ApplySpawnOfCurl();
+        _queue.Release(at.AddMilliseconds(3), Never);
+
+        Assert.Equal([first, answer, second], _handled);
+        // The answer was applied before the second connection: its address is known by name and allowed.
+        var state = Assert.Single(_monitor.ActiveJobs);
+        Assert.True(state.Destinations.Values.Single(d => d.Address == Registry.ToString()).Allowed);
+        Assert.Single(_alerts.Alerts);
+    }
+
+    [Fact]
+    public void A_finding_whose_owner_the_sensor_never_reports_leaves_once_the_sensor_caught_up_past_it()
+    {
+        var at = _trace.Now;
+        var connection = new ConnectionAttempted(at, Tcp(Evil), Owner(Key(99)) with { KernelJob = "github-4711-1-build" });
+        _queue.Admit(connection, at, caughtUp: Never);
+        _queue.Release(at.AddMilliseconds(1), caughtUp: at.AddTicks(-1));
+        Assert.Equal(1, _queue.Count);
+
+        _queue.Release(at.AddMilliseconds(1), caughtUp: at.AddTicks(1));
+
+        Assert.Equal(0, _queue.Count);
+        var alert = Assert.Single(_alerts.Alerts);
+        Assert.Null(alert.Process);
+        Assert.Equal("github-4711-1-build", alert.Job!.JobId);
+        Assert.Equal(1, _monitor.Counters.KernelAttributedFlows);
+    }
+
+    [Fact]
+    public void A_finding_leaves_after_the_longest_wait_even_when_the_sensor_never_catches_up()
+    {
+        var at = _trace.Now;
+        _queue.Admit(new ConnectionAttempted(at, Tcp(Evil), Owner(Key(99))), at, Never);
+        _queue.Release(at + MaxWait - TimeSpan.FromTicks(1), Never);
+        Assert.Equal(1, _queue.Count);
+
+        _queue.Release(at + MaxWait, Never);
+
+        Assert.Equal(0, _queue.Count);
+        Assert.Single(_handled);
+        Assert.Equal(1, _monitor.Counters.UnattributedFlows);
+    }
+
+    [Fact]
+    public void A_finding_already_past_the_sensor_is_judged_at_once_and_other_events_never_wait()
+    {
+        var at = _trace.Now;
+        _queue.Admit(new ConnectionAttempted(at, Tcp(Evil), Owner(Key(99))), at.AddMilliseconds(1), caughtUp: at.AddMilliseconds(1));
+        Assert.Equal(0, _queue.Count);
+
+        _queue.Admit(new ConnectionAttempted(at, Tcp(Evil, 40009), Owner(Key(98))), at, Never);
+        var exit = new ProcessExited(at, Key(11), 0);
+        _queue.Admit(exit, at, Never);
+
+        Assert.Equal(1, _queue.Count);
+        Assert.Equal(2, _handled.Count);
+        Assert.Same(exit, _handled[^1]);
+    }
+
+    [Fact]
+    public void Everything_leaves_when_asked_for_all()
+    {
+        var at = _trace.Now;
+        _queue.Admit(new ConnectionAttempted(at, Tcp(Evil), Owner(Key(99))), at, Never);
+        _queue.Admit(new HttpHostObserved(at, Tcp(Evil), "evil.test", Owner(Key(99))), at, Never);
+
+        _queue.Release(at, Never, all: true);
+
+        Assert.Equal(0, _queue.Count);
+        Assert.Equal(2, _handled.Count);
+    }
+}
