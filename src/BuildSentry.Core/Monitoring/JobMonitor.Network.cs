@@ -149,14 +149,26 @@ public sealed partial class JobMonitor
     /// matched the socket's cgroup to does, and the process stays unnamed (null) rather than guessed.
     /// </summary>
     /// <summary>
-    /// Whether <paramref name="e"/> is a network finding whose socket owner the tracker does not know yet.
-    /// The process sensor reads its events after the fact and can trail the capture thread; a finding judged
-    /// before its owner's fork and exec are applied loses its process and, before the job's cgroup holds
-    /// the owner, its job. The caller holds such a finding until the process sensor has caught up.
+    /// Whether <paramref name="e"/> is a network finding whose socket owner the tracker does not know yet,
+    /// or knows running another program than the one that owned the socket. The process sensor reads its
+    /// events after the fact and can trail the capture thread; a finding judged before its owner's fork
+    /// and exec are applied loses its process (or names the shell it forked from) and, before the job's
+    /// cgroup holds the owner, its job. The caller holds such a finding until the process sensor caught up.
     /// </summary>
-    public bool AwaitsOwner(SensorEvent e) =>
-        AttributionOf(e)?.Owner is { } owner
-        && !Tracker.Processes.TryGet(owner, out _) && !Tracker.Processes.TryGetLive(owner.Pid, out _);
+    public bool AwaitsOwner(SensorEvent e)
+    {
+        if (AttributionOf(e) is not { Owner: { } owner } attribution)
+        {
+            return false;
+        }
+
+        if (!Tracker.Processes.TryGet(owner, out var known) && !Tracker.Processes.TryGetLive(owner.Pid, out known))
+        {
+            return true;
+        }
+
+        return attribution.OwnerExe is { } exe && !string.Equals(known.Details.Exe, exe, StringComparison.Ordinal);
+    }
 
     /// <summary>Findings the capture thread reports, in the order they must be judged (DNS answers name the
     /// addresses of later connections).</summary>

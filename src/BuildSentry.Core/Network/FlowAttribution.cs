@@ -10,5 +10,9 @@ namespace BuildSentry.Core.Network;
 /// </summary>
 public sealed record FlowAttribution(ProcessKey? Owner, ulong NetworkNamespace, string? Failure, string? KernelJob = null)
 {
+    /// <summary>The program the owner ran when it was found (its /proc/PID/exe), when it was read: the
+    /// monitor waits for the process sensor to report that exec before it judges the flow.</summary>
+    public string? OwnerExe { get; init; }
+
     public static FlowAttribution Unattributed(ulong netns, string why) => new(null, netns, why);
 }

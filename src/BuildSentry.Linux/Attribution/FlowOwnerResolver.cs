@@ -56,7 +56,7 @@ internal sealed class FlowOwnerResolver : IFlowOwnerResolver, IDisposable
                 continue;
             var owner = new ProcessKey(pid, start);
             _cache.Add(inode, owner, fd);
-            return new FlowAttribution(owner, netns, null);
+            return new FlowAttribution(owner, netns, null) { OwnerExe = ProcFs.Exe(pid) };
         }
         return FlowAttribution.Unattributed(netns, $"no process holds socket inode {inode}");
     }

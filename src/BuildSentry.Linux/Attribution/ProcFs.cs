@@ -12,6 +12,19 @@ internal static class ProcFs
     /// <summary>Field 22 of /proc/PID/stat.</summary>
     public static ulong? StartTime(int pid) => Proc.TryReadStat(pid, out var stat) ? stat.StartTime : null;
 
+    /// <summary>The program <paramref name="pid"/> runs now (the target of /proc/PID/exe), or null.</summary>
+    public static string? Exe(int pid)
+    {
+        try
+        {
+            return new FileInfo($"/proc/{pid}/exe").LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     public static ulong? NetworkNamespace(int pid) => LinkNumber($"/proc/{pid}/ns/net", "net:[");
 
     public static bool HoldsSocket(int pid, int fd, uint inode) =>

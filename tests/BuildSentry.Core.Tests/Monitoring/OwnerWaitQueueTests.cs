@@ -97,6 +97,26 @@ public sealed class OwnerWaitQueueTests
     }
 
     [Fact]
+    public void A_DNS_query_from_a_fork_whose_exec_is_not_reported_yet_waits_for_the_exec_and_names_the_new_program()
+    {
+        _trace.Fork(Key(11), Key(12));
+        ApplyTrace();
+        var at = _trace.Now;
+        var query = new DnsQueryObserved(at, new FlowKey(TransportProtocol.Udp, IPAddress.Parse("198.18.0.1"), 5353, Registry, 53), 1,
+            "exfil.evil.test", 1, Owner(Key(12)) with { OwnerExe = "/usr/bin/dig" });
+        _queue.Admit(query, at, Never);
+        Assert.Equal(1, _queue.Count);
+
+        _trace.Exec(Key(12), Details("/usr/bin/dig"));
+        ApplyTrace();
+        _queue.Release(at.AddMilliseconds(1), Never);
+
+        var alert = Assert.Single(_alerts.Alerts);
+        Assert.Equal(AlertKinds.EgressDns, alert.Kind);
+        Assert.Equal("/usr/bin/dig", alert.Process!.Exe);
+    }
+
+    [Fact]
     public void Findings_after_a_waiting_one_wait_behind_it_and_leave_in_capture_order()
     {
         var at = _trace.Now;
