@@ -26,8 +26,11 @@ public sealed class LiveCaptureTests
             using var accepted = listener.AcceptTcpClient();
         }
 
-        var segments = recorder.Stop().Select(p => p.Extract<TcpPacket>()).OfType<TcpPacket>().ToList();
-        var syns = segments.Where(t => t.DestinationPort == port && t.Synchronize && !t.Acknowledgment).ToList();
+        static bool IsSyn(TcpPacket t, int port) => t.DestinationPort == port && t.Synchronize && !t.Acknowledgment;
+        // Waits for the reader to reach the SYN (it can lag under the suite's parallel load), then for the grace.
+        var segments = recorder.Stop(until: frames => frames.Select(p => p.Extract<TcpPacket>()).Any(t => t is not null && IsSyn(t, port)))
+            .Select(p => p.Extract<TcpPacket>()).OfType<TcpPacket>().ToList();
+        var syns = segments.Where(t => IsSyn(t, port)).ToList();
         Assert.Single(syns);
         Assert.DoesNotContain(segments, t => t.SourcePort == port && t.Synchronize);
     }

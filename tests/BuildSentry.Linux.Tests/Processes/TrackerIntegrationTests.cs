@@ -68,6 +68,10 @@ public sealed class TrackerIntegrationTests
             new Dictionary<string, string> { ["BUILD_TAG"] = $"jenkins-app-{RunPrefix}", ["JENKINS_URL"] = "http://ci.test/" });
         gitlab.WaitForExit();
         jenkins.WaitForExit();
+        // A shell exits after its children: once both exits are read, so are all of their forks (a quiet spell
+        // alone is no proof under the suite's parallel load, where the reader can lag by more than that).
+        harness.WaitFor<ProcessExited>(x => x.Process.Pid == gitlab.Id, TimeSpan.FromSeconds(20));
+        harness.WaitFor<ProcessExited>(x => x.Process.Pid == jenkins.Id, TimeSpan.FromSeconds(20));
         harness.WaitForQuiet(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(10));
 
         var replay = new TrackerReplay(harness.Events);
