@@ -1,7 +1,12 @@
 namespace BuildSentry.Core.Events;
 
 /// <summary>A new process (not a thread). Lineage is fixed here, once, whatever happens to the parent later.</summary>
-public sealed record ProcessForked(DateTimeOffset Time, ProcessKey Child, ProcessKey Parent) : SensorEvent(Time);
+public sealed record ProcessForked(DateTimeOffset Time, ProcessKey Child, ProcessKey Parent) : SensorEvent(Time)
+{
+    /// <summary>When the kernel stamped the fork, in CLOCK_MONOTONIC nanoseconds; 0 when unknown (a scan, a
+    /// replayed trace). Compared with the time a parent entered its job's cgroup (see IJobPlacement.Adopt).</summary>
+    public ulong KernelTimeNs { get; init; }
+}
 
 /// <summary>A process replaced its image. <see cref="Details"/> is <see cref="ProcessDetails.Unknown"/>
 /// when the process exited before /proc could be read.</summary>

@@ -11,11 +11,11 @@ public interface IJobPlacement
     string? Place(JobRecord job, IReadOnlyList<ProcessKey> members);
 
     /// <summary>
-    /// Brings a process that joined the job after <see cref="Place"/> into the job's cgroup. Only needed
+    /// Brings a process forked into the job after <see cref="Place"/> into the job's cgroup. Only needed
     /// for a short while: a process forked before its parent was moved is born outside, and the
     /// tracker learns of such forks a little after the move.
     /// </summary>
-    void Adopt(JobRecord job, ProcessKey member);
+    void Adopt(JobRecord job, ProcessForked fork);
 
     void Release(JobRecord job);
 }

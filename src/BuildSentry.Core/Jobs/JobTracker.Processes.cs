@@ -25,7 +25,7 @@ public sealed partial class JobTracker
             Join(child, job);
             if (job.CgroupPath is not null && fork.Time - job.StartedAt < PlacementSettling)
             {
-                _placement.Adopt(job, child.Key);
+                _placement.Adopt(job, fork);
             }
         }
 

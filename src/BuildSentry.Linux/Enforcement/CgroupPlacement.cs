@@ -18,6 +18,10 @@ public sealed partial class CgroupPlacement(JobCgroups cgroups, ILogger<CgroupPl
 {
     private readonly ProcFs _proc = proc ?? new ProcFs();
     private readonly HashSet<string> _pending = new(StringComparer.Ordinal);
+
+    // Per job, the processes known to be in its cgroup and the CLOCK_MONOTONIC time from which that holds (see
+    // Adopt). Filled only while the tracker adopts (a job's first seconds) and dropped at Release.
+    private readonly Dictionary<string, Dictionary<ProcessKey, ulong>> _insideSince = new(StringComparer.Ordinal);
     private readonly int _self = Environment.ProcessId;
     private bool _warnedUnavailable;
 
@@ -47,10 +51,17 @@ public sealed partial class CgroupPlacement(JobCgroups cgroups, ILogger<CgroupPl
         }
 
         var moved = 0;
+        var inside = new Dictionary<ProcessKey, ulong>();
         foreach (var member in members.OrderBy(m => m == job.Root ? 0 : 1))
         {
-            moved += Move(job, created.Path!, member) ? 1 : 0;
+            if (Move(job, created.Path!, member))
+            {
+                moved++;
+                inside[member] = MonotonicClock.NowNs();
+            }
         }
+
+        _insideSince[job.Id] = inside;
 
         if (moved == 0)
         {
@@ -62,19 +73,42 @@ public sealed partial class CgroupPlacement(JobCgroups cgroups, ILogger<CgroupPl
         return created.Path;
     }
 
-    public void Adopt(JobRecord job, ProcessKey member)
+    /// <summary>
+    /// A child is born in its parent's cgroup. The kernel stamps a fork for the proc connector while the
+    /// parent's thread group is locked against migration (copy_process calls proc_fork_connector before
+    /// cgroup_post_fork releases cgroup_threadgroup_change), so a fork stamped after the parent's move
+    /// returned was decided after it: that child is inside, and nothing need be read. Any other fork is
+    /// checked with one read of /proc/PID/cgroup, and moved only when it is outside.
+    /// </summary>
+    public void Adopt(JobRecord job, ProcessForked fork)
     {
-        // Most forks after the move are born inside already: one read of /proc/PID/cgroup instead of a
-        // pidfd, a stat and a cgroup.procs write for every process a job starts in its first seconds.
-        if (job.CgroupPath is { } path
-            && !CgroupMembership.IsIn(_proc.Root, member.Pid, CgroupMembership.Relative(cgroups.Mount, path)))
+        if (job.CgroupPath is not { } path)
         {
-            Move(job, path, member);
+            return;
+        }
+
+        var inside = _insideSince.GetValueOrDefault(job.Id);
+        if (inside is not null && fork.KernelTimeNs != 0 && inside.TryGetValue(fork.Parent, out var parentSince)
+            && fork.KernelTimeNs > parentSince)
+        {
+            inside[fork.Child] = fork.KernelTimeNs;
+            BornInside++;
+            return;
+        }
+
+        if (CgroupMembership.IsIn(_proc.Root, fork.Child.Pid, CgroupMembership.Relative(cgroups.Mount, path))
+            || Move(job, path, fork.Child))
+        {
+            inside?.TryAdd(fork.Child, MonotonicClock.NowNs());
         }
     }
 
+    /// <summary>Forks found born inside their job's cgroup by their time stamp alone (nothing read).</summary>
+    public long BornInside { get; private set; }
+
     public void Release(JobRecord job)
     {
+        _insideSince.Remove(job.Id);
         RetryPending();
         if (job.CgroupPath is { } path && Directory.Exists(path) && !JobCgroups.Remove(path).Succeeded)
         {

@@ -42,7 +42,7 @@ public sealed partial class ProcessSensor
             case ProcEventType.Fork when !evt.IsThread:
                 var childStart = _procFs.TryReadStat(evt.Tgid, out var stat) ? stat.StartTime : EstimateStartTime(evt.TimestampNs);
                 _startTimes[evt.Tgid] = childStart;
-                Write(new ProcessForked(_time.GetUtcNow(), new ProcessKey(evt.Tgid, childStart), KeyOf(evt.OtherTgid)));
+                Write(new ProcessForked(_time.GetUtcNow(), new ProcessKey(evt.Tgid, childStart), KeyOf(evt.OtherTgid)) { KernelTimeNs = evt.TimestampNs });
                 break;
             case ProcEventType.Exec:
                 var process = KeyOf(evt.Tgid);

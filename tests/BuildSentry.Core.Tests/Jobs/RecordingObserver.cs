@@ -28,7 +28,7 @@ internal sealed class RecordingObserver : ITrackerObserver, IJobPlacement
 
     public List<(string JobId, ProcessKey Member)> Adopted { get; } = [];
 
-    public void Adopt(JobRecord job, ProcessKey member) => Adopted.Add((job.Id, member));
+    public void Adopt(JobRecord job, ProcessForked fork) => Adopted.Add((job.Id, fork.Child));
 
     public void Release(JobRecord job) { }
 }

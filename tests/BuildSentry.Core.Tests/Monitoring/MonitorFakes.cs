@@ -35,7 +35,7 @@ internal sealed class NoPlacement : IJobPlacement
 {
     public string? Place(JobRecord job, IReadOnlyList<ProcessKey> members) => null;
 
-    public void Adopt(JobRecord job, ProcessKey member)
+    public void Adopt(JobRecord job, ProcessForked fork)
     {
     }
 

@@ -1,3 +1,4 @@
+using BuildSentry.Core.Events;
 using BuildSentry.Linux.Cgroups;
 using BuildSentry.Linux.Enforcement;
 using BuildSentry.Linux.Tests.Support;
@@ -18,6 +19,56 @@ public sealed class CgroupPlacementTests
         Assert.Null(jobs.Start(new(Environment.ProcessId + 1, 1)).CgroupPath);
 
         Assert.Single(_log.Entries, e => e.EventId == 4101);
+    }
+
+    [Fact]
+    public void A_fork_the_kernel_stamped_after_its_parent_was_moved_is_known_inside_without_a_read_and_is_inside()
+    {
+        Root.Require();
+        using var harness = new SensorHarness();
+        var cgroups = JobCgroups.Detect();
+        var placement = new CgroupPlacement(cgroups, _log);
+        var jobs = new TestJobs(placement);
+        using var tree = ProcessTree.Gated("sleep 300 & echo > \"$DIR/ready\"; wait");
+        var job = jobs.Start(tree.RootKey);
+        Assert.NotNull(job.CgroupPath);
+
+        tree.Release();
+        tree.WaitReady();
+        var child = Assert.Single(tree.Descendants(), k => k != tree.RootKey);
+        var fork = harness.WaitFor<ProcessForked>(f => f.Child == child);
+        Assert.Equal(tree.RootKey, fork.Parent);
+        Assert.NotEqual(0UL, fork.KernelTimeNs);
+        placement.Adopt(job, fork);
+
+        Assert.Equal(1, placement.BornInside);
+        Assert.True(CgroupMembership.IsIn("/proc", child.Pid, CgroupMembership.Relative(cgroups.Mount, job.CgroupPath!)),
+            "the kernel put the child in its parent's new cgroup, as the time stamps said");
+        jobs.End(job);
+    }
+
+    [Fact]
+    public void A_fork_from_before_its_parent_was_moved_is_checked_and_moved_in()
+    {
+        Root.Require();
+        using var harness = new SensorHarness();
+        var cgroups = JobCgroups.Detect();
+        var placement = new CgroupPlacement(cgroups, _log);
+        var jobs = new TestJobs(placement);
+        using var tree = new ProcessTree("sleep 300 & echo > \"$DIR/ready\"; wait");
+        tree.WaitReady();
+        var child = Assert.Single(tree.Descendants(), k => k != tree.RootKey);
+        var fork = harness.WaitFor<ProcessForked>(f => f.Child == child);
+
+        // Only the root is known to the job when it is placed, as when its fork events are still queued.
+        var job = jobs.Start(tree.RootKey);
+        var relative = CgroupMembership.Relative(cgroups.Mount, job.CgroupPath!);
+        Assert.False(CgroupMembership.IsIn("/proc", child.Pid, relative));
+        placement.Adopt(job, fork);
+
+        Assert.Equal(0, placement.BornInside);
+        Assert.True(CgroupMembership.IsIn("/proc", child.Pid, relative));
+        jobs.End(job);
     }
 
     [Fact]

@@ -35,6 +35,6 @@ internal sealed class TestJobs(IJobPlacement placement)
 internal sealed class NoPlacement : IJobPlacement
 {
     public string? Place(JobRecord job, IReadOnlyList<ProcessKey> members) => null;
-    public void Adopt(JobRecord job, ProcessKey member) { }
+    public void Adopt(JobRecord job, ProcessForked fork) { }
     public void Release(JobRecord job) { }
 }

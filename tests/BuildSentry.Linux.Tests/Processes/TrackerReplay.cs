@@ -60,7 +60,7 @@ internal sealed class TrackerReplay : ITrackerObserver, IJobPlacement
 
     public string? Place(JobRecord job, IReadOnlyList<ProcessKey> members) => null;
 
-    public void Adopt(JobRecord job, ProcessKey member)
+    public void Adopt(JobRecord job, ProcessForked fork)
     {
     }
 
