@@ -42,6 +42,7 @@ staging=$(mktemp -d "$prefix/usr/lib/.buildsentry.XXXXXX")
 cp -a "$publish/." "$staging/"
 install -d -m 0755 "$staging/hooks"
 install -m 0755 packaging/hooks/*.sh "$staging/hooks/"
+install -m 0644 packaging/buildsentry.env "$staging/buildsentry.env"
 chmod -R go-w "$staging"
 chmod 0755 "$staging"
 rm -rf "$lib.old"

@@ -82,7 +82,8 @@ reports_dir: $dir/reports
 control:
   socket: $dir/control.sock
 YAML
-  "$BIN" run --config "$dir/buildsentry.yaml" >"$dir/daemon.log" 2>&1 9>&- &
+  # As installed: the unit's runtime settings (packaging/buildsentry.env).
+  env $(grep -E '^[A-Za-z_]+=' packaging/buildsentry.env) "$BIN" run --config "$dir/buildsentry.yaml" >"$dir/daemon.log" 2>&1 9>&- &
   daemon_pid=$! daemon_dir=$dir
   local i
   for i in $(seq 1 300); do

@@ -29,4 +29,5 @@ if [ ${#args[@]} -eq 0 ]; then
 fi
 exec_args=(run "${args[@]}")
 echo "buildsentry ${exec_args[*]}   (control socket /run/buildsentry/control.sock; try: buildsentry status)"
-src/BuildSentry/bin/Release/net10.0/buildsentry "${exec_args[@]}"
+# The runtime settings the service unit uses (packaging/buildsentry.env).
+env $(grep -E '^[A-Za-z_]+=' packaging/buildsentry.env) src/BuildSentry/bin/Release/net10.0/buildsentry "${exec_args[@]}"
