@@ -42,25 +42,42 @@ public sealed partial class ProcessSensor
             case ProcEventType.Fork when !evt.IsThread:
                 var childStart = _procFs.TryReadStat(evt.Tgid, out var stat) ? stat.StartTime : EstimateStartTime(evt.TimestampNs);
                 _startTimes[evt.Tgid] = childStart;
-                Write(new ProcessForked(_time.GetUtcNow(), new ProcessKey(evt.Tgid, childStart), KeyOf(evt.OtherTgid)) { KernelTimeNs = evt.TimestampNs });
+                Write(new ProcessForked(EventTime(evt.TimestampNs), new ProcessKey(evt.Tgid, childStart), KeyOf(evt.OtherTgid)) { KernelTimeNs = evt.TimestampNs });
                 break;
             case ProcEventType.Exec:
                 var process = KeyOf(evt.Tgid);
-                Write(new ProcessExecuted(_time.GetUtcNow(), process, _procFs.ReadDetails(evt.Tgid, process.StartTime, _options.ParentJobSettled)));
+                Write(new ProcessExecuted(EventTime(evt.TimestampNs), process, _procFs.ReadDetails(evt.Tgid, process.StartTime, _options.ParentJobSettled)));
                 break;
             case ProcEventType.Exit when !evt.IsThread:
                 var exited = KeyOf(evt.Tgid);
                 _startTimes.Remove(evt.Tgid);
-                Write(new ProcessExited(_time.GetUtcNow(), exited, ExitCode(evt.ExitCode)));
+                Write(new ProcessExited(EventTime(evt.TimestampNs), exited, ExitCode(evt.ExitCode)));
                 break;
             case ProcEventType.Comm when !evt.IsThread:
-                Write(new ProcessCommChanged(_time.GetUtcNow(), KeyOf(evt.Tgid), evt.Comm ?? ""));
+                Write(new ProcessCommChanged(EventTime(evt.TimestampNs), KeyOf(evt.Tgid), evt.Comm ?? ""));
                 break;
             case ProcEventType.Ptrace:
                 var tracer = evt.OtherTgid == 0 ? default : KeyOf(evt.OtherTgid);
-                Write(new ProcessPtraced(_time.GetUtcNow(), KeyOf(evt.Tgid), tracer));
+                Write(new ProcessPtraced(EventTime(evt.TimestampNs), KeyOf(evt.Tgid), tracer));
                 break;
         }
+    }
+
+    /// <summary>
+    /// When the kernel stamped the event (CLOCK_MONOTONIC), on the sensor's wall clock: an exit is dated when
+    /// the process exited, not when it was read, which can be later (the reader waits while a kill holds the
+    /// monitor until the job's cgroup is empty). The wall clock is read with it, so a clock step is followed.
+    /// </summary>
+    private DateTimeOffset EventTime(ulong timestampNs)
+    {
+        var now = _time.GetUtcNow();
+        var monotonicNow = Interop.MonotonicClock.NowNs();
+        if (timestampNs == 0 || timestampNs > monotonicNow)
+        {
+            return now;
+        }
+
+        return now - TimeSpan.FromTicks((long)((monotonicNow - timestampNs) / 100));
     }
 
     /// <summary>The identity of a pid: remembered from its fork or the last scan, else read now; start

@@ -32,6 +32,46 @@ public sealed class ProcessSensorTests
     }
 
     [Fact]
+    public void An_exit_read_late_is_dated_when_the_process_exited_not_when_it_was_read()
+    {
+        Root.Require();
+        using var open = new ManualResetEventSlim(true);
+        var events = new System.Collections.Concurrent.ConcurrentQueue<SensorEvent>();
+        using var sensor = new Linux.Processes.ProcessSensor(new GatedWriter(open, events));
+        sensor.Start();
+        Enforcement.ProcessTree.WaitFor(() => events.Any(e => e is ProcessRescanned), "the start scan");
+
+        // The reader blocks on its next event, as it does while a kill holds the monitor.
+        open.Reset();
+        using var child = Support.Processes.Start("/bin/true", []);
+        child.WaitForExit();
+        var exitedBy = DateTimeOffset.UtcNow;
+        Thread.Sleep(500);
+        var releasedAt = DateTimeOffset.UtcNow;
+        open.Set();
+
+        Enforcement.ProcessTree.WaitFor(() => events.Any(e => e is ProcessExited x && x.Process.Pid == child.Id), "the exit event");
+        var exit = events.OfType<ProcessExited>().First(x => x.Process.Pid == child.Id);
+        Assert.True(exit.Time <= exitedBy + TimeSpan.FromMilliseconds(50), $"exit dated {exit.Time:O}, process gone by {exitedBy:O}");
+        Assert.True(releasedAt - exit.Time >= TimeSpan.FromMilliseconds(400), $"exit dated {exit.Time:O}, read after {releasedAt:O}");
+        var fork = events.OfType<ProcessForked>().First(f => f.Child.Pid == child.Id);
+        Assert.True(fork.Time <= exit.Time);
+    }
+
+    private sealed class GatedWriter(ManualResetEventSlim open, System.Collections.Concurrent.ConcurrentQueue<SensorEvent> events)
+        : System.Threading.Channels.ChannelWriter<SensorEvent>
+    {
+        public override bool TryWrite(SensorEvent item)
+        {
+            open.Wait();
+            events.Enqueue(item);
+            return true;
+        }
+
+        public override ValueTask<bool> WaitToWriteAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(true);
+    }
+
+    [Fact]
     public void The_environment_of_a_child_of_a_settled_job_process_is_not_read()
     {
         var settled = new System.Collections.Concurrent.ConcurrentDictionary<int, bool>();
