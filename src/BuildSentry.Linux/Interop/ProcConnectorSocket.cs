@@ -49,8 +49,9 @@ internal sealed unsafe class ProcConnectorSocket : IDisposable
     /// <summary>Takes a queued datagram, or waits up to <paramref name="timeoutMs"/> for one, so that a
     /// stopping reader notices promptly. Under load this is one recv per datagram, no poll.
     /// <paramref name="drained"/> runs when the socket is found empty, before the wait: every event the
-    /// kernel sent until then has been received.</summary>
-    public ReceiveStatus Receive(Span<byte> buffer, int timeoutMs, out int length, Action? drained = null)
+    /// kernel sent until then has been received; <paramref name="woke"/> runs when the wait ends, before
+    /// anything more is received.</summary>
+    public ReceiveStatus Receive(Span<byte> buffer, int timeoutMs, out int length, Action? drained = null, Action? woke = null)
     {
         var status = TryReceive(buffer, out length);
         if (status != ReceiveStatus.TimedOut)
@@ -59,15 +60,32 @@ internal sealed unsafe class ProcConnectorSocket : IDisposable
         }
 
         drained?.Invoke();
-
-        var pfd = new pollfd { fd = _fd, events = POLLIN };
-        var ready = poll(&pfd, 1, timeoutMs);
-        if (ready < 0 && errno != EINTR)
+        bool ready;
+        try
         {
-            throw Error("poll");
+            var pfd = new pollfd { fd = _fd, events = POLLIN };
+            var result = poll(&pfd, 1, timeoutMs);
+            if (result < 0 && errno != EINTR)
+            {
+                throw Error("poll");
+            }
+
+            ready = result > 0;
+        }
+        finally
+        {
+            woke?.Invoke();
         }
 
-        return ready > 0 ? TryReceive(buffer, out length) : ReceiveStatus.TimedOut;
+        length = 0;
+        return ready ? TryReceive(buffer, out length) : ReceiveStatus.TimedOut;
+    }
+
+    /// <summary>Whether a datagram is queued (a zero-timeout poll; safe from any thread).</summary>
+    public bool HasPending()
+    {
+        var pfd = new pollfd { fd = _fd, events = POLLIN };
+        return poll(&pfd, 1, 0) > 0;
     }
 
     private ReceiveStatus TryReceive(Span<byte> buffer, out int length) =>

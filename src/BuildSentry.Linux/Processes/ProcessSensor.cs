@@ -25,6 +25,11 @@ public sealed partial class ProcessSensor : IDisposable
     private long _overruns;
     private long _rescans;
 
+    // Odd while the reader waits with nothing queued: see IsCaughtUp.
+    private long _waitEpoch;
+    private readonly Action _drained;
+    private readonly Action _woke;
+
     public ProcessSensor(
         ChannelWriter<SensorEvent> writer, TimeProvider? time = null, ProcessSensorOptions? options = null,
         ProcFs? procFs = null)
@@ -33,6 +38,23 @@ public sealed partial class ProcessSensor : IDisposable
         _time = time ?? TimeProvider.System;
         _options = options ?? new ProcessSensorOptions();
         _procFs = procFs ?? new ProcFs();
+        _drained = () =>
+        {
+            _options.CaughtUp?.Invoke();
+            Interlocked.Increment(ref _waitEpoch);
+        };
+        _woke = () => Interlocked.Increment(ref _waitEpoch);
+    }
+
+    /// <summary>
+    /// Whether every process event the kernel sent until now has been written: the reader is waiting and
+    /// nothing is queued. The wait is seen unchanged before and after the queue check, so a datagram the
+    /// reader took meanwhile (written or not yet) makes the answer false. Any thread may ask.
+    /// </summary>
+    public bool IsCaughtUp()
+    {
+        var epoch = Interlocked.Read(ref _waitEpoch);
+        return (epoch & 1) == 1 && _socket is { } socket && !socket.HasPending() && Interlocked.Read(ref _waitEpoch) == epoch;
     }
 
     public ProcessSensorCounters Counters => new(
@@ -88,7 +110,7 @@ public sealed partial class ProcessSensor : IDisposable
             Rescan("start");
             while (!_stop.IsCancellationRequested)
             {
-                var status = _socket!.Receive(buffer, timeoutMs, out var length, _options.CaughtUp);
+                var status = _socket!.Receive(buffer, timeoutMs, out var length, _drained, _woke);
                 if (status == ReceiveStatus.Received)
                 {
                     HandleDatagram(buffer.AsSpan(0, length));

@@ -12,7 +12,10 @@ internal sealed partial class MonitorService
     /// <summary>How long a network finding waits for the process sensor to report its owner at most.</summary>
     private static readonly TimeSpan OwnerWait = TimeSpan.FromMilliseconds(20);
 
+    private static readonly TimeSpan AwaitingRecheck = TimeSpan.FromMilliseconds(2);
+
     private OwnerWaitQueue _awaitingOwner = null!;
+    private ITimer? _awaitingRecheck;
     private volatile int _awaitingCount;
     private long _caughtUpTicks;
     private bool _stopped;
@@ -28,6 +31,7 @@ internal sealed partial class MonitorService
     private void RunLoop()
     {
         using var housekeeping = _time.CreateTimer(_ => Post(Housekeeping), null, HousekeepingInterval, WatchdogInterval() ?? HousekeepingInterval);
+        using var recheck = _awaitingRecheck = _time.CreateTimer(_ => Post(() => ReleaseAwaiting()), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         var reader = _channel.Reader;
         using var wake = new ManualResetEventSlim(false, spinCount: 0);
         while (WaitToRead(reader, wake))
@@ -83,18 +87,40 @@ internal sealed partial class MonitorService
         }
     }
 
-    private DateTimeOffset CaughtUpAt => new(Volatile.Read(ref _caughtUpTicks), TimeSpan.Zero);
+    /// <summary>Until when the process sensor has applied every event: now when it is waiting with nothing
+    /// queued, else the last time it was.</summary>
+    private DateTimeOffset CaughtUpAt(DateTimeOffset now) =>
+        _processSensor?.IsCaughtUp() == true ? now : new(Volatile.Read(ref _caughtUpTicks), TimeSpan.Zero);
 
     private void Admit(SensorEvent e)
     {
-        _awaitingOwner.Admit(e, _time.GetUtcNow(), CaughtUpAt);
-        _awaitingCount = _awaitingOwner.Count;
+        var now = _time.GetUtcNow();
+        _awaitingOwner.Admit(e, now, CaughtUpAt(now));
+        AfterAwaitingChanged();
     }
 
     private void ReleaseAwaiting(bool all = false)
     {
-        _awaitingOwner.Release(_time.GetUtcNow(), CaughtUpAt, all);
-        _awaitingCount = _awaitingOwner.Count;
+        var now = _time.GetUtcNow();
+        _awaitingOwner.Release(now, CaughtUpAt(now), all);
+        AfterAwaitingChanged();
+    }
+
+    /// <summary>While findings wait, the loop looks again every few milliseconds: the sensor may have caught
+    /// up without another event to tell, and the longest wait must end on time.</summary>
+    private void AfterAwaitingChanged()
+    {
+        var count = _awaitingOwner.Count;
+        if (count > 0 && _awaitingCount == 0)
+        {
+            _awaitingRecheck?.Change(AwaitingRecheck, AwaitingRecheck);
+        }
+        else if (count == 0 && _awaitingCount > 0)
+        {
+            _awaitingRecheck?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+
+        _awaitingCount = count;
     }
 
     /// <summary>
