@@ -99,6 +99,7 @@ internal sealed partial class MonitorService : BackgroundService, IDaemonControl
         {
             DefaultMode = configuration.DefaultMode, HostName = configuration.HostName, LateFlowGrace = TimeSpan.FromMilliseconds(500),
         };
+        KillPathWarmup.Run(configuration.HostName);
         _monitor = new JobMonitor(profiles, monitorOptions, new JobEnforcer(_loggers.CreateLogger<JobEnforcer>()), _alerts, placement,
             new ReportWriter(configuration.ReportsDir, _loggers.CreateLogger<ReportWriter>()));
         _awaitingOwner = new OwnerWaitQueue(_monitor, Handle, OwnerWait);
