@@ -55,6 +55,9 @@ public sealed class ViolationTests(NetworkLabFixture fixture)
         Assert.Contains("kernel matched the socket to the job's cgroup", Str(alert, "reason"));
         var status = await daemon.CliAsync("status", "--json");
         Assert.Contains("\"kernelAttribution\":\"on\"", status.StandardOutput.Replace(" ", "", StringComparison.Ordinal));
+        var memory = System.Text.Json.JsonDocument.Parse(status.StandardOutput).RootElement.GetProperty("memory");
+        Assert.InRange(memory.GetProperty("rssKb").GetInt64(), 10_000, memory.GetProperty("peakRssKb").GetInt64());
+        Assert.InRange(memory.GetProperty("managedHeapKb").GetInt64(), 1, memory.GetProperty("rssKb").GetInt64());
     }
 
     [Fact]

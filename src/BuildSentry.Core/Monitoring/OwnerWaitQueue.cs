@@ -17,12 +17,24 @@ public sealed class OwnerWaitQueue(JobMonitor monitor, Action<SensorEvent> handl
 
     public int Count => _waiting.Count;
 
+    /// <summary>Findings that waited, and how many of them left without their owner known (the sensor had
+    /// caught up past them, or the longest wait ran out), for the daemon's status.</summary>
+    public long Held { get; private set; }
+
+    public long LeftUnknown { get; private set; }
+
+    public long LeftOnTimeout { get; private set; }
+
+    /// <summary>The longest any finding waited, in milliseconds.</summary>
+    public double LongestWaitMs { get; private set; }
+
     /// <summary>Handles <paramref name="e"/> now, or queues it when it must wait.</summary>
     public void Admit(SensorEvent e, DateTimeOffset now, DateTimeOffset caughtUp)
     {
         if (JobMonitor.IsNetworkFinding(e) && (_waiting.Count > 0 || monitor.AwaitsOwner(e)))
         {
             _waiting.Enqueue(e);
+            Held++;
             Release(now, caughtUp);
             return;
         }
@@ -33,10 +45,19 @@ public sealed class OwnerWaitQueue(JobMonitor monitor, Action<SensorEvent> handl
     /// <summary>Handles the findings at the head that may leave; with <paramref name="all"/> every one.</summary>
     public void Release(DateTimeOffset now, DateTimeOffset caughtUp, bool all = false)
     {
-        while (_waiting.TryPeek(out var head)
-               && (all || caughtUp > head.Time || now - head.Time >= maxWait || !monitor.AwaitsOwner(head)))
+        while (_waiting.TryPeek(out var head))
         {
+            var known = !monitor.AwaitsOwner(head);
+            var timedOut = now - head.Time >= maxWait;
+            if (!(all || known || caughtUp > head.Time || timedOut))
+            {
+                break;
+            }
+
             _waiting.Dequeue();
+            LeftUnknown += known ? 0 : 1;
+            LeftOnTimeout += !known && timedOut && caughtUp <= head.Time ? 1 : 0;
+            LongestWaitMs = Math.Max(LongestWaitMs, (now - head.Time).TotalMilliseconds);
             handle(head);
         }
     }

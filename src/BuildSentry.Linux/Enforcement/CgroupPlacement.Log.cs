@@ -18,4 +18,7 @@ public sealed partial class CgroupPlacement
 
     [LoggerMessage(EventId = 4105, Level = LogLevel.Information, Message = "Job {JobId} ended with {Count} processes still in {Path}; the cgroup is removed once they exit")]
     private static partial void LogLeftOver(ILogger logger, string jobId, string path, int count);
+
+    [LoggerMessage(EventId = 4106, Level = LogLevel.Warning, Message = "A cgroup placement step failed: {Error}")]
+    private static partial void LogWorkFailed(ILogger logger, string error);
 }

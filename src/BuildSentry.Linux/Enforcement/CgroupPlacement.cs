@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using BuildSentry.Core.Events;
 using BuildSentry.Core.Jobs;
 using BuildSentry.Linux.Cgroups;
@@ -9,28 +10,65 @@ namespace BuildSentry.Linux.Enforcement;
 
 /// <summary>
 /// Gives each job its own cgroup v2 directory and moves its processes in, root first, so the enforcer can
-/// kill it with cgroup.kill. Called from the monitor's single loop, so it keeps no locks.
+/// kill it with cgroup.kill. The directory is made at once (mkdir); the moves, adoptions and removals run in
+/// order on a thread of their own: a write to cgroup.procs waits for an RCU grace period (the kernel's
+/// thread-group lock), 10 - 17 ms here, and made on the process sensor's thread it held every process event
+/// and every network finding behind it at each job's start.
 /// A cgroup still holding processes when its job ends (a daemonized leftover) is kept and retried on every
 /// later Place and Release; <see cref="RemoveLeftovers"/> clears empty ones a previous run left behind.
 /// </summary>
-public sealed partial class CgroupPlacement(JobCgroups cgroups, ILogger<CgroupPlacement> logger, ProcFs? proc = null,
-    ICgroupSlots? slots = null) : IJobPlacement
+public sealed partial class CgroupPlacement : IJobPlacement, IDisposable
 {
-    private readonly ProcFs _proc = proc ?? new ProcFs();
+    private readonly JobCgroups cgroups;
+    private readonly ILogger<CgroupPlacement> logger;
+    private readonly ICgroupSlots? slots;
+    private readonly ProcFs _proc;
     private readonly HashSet<string> _pending = new(StringComparer.Ordinal);
 
     // Per job, the processes known to be in its cgroup and the CLOCK_MONOTONIC time from which that holds (see
-    // Adopt). Filled only while the tracker adopts (a job's first seconds) and dropped at Release.
+    // Adopt). Filled only while the tracker adopts (a job's first seconds) and dropped at Release. Worker only.
     private readonly Dictionary<string, Dictionary<ProcessKey, ulong>> _insideSince = new(StringComparer.Ordinal);
     private readonly int _self = Environment.ProcessId;
+    private readonly BlockingCollection<Action> _work = new();
+    private readonly Thread _worker;
+    private long _outstanding;
+    private long _bornInside;
     private bool _warnedUnavailable;
 
+    public CgroupPlacement(JobCgroups cgroups, ILogger<CgroupPlacement> logger, ProcFs? proc = null, ICgroupSlots? slots = null)
+    {
+        this.cgroups = cgroups;
+        this.logger = logger;
+        this.slots = slots;
+        _proc = proc ?? new ProcFs();
+        _worker = new Thread(Work) { IsBackground = true, Name = "cgroup-placement" };
+        _worker.Start();
+    }
+
     /// <summary>Cgroups of ended jobs that still had processes when last tried.</summary>
-    public IReadOnlyCollection<string> Pending => _pending;
+    public IReadOnlyCollection<string> Pending
+    {
+        get
+        {
+            lock (_pending)
+            {
+                return [.. _pending];
+            }
+        }
+    }
+
+    /// <summary>Forks found born inside their job's cgroup by their time stamp alone (nothing read).</summary>
+    public long BornInside => Interlocked.Read(ref _bornInside);
 
     public string? Place(JobRecord job, IReadOnlyList<ProcessKey> members)
     {
-        RetryPending();
+        // The daemon itself and init are never moved: a job of nothing else gets no cgroup.
+        var movable = members.Where(m => m.Pid > 1 && m.Pid != _self).OrderBy(m => m == job.Root ? 0 : 1).ToArray();
+        if (movable.Length == 0)
+        {
+            return null;
+        }
+
         var created = cgroups.Create(job.Id, cgroups.IsAvailable ? slots?.Take(job.Id) : null);
         if (created.Status == CgroupStatus.Unavailable)
         {
@@ -50,27 +88,23 @@ public sealed partial class CgroupPlacement(JobCgroups cgroups, ILogger<CgroupPl
             return null;
         }
 
-        var moved = 0;
-        var inside = new Dictionary<ProcessKey, ulong>();
-        foreach (var member in members.OrderBy(m => m == job.Root ? 0 : 1))
+        var jobId = job.Id;
+        var path = created.Path!;
+        Enqueue(() =>
         {
-            if (Move(job, created.Path!, member))
+            RetryPending();
+            var inside = new Dictionary<ProcessKey, ulong>();
+            foreach (var member in movable)
             {
-                moved++;
-                inside[member] = MonotonicClock.NowNs();
+                if (Move(jobId, path, member))
+                {
+                    inside[member] = MonotonicClock.NowNs();
+                }
             }
-        }
 
-        _insideSince[job.Id] = inside;
-
-        if (moved == 0)
-        {
-            JobCgroups.Remove(created.Path!);
-            slots?.Release(job.Id);
-            return null;
-        }
-
-        return created.Path;
+            _insideSince[jobId] = inside;
+        });
+        return path;
     }
 
     /// <summary>
@@ -78,7 +112,8 @@ public sealed partial class CgroupPlacement(JobCgroups cgroups, ILogger<CgroupPl
     /// parent's thread group is locked against migration (copy_process calls proc_fork_connector before
     /// cgroup_post_fork releases cgroup_threadgroup_change), so a fork stamped after the parent's move
     /// returned was decided after it: that child is inside, and nothing need be read. Any other fork is
-    /// checked with one read of /proc/PID/cgroup, and moved only when it is outside.
+    /// checked with one read of /proc/PID/cgroup, and moved only when it is outside. Queued behind the
+    /// job's own placement, so the parent's move is known by then.
     /// </summary>
     public void Adopt(JobRecord job, ProcessForked fork)
     {
@@ -87,36 +122,100 @@ public sealed partial class CgroupPlacement(JobCgroups cgroups, ILogger<CgroupPl
             return;
         }
 
-        var inside = _insideSince.GetValueOrDefault(job.Id);
+        var jobId = job.Id;
+        Enqueue(() => AdoptNow(jobId, path, fork));
+    }
+
+    public void Release(JobRecord job)
+    {
+        var jobId = job.Id;
+        var path = job.CgroupPath;
+        Enqueue(() =>
+        {
+            _insideSince.Remove(jobId);
+            RetryPending();
+            if (path is not null && Directory.Exists(path) && !JobCgroups.Remove(path).Succeeded)
+            {
+                lock (_pending)
+                {
+                    _pending.Add(path);
+                }
+
+                LogLeftOver(logger, jobId, path, JobCgroups.Processes(path).Count);
+            }
+
+            slots?.Release(jobId);
+        });
+    }
+
+    /// <summary>Waits until every queued move, adoption and removal is done (tests, and the daemon's stop).</summary>
+    public bool WaitIdle(TimeSpan timeout)
+    {
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (Interlocked.Read(ref _outstanding) > 0)
+        {
+            if (Environment.TickCount64 > deadline)
+            {
+                return false;
+            }
+
+            Thread.Sleep(1);
+        }
+
+        return true;
+    }
+
+    public void Dispose()
+    {
+        _work.CompleteAdding();
+        _worker.Join(TimeSpan.FromSeconds(10));
+        _work.Dispose();
+    }
+
+    private void Enqueue(Action work)
+    {
+        Interlocked.Increment(ref _outstanding);
+        if (!_work.TryAdd(work))
+        {
+            Interlocked.Decrement(ref _outstanding);
+        }
+    }
+
+    private void Work()
+    {
+        foreach (var work in _work.GetConsumingEnumerable())
+        {
+            try
+            {
+                work();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                LogWorkFailed(logger, ex.Message);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _outstanding);
+            }
+        }
+    }
+
+    private void AdoptNow(string jobId, string path, ProcessForked fork)
+    {
+        var inside = _insideSince.GetValueOrDefault(jobId);
         if (inside is not null && fork.KernelTimeNs != 0 && inside.TryGetValue(fork.Parent, out var parentSince)
             && fork.KernelTimeNs > parentSince)
         {
             inside[fork.Child] = fork.KernelTimeNs;
-            BornInside++;
+            Interlocked.Increment(ref _bornInside);
             return;
         }
 
         if (CgroupMembership.IsIn(_proc.Root, fork.Child.Pid, CgroupMembership.Relative(cgroups.Mount, path))
-            || Move(job, path, fork.Child))
+            || Move(jobId, path, fork.Child))
         {
             inside?.TryAdd(fork.Child, MonotonicClock.NowNs());
         }
-    }
-
-    /// <summary>Forks found born inside their job's cgroup by their time stamp alone (nothing read).</summary>
-    public long BornInside { get; private set; }
-
-    public void Release(JobRecord job)
-    {
-        _insideSince.Remove(job.Id);
-        RetryPending();
-        if (job.CgroupPath is { } path && Directory.Exists(path) && !JobCgroups.Remove(path).Succeeded)
-        {
-            _pending.Add(path);
-            LogLeftOver(logger, job.Id, path, JobCgroups.Processes(path).Count);
-        }
-
-        slots?.Release(job.Id);
     }
 
     /// <summary>
@@ -161,7 +260,7 @@ public sealed partial class CgroupPlacement(JobCgroups cgroups, ILogger<CgroupPl
     /// Moves one verified member. The daemon itself and init are never moved. Identity is checked through a
     /// pidfd held across the write: if it is still alive afterwards, the pid named that process throughout.
     /// </summary>
-    private bool Move(JobRecord job, string path, ProcessKey member)
+    private bool Move(string jobId, string path, ProcessKey member)
     {
         if (member.Pid <= 1 || member.Pid == _self)
         {
@@ -185,13 +284,13 @@ public sealed partial class CgroupPlacement(JobCgroups cgroups, ILogger<CgroupPl
             var moved = JobCgroups.MoveProcess(path, member.Pid);
             if (!moved.Succeeded)
             {
-                LogMoveFailed(logger, job.Id, member.ToString(), moved.Error ?? "unknown");
+                LogMoveFailed(logger, jobId, member.ToString(), moved.Error ?? "unknown");
                 return false;
             }
 
             if (PidFd.HasExited(pidfd))
             {
-                LogMoveRaced(logger, job.Id, member.ToString(), path);
+                LogMoveRaced(logger, jobId, member.ToString(), path);
             }
 
             return true;
@@ -202,5 +301,11 @@ public sealed partial class CgroupPlacement(JobCgroups cgroups, ILogger<CgroupPl
         }
     }
 
-    private void RetryPending() => _pending.RemoveWhere(path => !Directory.Exists(path) || JobCgroups.Remove(path).Succeeded);
+    private void RetryPending()
+    {
+        lock (_pending)
+        {
+            _pending.RemoveWhere(path => !Directory.Exists(path) || JobCgroups.Remove(path).Succeeded);
+        }
+    }
 }

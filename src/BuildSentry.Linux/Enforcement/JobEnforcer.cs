@@ -20,6 +20,8 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
     public const string CgroupMethod = "cgroup.kill";
     public const string SweepMethod = "pidfd sweep";
 
+    private static readonly TimeSpan RekillAfter = TimeSpan.FromMilliseconds(20);
+
     private readonly EnforcerOptions _options = options ?? new EnforcerOptions();
     private readonly ProcFs _proc = proc ?? new ProcFs();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -57,7 +59,15 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
         var escaped = members.Where(m => !remaining.Contains(m.Pid) && !CgroupMembership.IsIn(_proc.Root, m.Pid, relative)).ToList();
         var swept = escaped.Count == 0 ? null : KillTree(job, escaped, relative, deadline);
         // A killed process whose parent does not reap it stays a zombie and keeps the cgroup populated: dead all the same.
-        var drained = CgroupEvents.WaitUnpopulated(path, deadline, _time) || JobCgroups.Processes(path).All(IsZombie);
+        // A member the placement thread moved in just after the kill is neither killed nor swept: kill the cgroup
+        // again when it has not emptied soon.
+        var soon = Math.Min(deadline, _time.GetTimestamp() + (long)(RekillAfter.TotalSeconds * _time.TimestampFrequency));
+        var drained = CgroupEvents.WaitUnpopulated(path, soon, _time) || JobCgroups.Processes(path).All(IsZombie);
+        if (!drained && JobCgroups.Kill(path).Succeeded)
+        {
+            drained = CgroupEvents.WaitUnpopulated(path, deadline, _time) || JobCgroups.Processes(path).All(IsZombie);
+        }
+
         var error = drained ? swept?.Error : $"{path} still has live processes after {_options.ExitWait.TotalMilliseconds} ms";
         var method = swept is { Signalled: > 0 } ? $"{CgroupMethod} + {SweepMethod}" : CgroupMethod;
         return new KillResult(method, inside + (swept?.Signalled ?? 0), error, signalledAt);

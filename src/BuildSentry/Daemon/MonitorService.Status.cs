@@ -43,8 +43,25 @@ internal sealed partial class MonitorService
                 ["target"] = s.Target.ToString(), ["sent"] = s.Sent, ["queued"] = s.Queued, ["dropped"] = s.Dropped, ["failures"] = s.Failures,
             }).ToArray()),
             ["profiles"] = new JsonObject { ["directory"] = _profilesDirectory, ["count"] = _monitor.Profiles.Profiles.Count },
+            ["memory"] = Memory(),
         };
         return new ControlResponse(true, $"{_monitor.ActiveJobs.Count} active job(s)") { Body = body };
+    }
+
+    /// <summary>The daemon's own memory, so a growing daemon shows before it is a problem.</summary>
+    private static JsonObject Memory()
+    {
+        var gc = GC.GetGCMemoryInfo();
+        var status = File.ReadLines("/proc/self/status").ToDictionary(l => l.Split(':')[0], l => l.Split(':', 2)[1].Trim());
+        static long Kilobytes(string? value) => long.TryParse(value?.Split(' ')[0], out var kb) ? kb : 0;
+        return new JsonObject
+        {
+            ["rssKb"] = Kilobytes(status.GetValueOrDefault("VmRSS")),
+            ["peakRssKb"] = Kilobytes(status.GetValueOrDefault("VmHWM")),
+            ["managedHeapKb"] = gc.HeapSizeBytes / 1024,
+            ["managedCommittedKb"] = gc.TotalCommittedBytes / 1024,
+            ["gcCount"] = GC.CollectionCount(0),
+        };
     }
 
     private JsonObject Sensors()
@@ -57,6 +74,8 @@ internal sealed partial class MonitorService
             ["processRescans"] = process?.Rescans, ["processSensorFault"] = _processSensor?.Fault?.Message,
             ["capture"] = _networkSensor is null ? "off" : "on",
             ["framesCaptured"] = network?.Frames, ["connections"] = network?.Connections, ["dnsQueries"] = network?.DnsQueries,
+            ["findingsHeldForOwner"] = _awaitingOwner?.Held, ["findingsLeftOwnerUnknown"] = _awaitingOwner?.LeftUnknown,
+            ["findingsLeftOnTimeout"] = _awaitingOwner?.LeftOnTimeout, ["longestOwnerWaitMs"] = _awaitingOwner?.LongestWaitMs,
             ["packetsDropped"] = _monitor.Counters.PacketsDropped, ["captureFault"] = _networkSensor?.Fault?.Message,
             ["kernelAttribution"] = _kernelTags is null ? "off" : "on",
             ["kernelRecords"] = _kernelTags?.Records, ["kernelRecordOverruns"] = _kernelTags?.Overruns,

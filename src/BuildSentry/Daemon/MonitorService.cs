@@ -90,6 +90,7 @@ internal sealed partial class MonitorService : BackgroundService, IDaemonControl
         var mount = configuration.JobCgroups ? CgroupMount.FindV2() : null;
         var slots = mount is null ? null : StartKernelTags(mount);
         var placement = new CgroupPlacement(cgroups, _loggers.CreateLogger<CgroupPlacement>(), slots: slots);
+        _resources.Add(placement);
         if (mount is not null)
         {
             placement.RemoveLeftovers(mount);

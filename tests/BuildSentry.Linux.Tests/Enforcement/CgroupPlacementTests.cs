@@ -40,6 +40,7 @@ public sealed class CgroupPlacementTests
         Assert.Equal(tree.RootKey, fork.Parent);
         Assert.NotEqual(0UL, fork.KernelTimeNs);
         placement.Adopt(job, fork);
+        Assert.True(placement.WaitIdle(TimeSpan.FromSeconds(10)));
 
         Assert.Equal(1, placement.BornInside);
         Assert.True(CgroupMembership.IsIn("/proc", child.Pid, CgroupMembership.Relative(cgroups.Mount, job.CgroupPath!)),
@@ -65,6 +66,7 @@ public sealed class CgroupPlacementTests
         var relative = CgroupMembership.Relative(cgroups.Mount, job.CgroupPath!);
         Assert.False(CgroupMembership.IsIn("/proc", child.Pid, relative));
         placement.Adopt(job, fork);
+        Assert.True(placement.WaitIdle(TimeSpan.FromSeconds(10)));
 
         Assert.Equal(0, placement.BornInside);
         Assert.True(CgroupMembership.IsIn("/proc", child.Pid, relative));

@@ -15,10 +15,19 @@ internal sealed class TestJobs(IJobPlacement placement)
         var id = $"test-{Guid.NewGuid():N}";
         _tracker.Apply(new JobRegistrationRequested(DateTimeOffset.UtcNow, root, new JobMetadata("github", id)));
         Assert.True(_tracker.TryGetJob(id, out var job), $"job {id} did not start");
+        Settle();
         return job;
     }
 
-    public void End(JobRecord job) => _tracker.Apply(new JobEndRequested(DateTimeOffset.UtcNow, job.Id, "test over"));
+    public void End(JobRecord job)
+    {
+        _tracker.Apply(new JobEndRequested(DateTimeOffset.UtcNow, job.Id, "test over"));
+        Settle();
+    }
+
+    /// <summary>The placement moves and removes on its own thread: a test looks once that is done.</summary>
+    private void Settle() =>
+        Assert.True((placement as Linux.Enforcement.CgroupPlacement)?.WaitIdle(TimeSpan.FromSeconds(10)) ?? true, "the placement did not finish");
 
     private sealed class NoObserver : ITrackerObserver
     {
