@@ -58,7 +58,8 @@ internal sealed partial class MonitorService
         {
             ["rssKb"] = Kilobytes(status.GetValueOrDefault("VmRSS")),
             ["peakRssKb"] = Kilobytes(status.GetValueOrDefault("VmHWM")),
-            ["managedHeapKb"] = gc.HeapSizeBytes / 1024,
+            ["managedHeapKb"] = GC.GetTotalMemory(forceFullCollection: false) / 1024,
+            // As of the last collection (0 before the first).
             ["managedCommittedKb"] = gc.TotalCommittedBytes / 1024,
             ["gcCount"] = GC.CollectionCount(0),
         };
