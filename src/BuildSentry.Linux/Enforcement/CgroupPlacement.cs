@@ -26,7 +26,8 @@ public sealed partial class CgroupPlacement : IJobPlacement, IDisposable
     private readonly HashSet<string> _pending = new(StringComparer.Ordinal);
 
     // Per job, the processes known to be in its cgroup and the CLOCK_MONOTONIC time from which that holds (see
-    // Adopt). Filled only while the tracker adopts (a job's first seconds) and dropped at Release. Worker only.
+    // Adopt). Filled only while the tracker adopts (a job's first seconds) and dropped at Release. Locked: the
+    // worker fills it, and Adopt answers most forks from it on the caller's thread without waking the worker.
     private readonly Dictionary<string, Dictionary<ProcessKey, ulong>> _insideSince = new(StringComparer.Ordinal);
     private readonly int _self = Environment.ProcessId;
     private readonly BlockingCollection<Action> _work = new();
@@ -94,15 +95,21 @@ public sealed partial class CgroupPlacement : IJobPlacement, IDisposable
         {
             RetryPending();
             var inside = new Dictionary<ProcessKey, ulong>();
+            lock (_insideSince)
+            {
+                _insideSince[jobId] = inside;
+            }
+
             foreach (var member in movable)
             {
                 if (Move(jobId, path, member))
                 {
-                    inside[member] = MonotonicClock.NowNs();
+                    lock (_insideSince)
+                    {
+                        inside[member] = MonotonicClock.NowNs();
+                    }
                 }
             }
-
-            _insideSince[jobId] = inside;
         });
         return path;
     }
@@ -123,16 +130,41 @@ public sealed partial class CgroupPlacement : IJobPlacement, IDisposable
         }
 
         var jobId = job.Id;
-        Enqueue(() => AdoptNow(jobId, path, fork));
+        if (!TryKnownInside(jobId, fork))
+        {
+            Enqueue(() => AdoptNow(jobId, path, fork));
+        }
+    }
+
+    /// <summary>Records the child as inside when its fork was stamped after its parent was known inside.</summary>
+    private bool TryKnownInside(string jobId, ProcessForked fork)
+    {
+        lock (_insideSince)
+        {
+            if (fork.KernelTimeNs == 0 || _insideSince.GetValueOrDefault(jobId) is not { } inside
+                || !inside.TryGetValue(fork.Parent, out var parentSince) || fork.KernelTimeNs <= parentSince)
+            {
+                return false;
+            }
+
+            inside[fork.Child] = fork.KernelTimeNs;
+        }
+
+        Interlocked.Increment(ref _bornInside);
+        return true;
     }
 
     public void Release(JobRecord job)
     {
         var jobId = job.Id;
         var path = job.CgroupPath;
-        Enqueue(() =>
+        lock (_insideSince)
         {
             _insideSince.Remove(jobId);
+        }
+
+        Enqueue(() =>
+        {
             RetryPending();
             if (path is not null && Directory.Exists(path) && !JobCgroups.Remove(path).Succeeded)
             {
@@ -202,19 +234,19 @@ public sealed partial class CgroupPlacement : IJobPlacement, IDisposable
 
     private void AdoptNow(string jobId, string path, ProcessForked fork)
     {
-        var inside = _insideSince.GetValueOrDefault(jobId);
-        if (inside is not null && fork.KernelTimeNs != 0 && inside.TryGetValue(fork.Parent, out var parentSince)
-            && fork.KernelTimeNs > parentSince)
+        // Asked again here: the parent may have been moved since the fork was queued.
+        if (TryKnownInside(jobId, fork))
         {
-            inside[fork.Child] = fork.KernelTimeNs;
-            Interlocked.Increment(ref _bornInside);
             return;
         }
 
         if (CgroupMembership.IsIn(_proc.Root, fork.Child.Pid, CgroupMembership.Relative(cgroups.Mount, path))
             || Move(jobId, path, fork.Child))
         {
-            inside?.TryAdd(fork.Child, MonotonicClock.NowNs());
+            lock (_insideSince)
+            {
+                _insideSince.GetValueOrDefault(jobId)?.TryAdd(fork.Child, MonotonicClock.NowNs());
+            }
         }
     }
 
