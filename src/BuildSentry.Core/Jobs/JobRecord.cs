@@ -39,6 +39,16 @@ public sealed class JobRecord
     /// <summary>When the job was killed, by which finding, and how; null while it was not.</summary>
     public DateTimeOffset? KilledAt { get; internal set; }
 
+    /// <summary>Set just before the enforcer is asked to kill the job; read by other threads (the cgroup
+    /// placement stops moving the job's processes: a process moved in after cgroup.kill would live on).</summary>
+    public bool KillRequested
+    {
+        get => Volatile.Read(ref _killRequested);
+        internal set => Volatile.Write(ref _killRequested, value);
+    }
+
+    private bool _killRequested;
+
     public string? KilledBy { get; internal set; }
 
     public string? KillMethod { get; internal set; }

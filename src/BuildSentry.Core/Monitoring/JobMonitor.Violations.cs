@@ -60,6 +60,7 @@ public sealed partial class JobMonitor
             }
         }
 
+        job.KillRequested = true;
         var result = _enforcer.Kill(job, members);
         job.KilledAt = result.SignalledAt ?? time;
         job.KilledBy = $"{alertId}: {reason}";

@@ -102,7 +102,7 @@ public sealed partial class CgroupPlacement : IJobPlacement, IDisposable
 
             foreach (var member in movable)
             {
-                if (Move(jobId, path, member))
+                if (!job.KillRequested && Move(jobId, path, member))
                 {
                     lock (_insideSince)
                     {
@@ -132,7 +132,14 @@ public sealed partial class CgroupPlacement : IJobPlacement, IDisposable
         var jobId = job.Id;
         if (!TryKnownInside(jobId, fork))
         {
-            Enqueue(() => AdoptNow(jobId, path, fork));
+            // A job being killed is not moved into any more: its members outside are swept by pidfd.
+            Enqueue(() =>
+            {
+                if (!job.KillRequested)
+                {
+                    AdoptNow(jobId, path, fork);
+                }
+            });
         }
     }
 

@@ -20,7 +20,7 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
     public const string CgroupMethod = "cgroup.kill";
     public const string SweepMethod = "pidfd sweep";
 
-    private static readonly TimeSpan RekillAfter = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan RekillAfter = TimeSpan.FromMilliseconds(3);
 
     private readonly EnforcerOptions _options = options ?? new EnforcerOptions();
     private readonly ProcFs _proc = proc ?? new ProcFs();
@@ -59,13 +59,17 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
         var escaped = members.Where(m => !remaining.Contains(m.Pid) && !CgroupMembership.IsIn(_proc.Root, m.Pid, relative)).ToList();
         var swept = escaped.Count == 0 ? null : KillTree(job, escaped, relative, deadline);
         // A killed process whose parent does not reap it stays a zombie and keeps the cgroup populated: dead all the same.
-        // A member the placement thread moved in just after the kill is neither killed nor swept: kill the cgroup
-        // again when it has not emptied soon.
-        var soon = Math.Min(deadline, _time.GetTimestamp() + (long)(RekillAfter.TotalSeconds * _time.TimestampFrequency));
-        var drained = CgroupEvents.WaitUnpopulated(path, soon, _time) || JobCgroups.Processes(path).All(IsZombie);
-        if (!drained && JobCgroups.Kill(path).Succeeded)
+        // A member the placement thread was moving in as the kill went out is neither killed nor swept: the cgroup
+        // is killed again each time it has not emptied within a short wait (a SIGKILL to a dying process is a no-op).
+        bool drained;
+        while (true)
         {
-            drained = CgroupEvents.WaitUnpopulated(path, deadline, _time) || JobCgroups.Processes(path).All(IsZombie);
+            var soon = Math.Min(deadline, _time.GetTimestamp() + (long)(RekillAfter.TotalSeconds * _time.TimestampFrequency));
+            drained = CgroupEvents.WaitUnpopulated(path, soon, _time) || JobCgroups.Processes(path).All(IsZombie);
+            if (drained || _time.GetTimestamp() >= deadline || !JobCgroups.Kill(path).Succeeded)
+            {
+                break;
+            }
         }
 
         var error = drained ? swept?.Error : $"{path} still has live processes after {_options.ExitWait.TotalMilliseconds} ms";
