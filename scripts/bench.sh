@@ -83,7 +83,7 @@ control:
   socket: $dir/control.sock
 YAML
   # As installed: the unit's runtime settings (packaging/buildsentry.env).
-  env $(grep -E '^[A-Za-z_]+=' packaging/buildsentry.env) "$BIN" run --config "$dir/buildsentry.yaml" >"$dir/daemon.log" 2>&1 9>&- &
+  env $(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' packaging/buildsentry.env) "$BIN" run --config "$dir/buildsentry.yaml" >"$dir/daemon.log" 2>&1 9>&- &
   daemon_pid=$! daemon_dir=$dir
   local i
   for i in $(seq 1 300); do

@@ -30,4 +30,4 @@ fi
 exec_args=(run "${args[@]}")
 echo "buildsentry ${exec_args[*]}   (control socket /run/buildsentry/control.sock; try: buildsentry status)"
 # The runtime settings the service unit uses (packaging/buildsentry.env).
-env $(grep -E '^[A-Za-z_]+=' packaging/buildsentry.env) src/BuildSentry/bin/Release/net10.0/buildsentry "${exec_args[@]}"
+env $(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' packaging/buildsentry.env) src/BuildSentry/bin/Release/net10.0/buildsentry "${exec_args[@]}"
