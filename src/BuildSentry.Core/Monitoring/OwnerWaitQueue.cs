@@ -28,8 +28,10 @@ public sealed class OwnerWaitQueue(JobMonitor monitor, Action<SensorEvent> handl
     /// <summary>The longest any finding waited, in milliseconds.</summary>
     public double LongestWaitMs { get; private set; }
 
-    /// <summary>Handles <paramref name="e"/> now, or queues it when it must wait.</summary>
-    public void Admit(SensorEvent e, DateTimeOffset now, DateTimeOffset caughtUp)
+    /// <summary>Handles <paramref name="e"/> now, or queues it when it must wait. <paramref name="caughtUp"/>
+    /// (until when the process sensor has applied every event) is asked only when a finding waits: it may
+    /// cost a system call, and most findings' owners are known.</summary>
+    public void Admit(SensorEvent e, DateTimeOffset now, Func<DateTimeOffset> caughtUp)
     {
         if (JobMonitor.IsNetworkFinding(e) && (_waiting.Count > 0 || monitor.AwaitsOwner(e)))
         {
@@ -43,20 +45,22 @@ public sealed class OwnerWaitQueue(JobMonitor monitor, Action<SensorEvent> handl
     }
 
     /// <summary>Handles the findings at the head that may leave; with <paramref name="all"/> every one.</summary>
-    public void Release(DateTimeOffset now, DateTimeOffset caughtUp, bool all = false)
+    public void Release(DateTimeOffset now, Func<DateTimeOffset> caughtUp, bool all = false)
     {
+        DateTimeOffset? sensor = null;
         while (_waiting.TryPeek(out var head))
         {
             var known = !monitor.AwaitsOwner(head);
             var timedOut = now - head.Time >= maxWait;
-            if (!(all || known || caughtUp > head.Time || timedOut))
+            var passed = !known && (sensor ??= caughtUp()) > head.Time;
+            if (!(all || known || passed || timedOut))
             {
                 break;
             }
 
             _waiting.Dequeue();
             LeftUnknown += known ? 0 : 1;
-            LeftOnTimeout += !known && timedOut && caughtUp <= head.Time ? 1 : 0;
+            LeftOnTimeout += !known && timedOut && !passed ? 1 : 0;
             LongestWaitMs = Math.Max(LongestWaitMs, (now - head.Time).TotalMilliseconds);
             handle(head);
         }

@@ -13,17 +13,7 @@ internal static class ProcFs
     public static ulong? StartTime(int pid) => Proc.TryReadStat(pid, out var stat) ? stat.StartTime : null;
 
     /// <summary>The program <paramref name="pid"/> runs now (the target of /proc/PID/exe), or null.</summary>
-    public static string? Exe(int pid)
-    {
-        try
-        {
-            return new FileInfo($"/proc/{pid}/exe").LinkTarget;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    public static string? Exe(int pid) => Proc.ReadExe(pid);
 
     public static ulong? NetworkNamespace(int pid) => LinkNumber($"/proc/{pid}/ns/net", "net:[");
 

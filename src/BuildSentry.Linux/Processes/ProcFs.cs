@@ -87,6 +87,14 @@ public sealed partial class ProcFs(string root = "/proc")
 
     private static readonly IReadOnlyDictionary<string, string> NoMarkers = new Dictionary<string, string>();
 
+    /// <summary>The program <paramref name="pid"/> runs now, read as <see cref="ReadDetails(int, ulong, Func{int, bool}?)"/>
+    /// reads it (so the two compare); null when the process is gone.</summary>
+    public string? ReadExe(int pid)
+    {
+        using var dir = ProcDirectory.Open(Root, pid);
+        return dir.ReadLink("exe");
+    }
+
     public IReadOnlyList<string> ReadArgv(int pid)
     {
         using var dir = ProcDirectory.Open(Root, pid);

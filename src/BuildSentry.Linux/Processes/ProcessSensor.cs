@@ -25,8 +25,10 @@ public sealed partial class ProcessSensor : IDisposable
     private long _overruns;
     private long _rescans;
 
-    // Odd while the reader waits with nothing queued: see IsCaughtUp.
+    // Odd while the reader waits with nothing queued: see IsCaughtUp. The wall clock when it last found the
+    // socket empty: see CaughtUpUntil.
     private long _waitEpoch;
+    private long _drainedTicks;
     private readonly Action _drained;
     private readonly Action _woke;
 
@@ -40,6 +42,7 @@ public sealed partial class ProcessSensor : IDisposable
         _procFs = procFs ?? new ProcFs();
         _drained = () =>
         {
+            Volatile.Write(ref _drainedTicks, _time.GetUtcNow().UtcTicks);
             _options.CaughtUp?.Invoke();
             Interlocked.Increment(ref _waitEpoch);
         };
@@ -56,6 +59,11 @@ public sealed partial class ProcessSensor : IDisposable
         var epoch = Interlocked.Read(ref _waitEpoch);
         return (epoch & 1) == 1 && _socket is { } socket && !socket.HasPending() && Interlocked.Read(ref _waitEpoch) == epoch;
     }
+
+    /// <summary>Until when every process event has been written: now while the reader is caught up, else
+    /// when it last found its socket empty. Any thread may ask.</summary>
+    public DateTimeOffset CaughtUpUntil() =>
+        IsCaughtUp() ? _time.GetUtcNow() : new DateTimeOffset(Volatile.Read(ref _drainedTicks), TimeSpan.Zero);
 
     public ProcessSensorCounters Counters => new(
         Interlocked.Read(ref _received), Interlocked.Read(ref _lost),

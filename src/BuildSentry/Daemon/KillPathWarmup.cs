@@ -79,9 +79,9 @@ internal static class KillPathWarmup
         private readonly IAlertFormatter[] _formatters =
         [
             new JsonAlertFormatter(hostName),
-            new Rfc5424Formatter(hostName, Environment.ProcessId, Rfc5424Formatter.DefaultSdId, body: new CefFormatter(hostName, "0")),
-            new Rfc5424Formatter(hostName, Environment.ProcessId, Rfc5424Formatter.DefaultSdId, body: new JsonAlertFormatter(hostName)),
-            new Rfc5424Formatter(hostName, Environment.ProcessId, Rfc5424Formatter.DefaultSdId),
+            SinkFactory.Formatter("cef", Rfc5424Formatter.DefaultSdId, hostName),
+            SinkFactory.Formatter("json", Rfc5424Formatter.DefaultSdId, hostName),
+            SinkFactory.Formatter(null, Rfc5424Formatter.DefaultSdId, hostName),
         ];
 
         public int Formatted { get; private set; }
@@ -93,7 +93,8 @@ internal static class KillPathWarmup
                 Formatted += formatter.Format(alert).Length > 0 ? 1 : 0;
             }
 
-            Formatted += AlertText.Summary(alert).Length + AlertFields.Of(alert).Count() > 0 ? 1 : 0;
+            // The journal line's two parts (LogAlertSink).
+            Formatted += AlertText.Summary(alert).Length > 0 && AlertFields.Of(alert).Any() ? 1 : 0;
         }
     }
 }

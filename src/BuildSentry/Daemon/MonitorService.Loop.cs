@@ -15,9 +15,9 @@ internal sealed partial class MonitorService
     private static readonly TimeSpan AwaitingRecheck = TimeSpan.FromMilliseconds(2);
 
     private OwnerWaitQueue _awaitingOwner = null!;
+    private Func<DateTimeOffset> _sensorCaughtUpUntil = null!;
     private ITimer? _awaitingRecheck;
     private volatile int _awaitingCount;
-    private long _caughtUpTicks;
     private bool _stopped;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -77,7 +77,6 @@ internal sealed partial class MonitorService
     /// <summary>The process sensor has applied every event the kernel sent until now.</summary>
     private void OnProcessSensorCaughtUp()
     {
-        Volatile.Write(ref _caughtUpTicks, _time.GetUtcNow().UtcTicks);
         if (_awaitingCount > 0)
         {
             lock (_gate)
@@ -87,22 +86,18 @@ internal sealed partial class MonitorService
         }
     }
 
-    /// <summary>Until when the process sensor has applied every event: now when it is waiting with nothing
-    /// queued, else the last time it was.</summary>
-    private DateTimeOffset CaughtUpAt(DateTimeOffset now) =>
-        _processSensor?.IsCaughtUp() == true ? now : new(Volatile.Read(ref _caughtUpTicks), TimeSpan.Zero);
+    /// <summary>Until when the process sensor has applied every event (asked only while a finding waits).</summary>
+    private DateTimeOffset SensorCaughtUpUntil() => _processSensor?.CaughtUpUntil() ?? DateTimeOffset.MinValue;
 
     private void Admit(SensorEvent e)
     {
-        var now = _time.GetUtcNow();
-        _awaitingOwner.Admit(e, now, CaughtUpAt(now));
+        _awaitingOwner.Admit(e, _time.GetUtcNow(), _sensorCaughtUpUntil);
         AfterAwaitingChanged();
     }
 
     private void ReleaseAwaiting(bool all = false)
     {
-        var now = _time.GetUtcNow();
-        _awaitingOwner.Release(now, CaughtUpAt(now), all);
+        _awaitingOwner.Release(_time.GetUtcNow(), _sensorCaughtUpUntil, all);
         AfterAwaitingChanged();
     }
 

@@ -51,16 +51,15 @@ internal sealed partial class MonitorService
     /// <summary>The daemon's own memory, so a growing daemon shows before it is a problem.</summary>
     private static JsonObject Memory()
     {
-        var gc = GC.GetGCMemoryInfo();
-        var status = File.ReadLines("/proc/self/status").ToDictionary(l => l.Split(':')[0], l => l.Split(':', 2)[1].Trim());
-        static long Kilobytes(string? value) => long.TryParse(value?.Split(' ')[0], out var kb) ? kb : 0;
+        var probe = new Replay.MemoryProbe();
+        probe.Sample();
         return new JsonObject
         {
-            ["rssKb"] = Kilobytes(status.GetValueOrDefault("VmRSS")),
-            ["peakRssKb"] = Kilobytes(status.GetValueOrDefault("VmHWM")),
-            ["managedHeapKb"] = GC.GetTotalMemory(forceFullCollection: false) / 1024,
+            ["rssKb"] = probe.LastRss / 1024,
+            ["peakRssKb"] = probe.PeakRss / 1024,
+            ["managedHeapKb"] = probe.LastManaged / 1024,
             // As of the last collection (0 before the first).
-            ["managedCommittedKb"] = gc.TotalCommittedBytes / 1024,
+            ["managedCommittedKb"] = GC.GetGCMemoryInfo().TotalCommittedBytes / 1024,
             ["gcCount"] = GC.CollectionCount(0),
         };
     }

@@ -104,6 +104,7 @@ internal sealed partial class MonitorService : BackgroundService, IDaemonControl
         _monitor = new JobMonitor(profiles, monitorOptions, new JobEnforcer(_loggers.CreateLogger<JobEnforcer>()), _alerts, placement,
             new ReportWriter(configuration.ReportsDir, _loggers.CreateLogger<ReportWriter>()));
         _awaitingOwner = new OwnerWaitQueue(_monitor, Handle, OwnerWait);
+        _sensorCaughtUpUntil = SensorCaughtUpUntil;
         if (configuration.TraceFile is { } traceFile)
         {
             _trace = new TraceWriter(new FileStream(traceFile, FileMode.Append, FileAccess.Write, FileShare.Read));

@@ -15,14 +15,20 @@ internal static class SinkFactory
             "unix" => SyslogTransport.Unix,
             _ => SyslogTransport.Udp,
         };
-        IAlertFormatter? body = section.Format switch
+        var formatter = Formatter(section.Format, section.SdId, hostName);
+        var target = new SyslogTarget(transport, section.Address, section.Port) { QueueCapacity = section.QueueCapacity };
+        return new SyslogSink(target, formatter, loggers.CreateLogger<SyslogSink>(), time);
+    }
+
+    /// <summary>The syslog record for a target's format: RFC 5424, with a CEF or JSON body when asked.</summary>
+    public static IAlertFormatter Formatter(string? format, string sdId, string hostName)
+    {
+        IAlertFormatter? body = format switch
         {
             "cef" => new CefFormatter(hostName, typeof(SinkFactory).Assembly.GetName().Version?.ToString(3) ?? "0"),
             "json" => new JsonAlertFormatter(hostName),
             _ => null,
         };
-        var formatter = new Rfc5424Formatter(hostName, Environment.ProcessId, section.SdId, body: body);
-        var target = new SyslogTarget(transport, section.Address, section.Port) { QueueCapacity = section.QueueCapacity };
-        return new SyslogSink(target, formatter, loggers.CreateLogger<SyslogSink>(), time);
+        return new Rfc5424Formatter(hostName, Environment.ProcessId, sdId, body: body);
     }
 }

@@ -78,14 +78,14 @@ public sealed class OwnerWaitQueueTests
     {
         var at = _trace.Now;
         var connection = new ConnectionAttempted(at, Tcp(Evil), Owner(Key(12)));
-        _queue.Admit(connection, at, caughtUp: Never);
+        _queue.Admit(connection, at, caughtUp: () => Never);
 
         Assert.Equal(1, _queue.Count);
         Assert.Empty(_handled);
         Assert.Empty(_alerts.Alerts);
 
         ApplySpawnOfCurl();
-        _queue.Release(at.AddMilliseconds(1), caughtUp: Never);
+        _queue.Release(at.AddMilliseconds(1), caughtUp: () => Never);
 
         Assert.Equal(0, _queue.Count);
         var alert = Assert.Single(_alerts.Alerts);
@@ -104,12 +104,12 @@ public sealed class OwnerWaitQueueTests
         var at = _trace.Now;
         var query = new DnsQueryObserved(at, new FlowKey(TransportProtocol.Udp, IPAddress.Parse("198.18.0.1"), 5353, Registry, 53), 1,
             "exfil.evil.test", 1, Owner(Key(12)) with { OwnerExe = "/usr/bin/dig" });
-        _queue.Admit(query, at, Never);
+        _queue.Admit(query, at, () => Never);
         Assert.Equal(1, _queue.Count);
 
         _trace.Exec(Key(12), Details("/usr/bin/dig"));
         ApplyTrace();
-        _queue.Release(at.AddMilliseconds(1), Never);
+        _queue.Release(at.AddMilliseconds(1), () => Never);
 
         var alert = Assert.Single(_alerts.Alerts);
         Assert.Equal(AlertKinds.EgressDns, alert.Kind);
@@ -124,16 +124,16 @@ public sealed class OwnerWaitQueueTests
         var answer = new DnsAnswerObserved(at.AddMilliseconds(1), new FlowKey(TransportProtocol.Udp, Registry, 53, Registry, 5353), 1,
             "registry.test", [new DnsRecord("registry.test", DnsRecordType.A, 60, Registry, null)], 1);
         var second = new ConnectionAttempted(at.AddMilliseconds(2), Tcp(Registry, 40002), Owner(Key(11)));
-        _queue.Admit(first, at, Never);
-        _queue.Admit(answer, at.AddMilliseconds(1), Never);
-        _queue.Admit(second, at.AddMilliseconds(2), Never);
+        _queue.Admit(first, at, () => Never);
+        _queue.Admit(answer, at.AddMilliseconds(1), () => Never);
+        _queue.Admit(second, at.AddMilliseconds(2), () => Never);
 
         // The shell (pid 11) is known, but its connection does not overtake the one still waiting.
         Assert.Equal(3, _queue.Count);
         Assert.Empty(_handled);
 
         ApplySpawnOfCurl();
-        _queue.Release(at.AddMilliseconds(3), Never);
+        _queue.Release(at.AddMilliseconds(3), () => Never);
 
         Assert.Equal([first, answer, second], _handled);
         // The answer was applied before the second connection: its address is known by name and allowed.
@@ -147,11 +147,11 @@ public sealed class OwnerWaitQueueTests
     {
         var at = _trace.Now;
         var connection = new ConnectionAttempted(at, Tcp(Evil), Owner(Key(99)) with { KernelJob = "github-4711-1-build" });
-        _queue.Admit(connection, at, caughtUp: Never);
-        _queue.Release(at.AddMilliseconds(1), caughtUp: at.AddTicks(-1));
+        _queue.Admit(connection, at, caughtUp: () => Never);
+        _queue.Release(at.AddMilliseconds(1), caughtUp: () => at.AddTicks(-1));
         Assert.Equal(1, _queue.Count);
 
-        _queue.Release(at.AddMilliseconds(1), caughtUp: at.AddTicks(1));
+        _queue.Release(at.AddMilliseconds(1), caughtUp: () => at.AddTicks(1));
 
         Assert.Equal(0, _queue.Count);
         var alert = Assert.Single(_alerts.Alerts);
@@ -164,11 +164,11 @@ public sealed class OwnerWaitQueueTests
     public void A_finding_leaves_after_the_longest_wait_even_when_the_sensor_never_catches_up()
     {
         var at = _trace.Now;
-        _queue.Admit(new ConnectionAttempted(at, Tcp(Evil), Owner(Key(99))), at, Never);
-        _queue.Release(at + MaxWait - TimeSpan.FromTicks(1), Never);
+        _queue.Admit(new ConnectionAttempted(at, Tcp(Evil), Owner(Key(99))), at, () => Never);
+        _queue.Release(at + MaxWait - TimeSpan.FromTicks(1), () => Never);
         Assert.Equal(1, _queue.Count);
 
-        _queue.Release(at + MaxWait, Never);
+        _queue.Release(at + MaxWait, () => Never);
 
         Assert.Equal(0, _queue.Count);
         Assert.Single(_handled);
@@ -179,12 +179,12 @@ public sealed class OwnerWaitQueueTests
     public void A_finding_already_past_the_sensor_is_judged_at_once_and_other_events_never_wait()
     {
         var at = _trace.Now;
-        _queue.Admit(new ConnectionAttempted(at, Tcp(Evil), Owner(Key(99))), at.AddMilliseconds(1), caughtUp: at.AddMilliseconds(1));
+        _queue.Admit(new ConnectionAttempted(at, Tcp(Evil), Owner(Key(99))), at.AddMilliseconds(1), caughtUp: () => at.AddMilliseconds(1));
         Assert.Equal(0, _queue.Count);
 
-        _queue.Admit(new ConnectionAttempted(at, Tcp(Evil, 40009), Owner(Key(98))), at, Never);
+        _queue.Admit(new ConnectionAttempted(at, Tcp(Evil, 40009), Owner(Key(98))), at, () => Never);
         var exit = new ProcessExited(at, Key(11), 0);
-        _queue.Admit(exit, at, Never);
+        _queue.Admit(exit, at, () => Never);
 
         Assert.Equal(1, _queue.Count);
         Assert.Equal(2, _handled.Count);
@@ -195,10 +195,10 @@ public sealed class OwnerWaitQueueTests
     public void Everything_leaves_when_asked_for_all()
     {
         var at = _trace.Now;
-        _queue.Admit(new ConnectionAttempted(at, Tcp(Evil), Owner(Key(99))), at, Never);
-        _queue.Admit(new HttpHostObserved(at, Tcp(Evil), "evil.test", Owner(Key(99))), at, Never);
+        _queue.Admit(new ConnectionAttempted(at, Tcp(Evil), Owner(Key(99))), at, () => Never);
+        _queue.Admit(new HttpHostObserved(at, Tcp(Evil), "evil.test", Owner(Key(99))), at, () => Never);
 
-        _queue.Release(at, Never, all: true);
+        _queue.Release(at, () => Never, all: true);
 
         Assert.Equal(0, _queue.Count);
         Assert.Equal(2, _handled.Count);
