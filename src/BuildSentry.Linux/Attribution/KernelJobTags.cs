@@ -152,7 +152,8 @@ public sealed class KernelJobTags : IDisposable, ICgroupSlots
         }
 
         var pids = Cgroups.JobCgroups.Processes(directory).ToArray();
-        Array.Sort(pids, (a, b) => b.CompareTo(a));
+        Array.Sort(pids);
+        Array.Reverse(pids);
         return pids;
     }
 

@@ -42,16 +42,28 @@ public sealed partial class JobCgroups(string? mount)
     public static CgroupResult MoveProcess(string path, int pid) =>
         Try(path, () => File.WriteAllText(Path.Combine(path, "cgroup.procs"), pid.ToString()));
 
-    public static IReadOnlyList<int> Processes(string path)
+    /// <summary>The pids in the cgroup's <c>cgroup.procs</c> (empty when it cannot be read). The capture thread
+    /// asks for every flow a job's cgroup sent: read into a pooled buffer, not through a StreamReader.</summary>
+    public static IReadOnlyList<int> Processes(string path) =>
+        Interop.ProcFile.ReadAll(Path.Combine(path, "cgroup.procs"), ParsePids, []);
+
+    /// <summary>One decimal pid per line; anything else on a line (never written by the kernel) is skipped.</summary>
+    internal static List<int> ParsePids(ReadOnlySpan<byte> text)
     {
-        try
+        var pids = new List<int>();
+        while (!text.IsEmpty)
         {
-            return File.ReadAllLines(Path.Combine(path, "cgroup.procs")).Select(int.Parse).ToList();
+            var end = text.IndexOf((byte)'\n');
+            var line = end < 0 ? text : text[..end];
+            if (System.Buffers.Text.Utf8Parser.TryParse(line, out int pid, out var used) && used == line.Length && pid > 0)
+            {
+                pids.Add(pid);
+            }
+
+            text = end < 0 ? default : text[(end + 1)..];
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return [];
-        }
+
+        return pids;
     }
 
     public static CgroupResult Freeze(string path, bool frozen = true) =>

@@ -20,6 +20,38 @@ internal static unsafe class ProcFile
         return Utf8.TryWrite(path, $"{root}/{pid}/{leaf}\0", out _) ? ReadAt(AT_FDCWD, path, buffer) : -1;
     }
 
+    /// <summary>Reads a whole file of any path (a cgroup's <c>cgroup.procs</c>) into a pooled buffer that grows
+    /// until the file fits, and hands the bytes to <paramref name="parse"/>; <paramref name="empty"/> when the file
+    /// cannot be opened or read.</summary>
+    public static T ReadAll<T>(string path, Func<ReadOnlySpan<byte>, T> parse, T empty, int initialSize = 4096)
+    {
+        var pathBytes = Encoding.UTF8.GetByteCount(path) + 1;
+        var nulTerminated = pathBytes <= MaxPath ? stackalloc byte[MaxPath] : new byte[pathBytes];
+        nulTerminated[Encoding.UTF8.GetBytes(path, nulTerminated)] = 0;
+        for (var size = initialSize; ; size *= 2)
+        {
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(size);
+            try
+            {
+                var length = ReadAt(AT_FDCWD, nulTerminated, buffer);
+                if (length < 0)
+                {
+                    return empty;
+                }
+
+                // A full buffer may have cut the file: read it again, whole, into a larger one.
+                if (length < buffer.Length)
+                {
+                    return parse(buffer.AsSpan(0, length));
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
     /// <summary>The target of a /proc/PID link (exe, cwd), or null when it cannot be read.</summary>
     public static string? ReadLink(string root, int pid, string leaf)
     {
