@@ -19,7 +19,9 @@ namespace BuildSentry.Linux.Attribution;
 public sealed class KernelJobTags : IDisposable, ICgroupSlots
 {
     private const int FlowCapacity = 16384;
-    private const int SpareSlots = 2;
+    // Free slots kept ready: a slot is free again only once its last job's cgroup is removed, which waits for the
+    // job's processes to exit and for the placement thread, so back-to-back jobs hold several at once.
+    internal const int SpareSlots = 4;
 
     private readonly NflogSocket _socket;
     private readonly NetfilterJobRules _rules;
@@ -35,7 +37,8 @@ public sealed class KernelJobTags : IDisposable, ICgroupSlots
     private readonly byte[] _buffer = new byte[65536];
     private readonly Action<string, FlowKey> _onRecord;
     private int _nextTag;
-    private long _records, _overruns, _released;
+    private long _records, _overruns, _released, _jobsWithoutSlot;
+    private int _slotsBeingMade;
 
     private KernelJobTags(NflogSocket socket, NetfilterJobRules rules, string parent, Action<string> onError)
     {
@@ -57,6 +60,9 @@ public sealed class KernelJobTags : IDisposable, ICgroupSlots
 
     /// <summary>Times the kernel dropped records because the socket was full (the flows fall back to user-space lookup).</summary>
     public long Overruns => Interlocked.Read(ref _overruns);
+
+    /// <summary>Jobs that started while no slot was free: their cgroup is untagged (flows attributed from user space).</summary>
+    public long JobsWithoutSlot => Interlocked.Read(ref _jobsWithoutSlot);
 
     /// <summary>Opens an NFLOG group of its own, installs the chain and the first slots; throws with the reason when it cannot.</summary>
     public static KernelJobTags Start(string cgroupMount, IReadOnlyCollection<int> dnsPorts, Action<string> onError)
@@ -95,7 +101,13 @@ public sealed class KernelJobTags : IDisposable, ICgroupSlots
         return tags;
     }
 
-    /// <summary>Monitor loop: the slot directory for a new job, free the longest; made now (milliseconds) when none is.</summary>
+    /// <summary>
+    /// The slot directory for a new job, free the longest; null when none is free. Called on the process sensor's
+    /// thread as a job starts: a slot is never made here, because its rule takes milliseconds (an iptables run) and
+    /// every process event waits behind it (one back-to-back job in 60 went unkilled at 0 ms while the sensor stalled
+    /// 13 ms). A job without a slot gets a cgroup of its own (killed the same way), with its flows attributed
+    /// from user space; <see cref="JobsWithoutSlot"/> counts them, and spares are made on the worker to catch up.
+    /// </summary>
     public string? Take(string jobId)
     {
         Slot? slot;
@@ -107,14 +119,25 @@ public sealed class KernelJobTags : IDisposable, ICgroupSlots
             free = _slots.Count(s => s.Job is null);
         }
 
-        slot ??= CreateSlot(jobId);
-        if (free < SpareSlots)
+        for (var wanted = SpareSlots - free - Volatile.Read(ref _slotsBeingMade); wanted > 0; wanted--)
         {
-            _work.Writer.TryWrite(() => CreateSlot());
+            Interlocked.Increment(ref _slotsBeingMade);
+            _work.Writer.TryWrite(() =>
+            {
+                try
+                {
+                    CreateSlot();
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _slotsBeingMade);
+                }
+            });
         }
 
         if (slot is null)
         {
+            Interlocked.Increment(ref _jobsWithoutSlot);
             return null;
         }
 

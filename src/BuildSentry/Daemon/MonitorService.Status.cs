@@ -79,6 +79,7 @@ internal sealed partial class MonitorService
             ["packetsDropped"] = _monitor.Counters.PacketsDropped, ["captureFault"] = _networkSensor?.Fault?.Message,
             ["kernelAttribution"] = _kernelTags is null ? "off" : "on",
             ["kernelRecords"] = _kernelTags?.Records, ["kernelRecordOverruns"] = _kernelTags?.Overruns,
+            ["kernelJobsWithoutSlot"] = _kernelTags?.JobsWithoutSlot,
         };
     }
 

@@ -60,6 +60,56 @@ public sealed class KernelJobTagsTests
         Assert.DoesNotContain(IptablesRules(), rule => rule.Contains($"BUILDSENTRY-{Environment.ProcessId}-", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_job_that_finds_no_free_slot_gets_none_at_once_and_the_spares_are_made_again_behind_it()
+    {
+        Requirements.Root();
+        var mount = CgroupMount.FindV2() ?? throw new InvalidOperationException("cgroup v2 is not mounted");
+        var errors = new List<string>();
+        using var tags = KernelJobTags.Start(mount, [53], errors.Add);
+        var held = new List<string>();
+        try
+        {
+            // Each slot holds a job directory until it is released and removed: take them all, and more.
+            var taken = new List<string?>();
+            for (var i = 0; i < KernelJobTags.SpareSlots + 3; i++)
+            {
+                var slot = tags.Take($"job-{i}");
+                taken.Add(slot);
+                if (slot is not null)
+                {
+                    Directory.CreateDirectory(Path.Combine(slot, $"job-{i}"));
+                    held.Add(Path.Combine(slot, $"job-{i}"));
+                }
+            }
+
+            Assert.True(taken.Take(KernelJobTags.SpareSlots).All(slot => slot is not null), "the spares made at start are handed out first");
+            Assert.Equal(taken.Count(slot => slot is null), tags.JobsWithoutSlot);
+            Assert.Equal(taken.Count(slot => slot is not null), taken.Where(slot => slot is not null).Distinct().Count());
+
+            // The worker makes new spares: a later job gets a slot again, without any being released.
+            var deadline = Stopwatch.StartNew();
+            string? later = null;
+            for (var i = 0; later is null && deadline.Elapsed < TimeSpan.FromSeconds(20); i++)
+            {
+                later = tags.Take($"later-{i}");
+                if (later is null)
+                {
+                    Thread.Sleep(20);
+                }
+            }
+
+            Assert.NotNull(later);
+            Assert.DoesNotContain(later, taken);
+        }
+        finally
+        {
+            held.ForEach(Directory.Delete);
+        }
+
+        Assert.Empty(errors);
+    }
+
     private static FlowKey Flow(TransportProtocol protocol, int sourcePort, int destinationPort) =>
         new(protocol, IPAddress.Loopback, sourcePort, IPAddress.Loopback, destinationPort);
 
