@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds BuildSentry (dotnet publish -c Release, framework-dependent) and installs it:
+# Builds BuildSentry (dotnet publish -c Release with Native AOT: one native executable, no .NET runtime
+# needed on the host; installs clang to link it) and installs it:
 #   /usr/lib/buildsentry/          the daemon, its shipped profiles, hooks/
 #   /usr/bin/buildsentry           symlink to the daemon
 #   /etc/buildsentry/buildsentry.yaml, /etc/buildsentry/profiles/   never overwritten
@@ -10,7 +11,7 @@
 #
 # usage: packaging/install.sh [--prefix DIR] [--no-build]
 #   --prefix DIR   install under DIR instead of / (no systemctl calls)
-#   --no-build     install the last publish output (artifacts/publish) without building
+#   --no-build     install the last publish output (artifacts/daemon) without building
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,11 +25,12 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-publish=artifacts/publish
+# shellcheck source=scripts/deps.sh
+source scripts/deps.sh
+publish=$DAEMON_DIR
 if $build; then
-  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
   rm -rf "$publish"
-  dotnet publish src/BuildSentry/BuildSentry.csproj -c Release -o "$publish" -nologo -v quiet
+  publish_daemon
 fi
 [ -x "$publish/buildsentry" ] || { echo "no build in $publish; run without --no-build" >&2; exit 1; }
 

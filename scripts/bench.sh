@@ -10,7 +10,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-readonly BIN=$ROOT/src/BuildSentry/bin/Release/net10.0/buildsentry
+# shellcheck source=scripts/deps.sh
+source scripts/deps.sh
+readonly BIN=$ROOT/$DAEMON_DIR/buildsentry
 readonly BENCH_DLL=$ROOT/tests/BuildSentry.Benchmarks/bin/Release/net10.0/BuildSentry.Benchmarks.dll
 readonly LAB_STATE=/run/buildsentry-lab
 
@@ -33,6 +35,7 @@ log() { echo "bench: $*" >&2; }
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 log "building (Release)"
 dotnet build BuildSentry.sln -c Release -nologo -v quiet >/dev/null
+[ "$micro" -eq 1 ] || publish_daemon >/dev/null
 
 if [ "$micro" -eq 1 ]; then
   # In-process: no per-benchmark project rebuild, which matters on a 2-core CI box.

@@ -15,8 +15,8 @@ fi
 source scripts/deps.sh
 ensure_test_dependencies
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-dotnet build src/BuildSentry/BuildSentry.csproj -c Release -nologo -v quiet >/dev/null
-bin=src/BuildSentry/bin/Release/net10.0/buildsentry
+publish_daemon >/dev/null
+bin=$DAEMON_DIR/buildsentry
 
 work=$(mktemp -d /tmp/buildsentry-demo.XXXXXX)
 daemon_pid=""

@@ -9,9 +9,12 @@ DEPS_PACKAGES=(python3 iproute2
   # alert delivery tests run their own rsyslogd (private config, ports and files; never the system service)
   rsyslog)
 
-ensure_test_dependencies() {
+ensure_test_dependencies() { ensure_packages "${DEPS_PACKAGES[@]}"; }
+
+# Installs the Debian packages named that are missing (as root; otherwise says which and fails).
+ensure_packages() {
   local missing=()
-  for pkg in "${DEPS_PACKAGES[@]}"; do
+  for pkg in "$@"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
   if [ ${#missing[@]} -gt 0 ]; then
@@ -23,4 +26,16 @@ ensure_test_dependencies() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
+}
+
+# The daemon as it ships: one native (Native AOT) executable, published for this machine's architecture into
+# artifacts/daemon with its shipped profiles. The quick start, the end-to-end tests, the benchmark and the
+# installer all run this binary; the test projects use the JIT build of the same code.
+DAEMON_DIR=artifacts/daemon
+
+publish_daemon() {
+  # Native AOT links with clang (binutils' ld) and zlib, and strips the symbols into buildsentry.dbg (llvm's objcopy).
+  ensure_packages clang llvm zlib1g-dev
+  DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet publish src/BuildSentry/BuildSentry.csproj -c Release --use-current-runtime -p:PublishAot=true \
+    -o "$DAEMON_DIR" -nologo -v quiet
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Quick start: runs the BuildSentry daemon in the foreground on this machine, as root.
-# Installs the Debian packages it needs (libpcap0.8 for capture), builds Release, and starts
+# Installs the Debian packages it needs (libpcap0.8 for capture, clang to link the native binary),
+# publishes the daemon (Native AOT, into artifacts/daemon), and starts
 # `buildsentry run` with the embedded default configuration (audit mode, the shipped profiles,
 # alerts to the console), or with the arguments given, e.g. scripts/run.sh --config my.yaml.
 # Stop it with Ctrl-C. For a service install, see packaging/README.md.
@@ -17,7 +18,7 @@ source scripts/deps.sh
 ensure_test_dependencies
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-dotnet build src/BuildSentry/BuildSentry.csproj -c Release -nologo -v quiet
+publish_daemon
 
 # Without --config the daemon would read /etc/buildsentry/buildsentry.yaml if a package put one
 # there; the quick start means the embedded default, so an empty file stands for it.
@@ -30,4 +31,4 @@ fi
 exec_args=(run "${args[@]}")
 echo "buildsentry ${exec_args[*]}   (control socket /run/buildsentry/control.sock; try: buildsentry status)"
 # The runtime settings the service unit uses (packaging/buildsentry.env).
-env $(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' packaging/buildsentry.env) src/BuildSentry/bin/Release/net10.0/buildsentry "${exec_args[@]}"
+env $(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' packaging/buildsentry.env) "$DAEMON_DIR/buildsentry" "${exec_args[@]}"

@@ -10,6 +10,8 @@ ensure_test_dependencies
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build BuildSentry.sln -c Release -nologo -v quiet
+# The end-to-end tests run the daemon as it ships (tests/BuildSentry.EndToEnd/DaemonProcess.cs).
+publish_daemon
 
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT

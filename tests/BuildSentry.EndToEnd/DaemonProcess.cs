@@ -29,8 +29,9 @@ public sealed class DaemonProcess : IAsyncDisposable
     {
         get
         {
-            var path = Path.Combine(RepositoryRoot.Path, "src", "BuildSentry", "bin", "Release", "net10.0", "buildsentry");
-            return File.Exists(path) ? path : throw new RequirementNotMetException($"the daemon is not built at {path}: run scripts/test.sh");
+            // The daemon as it ships: the Native AOT executable scripts/test.sh publishes (scripts/deps.sh publish_daemon).
+            var path = Path.Combine(RepositoryRoot.Path, "artifacts", "daemon", "buildsentry");
+            return File.Exists(path) ? path : throw new RequirementNotMetException($"the daemon is not published at {path}: run scripts/test.sh");
         }
     }
 

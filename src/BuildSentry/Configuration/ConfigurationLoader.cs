@@ -8,7 +8,7 @@ namespace BuildSentry.Configuration;
 /// <summary>Reads the configuration file; a bad file is an error naming file, line and column.</summary>
 public static class ConfigurationLoader
 {
-    private static readonly IDeserializer Deserializer = new DeserializerBuilder()
+    private static readonly IDeserializer Deserializer = new StaticDeserializerBuilder(new ConfigurationYamlContext())
         .WithNamingConvention(UnderscoredNamingConvention.Instance)
         .WithEnumNamingConvention(LowerCaseNamingConvention.Instance)
         .Build();

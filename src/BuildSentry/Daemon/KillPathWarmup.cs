@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -58,19 +59,27 @@ internal static class KillPathWarmup
         monitor.Apply(new ProcessExited(now, root, 0));
         monitor.CompleteEndedJobs(DateTimeOffset.MaxValue);
 
-        foreach (var type in new[] { typeof(JobEnforcer), typeof(JobCgroups) })
+        // Native AOT has nothing to compile (and would keep the reflection metadata only for this).
+        if (RuntimeFeature.IsDynamicCodeCompiled)
         {
-            foreach (var method in type.GetMethods(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public
-                                                   | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
-            {
-                if (!method.IsAbstract && !method.ContainsGenericParameters)
-                {
-                    RuntimeHelpers.PrepareMethod(method.MethodHandle);
-                }
-            }
+            Prepare(typeof(JobEnforcer));
+            Prepare(typeof(JobCgroups));
         }
 
         return (enforcer.Kills, sink.Formatted);
+    }
+
+    private static void Prepare([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods
+                                                            | DynamicallyAccessedMemberTypes.NonPublicMethods)] Type type)
+    {
+        foreach (var method in type.GetMethods(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public
+                                               | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+        {
+            if (!method.IsAbstract && !method.ContainsGenericParameters)
+            {
+                RuntimeHelpers.PrepareMethod(method.MethodHandle);
+            }
+        }
     }
 
     /// <summary>Formats each alert as every sink would, and drops it.</summary>

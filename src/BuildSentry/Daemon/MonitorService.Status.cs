@@ -12,7 +12,8 @@ internal sealed partial class MonitorService
         foreach (var state in _monitor.ActiveJobs.OrderBy(s => s.Job.StartedAt))
         {
             var job = state.Job;
-            jobs.Add(new JsonObject
+            // The JsonNode overload: Add<T> (which the JsonObject argument would pick) needs reflection (IL2026/IL3050 under AOT).
+            jobs.Add((JsonNode)new JsonObject
             {
                 ["id"] = job.Id,
                 ["ci"] = job.Metadata.CiSystem,

@@ -12,8 +12,17 @@ public sealed class RunnerDiagnosticsWatcherTests(FakeRunnerWorkerBuild worker) 
 {
     private const string ClientScript = """
         import socket, sys, time
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.connect(sys.argv[1])
+        # The runtime creates the socket file (bind) just before it listens: refused until then.
+        for attempt in range(100):
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                s.connect(sys.argv[1])
+                break
+            except ConnectionRefusedError:
+                s.close()
+                time.sleep(0.05)
+        else:
+            sys.exit("the diagnostics port never accepted")
         print("connected", flush=True)
         time.sleep(60)
         """;

@@ -1,0 +1,15 @@
+using YamlDotNet.Serialization;
+
+namespace BuildSentry.Configuration;
+
+/// <summary>
+/// The configuration's types, for YamlDotNet's static (reflection-free) deserializer: the code that builds and
+/// fills them is generated at compile time, so the configuration can be read by a Native AOT binary.
+/// </summary>
+[YamlStaticContext]
+[YamlSerializable(typeof(DaemonConfiguration))]
+[YamlSerializable(typeof(CaptureSection))]
+[YamlSerializable(typeof(AlertsSection))]
+[YamlSerializable(typeof(AlertTargetSection))]
+[YamlSerializable(typeof(ControlSection))]
+public partial class ConfigurationYamlContext : StaticContext;
