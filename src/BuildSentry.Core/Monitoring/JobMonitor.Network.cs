@@ -14,9 +14,7 @@ public sealed partial class JobMonitor
 
     private void OnConnection(DateTimeOffset time, FlowKey flow, FlowAttribution attribution)
     {
-        // Loopback never leaves the machine, and a flow to a resolver is judged by the names it asks for.
-        if (IPAddress.IsLoopback(flow.Destination) || flow.DestinationPort == DnsPort
-            || !TryAttribute(attribution, out var process, out var state))
+        if (!IsJudgedConnection(flow) || !TryAttribute(attribution, out var process, out var state))
         {
             return;
         }
@@ -28,8 +26,7 @@ public sealed partial class JobMonitor
             destination.Names.Add(name);
         }
 
-        var verdict = state.Profile?.EvaluateConnection(names, flow.Destination, flow.DestinationPort, flow.Protocol)
-                      ?? NoProfile(state);
+        var verdict = ConnectionVerdict(state, flow, names);
         Judge(state, process, destination, verdict, AlertKinds.EgressConnection, "Egress to a destination not in the profile", flow, names, null, time);
     }
 
@@ -43,17 +40,7 @@ public sealed partial class JobMonitor
         var destination = Destination(state, flow, time, process);
         destination.ServerNames.Add(name);
         var names = Names.NamesFor(attribution.NetworkNamespace, flow.Destination, time);
-        EgressVerdict verdict;
-        if (IPAddress.TryParse(name, out var literal))
-        {
-            // "Host: 198.18.0.10" names no host: judge the address it names instead.
-            verdict = state.Profile?.EvaluateConnection([], literal, flow.DestinationPort, flow.Protocol) ?? NoProfile(state);
-        }
-        else
-        {
-            verdict = state.Profile?.EvaluateHostName(name) ?? NoProfile(state);
-        }
-
+        var verdict = ServerNameVerdict(state, flow, name);
         var title = kind == AlertKinds.EgressTlsServerName ? "TLS server name not in the profile" : "HTTP Host not in the profile";
         Judge(state, process, destination, verdict, kind, title, flow, names, name, time);
     }
@@ -65,7 +52,7 @@ public sealed partial class JobMonitor
             return;
         }
 
-        var verdict = state.Profile?.EvaluateDnsQuery(query.Name) ?? NoProfile(state);
+        var verdict = DnsVerdict(state, query.Name);
         if (!state.DnsNames.TryGetValue(query.Name, out var record))
         {
             if (state.DnsNames.Count >= _options.MaxReportedDestinations)
@@ -287,6 +274,21 @@ public sealed partial class JobMonitor
     }
 
     private static EgressVerdict NoProfile(JobState state) => EgressVerdict.Deny(state.ProfileReason);
+
+    /// <summary>Loopback never leaves the machine, and a flow to a resolver is judged by the names it asks for.</summary>
+    private static bool IsJudgedConnection(FlowKey flow) => !IPAddress.IsLoopback(flow.Destination) && flow.DestinationPort != DnsPort;
+
+    private static EgressVerdict ConnectionVerdict(JobState state, FlowKey flow, IReadOnlyList<string> names) =>
+        state.Profile?.EvaluateConnection(names, flow.Destination, flow.DestinationPort, flow.Protocol) ?? NoProfile(state);
+
+    /// <summary>A TLS server name or HTTP Host; "Host: 198.18.0.10" names no host: the address it names is judged instead.</summary>
+    private static EgressVerdict ServerNameVerdict(JobState state, FlowKey flow, string name) =>
+        (IPAddress.TryParse(name, out var literal)
+            ? state.Profile?.EvaluateConnection([], literal, flow.DestinationPort, flow.Protocol)
+            : state.Profile?.EvaluateHostName(name))
+        ?? NoProfile(state);
+
+    private static EgressVerdict DnsVerdict(JobState state, string name) => state.Profile?.EvaluateDnsQuery(name) ?? NoProfile(state);
 
     private static string ProtocolName(TransportProtocol transport) => transport == TransportProtocol.Udp ? "udp" : "tcp";
 }

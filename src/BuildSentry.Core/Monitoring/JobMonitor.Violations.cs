@@ -1,5 +1,8 @@
+using System.Net;
 using BuildSentry.Core.Alerts;
+using BuildSentry.Core.Events;
 using BuildSentry.Core.Jobs;
+using BuildSentry.Core.Network;
 using BuildSentry.Core.Processes;
 using BuildSentry.Core.Profiles;
 
@@ -27,6 +30,13 @@ public sealed partial class JobMonitor
             Kill(state.Job, id, reason, time);
             action = AlertAction.Killed;
         }
+        else if (state.KilledAheadFor is { } ahead && ReferenceEquals(ahead, _applying))
+        {
+            // The finding that killed the job ahead of its owner: its alert is the kill's.
+            state.KilledAheadFor = null;
+            state.Job.KilledBy = $"{id}: {reason}";
+            action = AlertAction.Killed;
+        }
 
         var alert = new Alert(id, time, kind, title, action == AlertAction.Killed ? AlertSeverity.Critical : AlertSeverity.High, action)
         {
@@ -49,7 +59,44 @@ public sealed partial class JobMonitor
         }
     }
 
-    private void Kill(JobRecord job, string alertId, string reason, DateTimeOffset time)
+    /// <summary>
+    /// Kill mode, for a network finding that waits for its socket's owner (<see cref="OwnerWaitQueue"/>, at the head of
+    /// the queue, so every earlier finding has been judged): when the kernel named the socket's job and the finding is a
+    /// denial, the job is killed now, not up to the owner wait later. The verdict needs nothing the owner brings
+    /// (profiles allow destinations, not processes); the finding is judged and alerted, naming its process, when it
+    /// leaves the queue, and that alert is the kill's. Returns whether it killed.
+    /// </summary>
+    public bool KillAhead(SensorEvent e)
+    {
+        if (AttributionOf(e) is not { KernelJob: { } jobId } attribution || !_states.TryGetValue(jobId, out var state)
+            || state.Mode != ProfileMode.Kill || state.Job.KilledAt is not null || !state.Job.IsActive)
+        {
+            return false;
+        }
+
+        var verdict = e switch
+        {
+            DnsQueryObserved q => DnsVerdict(state, q.Name),
+            ConnectionAttempted c when IsJudgedConnection(c.Flow) =>
+                ConnectionVerdict(state, c.Flow, Names.NamesFor(attribution.NetworkNamespace, c.Flow.Destination, c.Time)),
+            UdpFlowStarted u when IsJudgedConnection(u.Flow) =>
+                ConnectionVerdict(state, u.Flow, Names.NamesFor(attribution.NetworkNamespace, u.Flow.Destination, u.Time)),
+            TlsServerNameObserved t when !IPAddress.IsLoopback(t.Flow.Destination) => ServerNameVerdict(state, t.Flow, t.ServerName),
+            HttpHostObserved h when !IPAddress.IsLoopback(h.Flow.Destination) => ServerNameVerdict(state, h.Flow, h.Host),
+            _ => null,
+        };
+        if (verdict is not { Allowed: false })
+        {
+            return false;
+        }
+
+        Kill(state.Job, null, verdict.Reason, e.Time);
+        state.KilledAheadFor = e;
+        Counters.KillsAheadOfOwner++;
+        return true;
+    }
+
+    private void Kill(JobRecord job, string? alertId, string reason, DateTimeOffset time)
     {
         var members = new List<Events.ProcessKey>();
         foreach (var process in Tracker.Processes.Live)
@@ -63,7 +110,8 @@ public sealed partial class JobMonitor
         job.KillRequested = true;
         var result = _enforcer.Kill(job, members);
         job.KilledAt = result.SignalledAt ?? time;
-        job.KilledBy = $"{alertId}: {reason}";
+        // Killed ahead of its finding's alert: named here until the alert (see KillAhead) claims it.
+        job.KilledBy = alertId is null ? $"{reason} (killed before its alert: the socket's owner was not known yet)" : $"{alertId}: {reason}";
         job.KillMethod = result.Succeeded ? $"{result.Method}, {result.Signalled} signalled" : $"{result.Method} failed: {result.Error}";
         Counters.Kills++;
     }
@@ -87,6 +135,12 @@ public sealed partial class JobMonitor
         }
 
         var d = process.Details;
-        return new AlertProcess(process.Key.Pid, d.Exe, d.Argv, d.Cwd, d.Uid, chain);
+        // A process killed or gone before the sensor read its exec has no exe; the capture thread read it when it
+        // found the socket's owner (a job killed ahead of its finding's alert, see KillAhead).
+        var exe = d.Exe.Length == 0 && _applying is not null && AttributionOf(_applying) is { Owner: { } owner, OwnerExe: { Length: > 0 } seen }
+                  && owner.Pid == process.Key.Pid
+            ? seen
+            : d.Exe;
+        return new AlertProcess(process.Key.Pid, exe, d.Argv, d.Cwd, d.Uid, chain);
     }
 }

@@ -27,6 +27,9 @@ public sealed partial class JobMonitor : ITrackerObserver
     private long _daemonAlerts;
     private DateTimeOffset _lastEventTime;
 
+    // The event Apply is judging: a violation it raises may be the one that killed its job ahead (KillAhead).
+    private SensorEvent? _applying;
+
     public JobMonitor(ProfileSet profiles, MonitorOptions options, IEnforcer enforcer, IAlertSink alerts, IJobPlacement placement, IJobReportSink reports)
     {
         _profiles = profiles;
@@ -62,6 +65,7 @@ public sealed partial class JobMonitor : ITrackerObserver
     {
         Counters.Events++;
         _lastEventTime = e.Time;
+        _applying = e;
         CompleteEndedJobs(e.Time);
 
         Tracker.Apply(e);

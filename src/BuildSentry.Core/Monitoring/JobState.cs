@@ -16,6 +16,9 @@ public sealed class JobState(JobRecord job, ResolvedProfile? profile, string pro
 
     public ProfileMode Mode { get; } = mode;
 
+    /// <summary>The finding that killed the job while it waited for its owner (JobMonitor.KillAhead), until its alert is raised.</summary>
+    internal Events.SensorEvent? KilledAheadFor { get; set; }
+
     public Dictionary<string, DestinationRecord> Destinations { get; } = new(StringComparer.Ordinal);
 
     public Dictionary<string, DnsNameRecord> DnsNames { get; } = new(StringComparer.Ordinal);

@@ -8,6 +8,9 @@ public sealed class MonitorCounters
     public long Denied { get; internal set; }
     public long Alerts { get; internal set; }
     public long Kills { get; internal set; }
+
+    /// <summary>Kills made for a finding still waiting for its socket's owner (the kernel named the job; see JobMonitor.KillAhead).</summary>
+    public long KillsAheadOfOwner { get; internal set; }
     public long JobsStarted { get; internal set; }
     public long JobsEnded { get; internal set; }
     public long UnattributedFlows { get; internal set; }

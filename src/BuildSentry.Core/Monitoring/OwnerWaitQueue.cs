@@ -9,11 +9,13 @@ namespace BuildSentry.Core.Monitoring;
 /// A finding leaves when its owner is known, when the process sensor has caught up past its capture time
 /// (the owner was never reported: a process already gone, or of another pid namespace), or after
 /// <paramref name="maxWait"/>: under a fork storm the sensor may trail for longer, and a finding is then
-/// judged without its process rather than late. Not thread-safe: the caller holds the monitor's lock.
+/// judged without its process rather than late. In kill mode a denied finding whose job the kernel named does not
+/// wait to kill: see <see cref="JobMonitor.KillAhead"/>. Not thread-safe: the caller holds the monitor's lock.
 /// </summary>
 public sealed class OwnerWaitQueue(JobMonitor monitor, Action<SensorEvent> handle, TimeSpan maxWait)
 {
     private readonly Queue<SensorEvent> _waiting = new();
+    private SensorEvent? _offeredAhead;
 
     public int Count => _waiting.Count;
 
@@ -63,6 +65,13 @@ public sealed class OwnerWaitQueue(JobMonitor monitor, Action<SensorEvent> handl
             LeftOnTimeout += !known && timedOut && !passed ? 1 : 0;
             LongestWaitMs = Math.Max(LongestWaitMs, (now - head.Time).TotalMilliseconds);
             handle(head);
+        }
+
+        // A finding that now waits at the head has every earlier one judged: in kill mode it may kill its job now.
+        if (_waiting.TryPeek(out var waiting) && !ReferenceEquals(waiting, _offeredAhead))
+        {
+            _offeredAhead = waiting;
+            monitor.KillAhead(waiting);
         }
     }
 }

@@ -34,7 +34,7 @@ internal sealed partial class MonitorService
             ["jobs"] = jobs,
             ["counters"] = new JsonObject
             {
-                ["events"] = c.Events, ["allowed"] = c.Allowed, ["denied"] = c.Denied, ["alerts"] = c.Alerts, ["kills"] = c.Kills,
+                ["events"] = c.Events, ["allowed"] = c.Allowed, ["denied"] = c.Denied, ["alerts"] = c.Alerts, ["kills"] = c.Kills, ["killsAheadOfOwner"] = c.KillsAheadOfOwner,
                 ["jobsStarted"] = c.JobsStarted, ["jobsEnded"] = c.JobsEnded, ["unattributedFlows"] = c.UnattributedFlows,
                 ["kernelAttributedFlows"] = c.KernelAttributedFlows,
             },

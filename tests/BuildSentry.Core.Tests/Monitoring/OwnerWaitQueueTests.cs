@@ -17,7 +17,7 @@ public sealed class OwnerWaitQueueTests
 {
     private const string ProfileYaml = """
         name: build
-        mode: audit
+        mode: MODE
         match: { ci: github }
         egress:
           - { host: registry.test, ports: [80] }
@@ -26,18 +26,24 @@ public sealed class OwnerWaitQueueTests
     private static readonly IPAddress Registry = IPAddress.Parse("198.18.0.10");
     private static readonly IPAddress Evil = IPAddress.Parse("198.18.0.66");
     private static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(20);
+    private const string JobId = "github-4711-1-build";
 
-    private readonly RecordingAlerts _alerts = new();
-    private readonly TraceBuilder _trace = new();
     private readonly List<SensorEvent> _handled = [];
-    private readonly JobMonitor _monitor;
-    private readonly OwnerWaitQueue _queue;
+    private RecordingAlerts _alerts = null!;
+    private RecordingEnforcer _enforcer = null!;
+    private TraceBuilder _trace = null!;
+    private JobMonitor _monitor = null!;
+    private OwnerWaitQueue _queue = null!;
 
-    public OwnerWaitQueueTests()
+    public OwnerWaitQueueTests() => Build("audit");
+
+    private void Build(string mode)
     {
-        var loaded = ProfileLoader.Load("build.yaml", ProfileYaml);
+        var loaded = ProfileLoader.Load("build.yaml", ProfileYaml.Replace("MODE", mode, StringComparison.Ordinal));
         Assert.Empty(loaded.Diagnostics);
-        _monitor = new JobMonitor(loaded.Profiles, new MonitorOptions { HostName = "agent-1" }, new RecordingEnforcer(), _alerts,
+        (_alerts, _enforcer, _trace) = (new RecordingAlerts(), new RecordingEnforcer(), new TraceBuilder());
+        _handled.Clear();
+        _monitor = new JobMonitor(loaded.Profiles, new MonitorOptions { HostName = "agent-1" }, _enforcer, _alerts,
             new NoPlacement(), new RecordingReports());
         _queue = new OwnerWaitQueue(_monitor, e =>
         {
@@ -202,5 +208,104 @@ public sealed class OwnerWaitQueueTests
 
         Assert.Equal(0, _queue.Count);
         Assert.Equal(2, _handled.Count);
+    }
+
+    [Fact]
+    public void In_kill_mode_a_denied_finding_the_kernel_named_the_job_of_kills_it_at_once_and_its_alert_later_names_the_process()
+    {
+        Build("kill");
+        var at = _trace.Now;
+        var query = new DnsQueryObserved(at, new FlowKey(TransportProtocol.Udp, IPAddress.Parse("198.18.0.1"), 5353, Registry, 53), 1,
+            "evil.test", 1, Owner(Key(12)) with { KernelJob = JobId });
+
+        _queue.Admit(query, at, () => Never);
+
+        // Killed while the finding still waits for its owner; nothing is alerted yet.
+        Assert.Equal(1, _queue.Count);
+        Assert.Equal(JobId, Assert.Single(_enforcer.Kills).JobId);
+        Assert.Empty(_alerts.Alerts);
+        Assert.Equal(1, _monitor.Counters.KillsAheadOfOwner);
+        var job = Assert.Single(_monitor.ActiveJobs).Job;
+        Assert.NotNull(job.KilledAt);
+        Assert.Contains("before its alert", job.KilledBy, StringComparison.Ordinal);
+
+        ApplySpawnOfCurl();
+        _queue.Release(at.AddMilliseconds(1), () => Never);
+
+        // The finding's own alert is the kill's: it names the curl, says Killed, and the job is not killed twice.
+        var alert = Assert.Single(_alerts.Alerts);
+        Assert.Equal(AlertAction.Killed, alert.Action);
+        Assert.Equal(AlertKinds.EgressDns, alert.Kind);
+        Assert.EndsWith("/curl", alert.Process!.Exe);
+        Assert.Single(_enforcer.Kills);
+        Assert.Equal(1, _monitor.Counters.Kills);
+        Assert.StartsWith($"{alert.Id}: ", job.KilledBy, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Nothing_is_killed_ahead_for_an_allowed_finding_an_unnamed_job_audit_mode_or_a_finding_behind_another()
+    {
+        Build("kill");
+        var at = _trace.Now;
+        // A query for a name the profile allows (a connection to the registry's bare address would be a denial: no
+        // answer has named it yet).
+        _queue.Admit(new DnsQueryObserved(at, new FlowKey(TransportProtocol.Udp, IPAddress.Parse("198.18.0.1"), 5353, Registry, 53), 1,
+            "registry.test", 1, Owner(Key(12)) with { KernelJob = JobId }), at, () => Never);
+        _queue.Admit(new ConnectionAttempted(at, Tcp(Evil, 40002), Owner(Key(13)) with { KernelJob = JobId }), at, () => Never);
+        Assert.Equal(2, _queue.Count);
+        Assert.Empty(_enforcer.Kills); // allowed at the head; the denied one waits behind it
+
+        // Both leave on the longest wait, in order: the denied one is judged then, and kills the ordinary way.
+        _queue.Release(at + MaxWait, () => Never);
+        Assert.Equal(0, _queue.Count);
+        Assert.Single(_enforcer.Kills);
+        Assert.Equal(0, _monitor.Counters.KillsAheadOfOwner);
+        Assert.Equal(AlertAction.Killed, Assert.Single(_alerts.Alerts).Action);
+
+        Build("kill");
+        _queue.Admit(new ConnectionAttempted(at, Tcp(Evil, 40003), Owner(Key(12))), at, () => Never);
+        Assert.Empty(_enforcer.Kills); // no kernel tag: the job is known only through the owner
+
+        Build("audit");
+        _queue.Admit(new ConnectionAttempted(at, Tcp(Evil, 40004), Owner(Key(12)) with { KernelJob = JobId }), at, () => Never);
+        Assert.Empty(_enforcer.Kills);
+        Assert.Equal(0, _monitor.Counters.KillsAheadOfOwner);
+    }
+
+    [Fact]
+    public void A_denied_finding_that_reaches_the_head_of_the_queue_still_waiting_kills_ahead_there()
+    {
+        Build("kill");
+        var at = _trace.Now;
+        _queue.Admit(new ConnectionAttempted(at, Tcp(Registry, 40001), Owner(Key(20))), at, () => Never);
+        var denied = new ConnectionAttempted(at.AddMilliseconds(1), Tcp(Evil, 40002), Owner(Key(12)) with { KernelJob = JobId });
+        _queue.Admit(denied, at.AddMilliseconds(1), () => Never);
+        Assert.Empty(_enforcer.Kills);
+
+        // The first leaves (the sensor caught up past it, its owner never reported); the denied one is now the head.
+        _queue.Release(at.AddMilliseconds(2), () => at.AddTicks(1));
+
+        Assert.Equal(1, _queue.Count);
+        Assert.Equal(JobId, Assert.Single(_enforcer.Kills).JobId);
+    }
+
+    [Fact]
+    public void A_process_killed_ahead_before_its_exec_could_be_read_is_named_by_the_program_the_capture_thread_saw()
+    {
+        Build("kill");
+        var at = _trace.Now;
+        var connection = new ConnectionAttempted(at, Tcp(Evil), Owner(Key(12)) with { KernelJob = JobId, OwnerExe = "/usr/bin/curl" });
+        _queue.Admit(connection, at, () => Never);
+        Assert.Single(_enforcer.Kills);
+
+        // The sensor reads the exec after the kill: /proc of the dead process yields nothing.
+        _trace.Fork(Key(11), Key(12)).Exec(Key(12), ProcessDetails.Unknown);
+        ApplyTrace();
+        _queue.Release(at.AddMilliseconds(1), () => at.AddMilliseconds(1));
+
+        var alert = Assert.Single(_alerts.Alerts);
+        Assert.Equal(12, alert.Process!.Pid);
+        Assert.Equal("/usr/bin/curl", alert.Process.Exe);
+        Assert.Equal(AlertAction.Killed, alert.Action);
     }
 }
