@@ -24,8 +24,8 @@ internal sealed partial class MonitorService
         Task.Factory.StartNew(RunLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>
-    /// The monitor loop, on a thread of its own that blocks for events: a violating packet reaches the
-    /// monitor without waiting for a thread-pool thread, which under load can take milliseconds.
+    /// The monitor loop, on a thread of its own that blocks for work: control requests, timers, the owner-wait
+    /// rechecks, without waiting for a thread-pool thread, which under load can take milliseconds.
     /// Not cancelled by the stopping token: StopAsync completes the channel and the loop drains it first.
     /// </summary>
     private void RunLoop()
@@ -70,6 +70,25 @@ internal sealed partial class MonitorService
                 ReleaseAwaiting();
             }
 
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Applies a capture-thread finding on the capture thread; false once the loop has stopped. A violating packet
+    /// reaches the enforcer without a hand-over to the loop thread (a futex wake and a wait for a core that two busy
+    /// cores may not give it at once), and at the capture thread's priority (nice -10).
+    /// </summary>
+    private bool ApplyFinding(SensorEvent e)
+    {
+        lock (_gate)
+        {
+            if (_stopped)
+            {
+                return false;
+            }
+
+            Admit(e);
             return true;
         }
     }

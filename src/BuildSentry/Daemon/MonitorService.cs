@@ -20,13 +20,13 @@ using Microsoft.Extensions.Logging;
 namespace BuildSentry.Daemon;
 
 /// <summary>
-/// The daemon: the capture thread, control requests, reloads and timers feed one channel that one loop
-/// applies to the monitor in order; the process sensor applies its events on its own thread (see
-/// <see cref="InlineEventWriter"/>). Every read or change of monitor state holds <see cref="_gate"/>.
+/// The daemon: the process sensor and the capture thread apply their events on their own threads (see
+/// <see cref="InlineEventWriter"/>); control requests, reloads, the runner watcher and timers feed one channel
+/// that one loop applies in order. Every read or change of monitor state holds <see cref="_gate"/>.
 /// </summary>
 internal sealed partial class MonitorService : BackgroundService, IDaemonControl
 {
-    // Synchronous continuations: a writer (the capture thread) wakes the blocked loop thread directly.
+    // Synchronous continuations: a writer (a control request, a timer) wakes the blocked loop thread directly.
     private readonly Channel<SensorEvent> _channel = Channel.CreateUnbounded<SensorEvent>(
         new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly DaemonOptions _options;
@@ -148,7 +148,7 @@ internal sealed partial class MonitorService : BackgroundService, IDaemonControl
                 Interfaces = capture.Interfaces,
                 Filter = new CaptureFilterOptions { DnsPorts = capture.DnsPorts },
             });
-            _networkSensor = new NetworkSensor(_channel.Writer, source, FlowOwnerResolvers.Create(), _jobPids, capture.DnsPorts, _time, _kernelTags);
+            _networkSensor = new NetworkSensor(new InlineEventWriter(ApplyFinding), source, FlowOwnerResolvers.Create(), _jobPids, capture.DnsPorts, _time, _kernelTags);
             _networkSensor.Start();
         }
         catch (Exception ex) when (ex is DllNotFoundException or InvalidOperationException or PlatformNotSupportedException
