@@ -42,9 +42,13 @@ public sealed class ServiceTests
         await Task.Delay(TimeSpan.FromSeconds(4));
 
         var pings = notify.Messages.Where(m => m.State == "WATCHDOG=1" && m.ReceivedAt > ready.ReceivedAt).Select(m => m.ReceivedAt).ToList();
-        Assert.True(pings.Count >= 2, $"{pings.Count} pings in 4 s after READY=1 with WATCHDOG_USEC=2 s");
+        // One per second: 3 or 4 in the 4 s (5 at most, if the listener stamps one late and the next on time).
+        Assert.True(pings.Count is >= 3 and <= 5, $"{pings.Count} pings in 4 s after READY=1 with WATCHDOG_USEC=2 s");
+        // Never as late as WATCHDOG_USEC. A gap is measured where this test's thread pool stamps the datagram: one
+        // stamped late (a test-host stall; the daemon run alone pings every 1.000 s +- 1 ms) shortens the next gap,
+        // so the lower bound only says no two pings are sent back to back.
         var gaps = pings.Zip(pings.Skip(1), (a, b) => (b - a).TotalSeconds).ToList();
-        Assert.All(gaps, gap => Assert.InRange(gap, 0.5, 1.9));
+        Assert.All(gaps, gap => Assert.InRange(gap, 0.1, 1.9));
     }
 
     [Fact]

@@ -13,4 +13,9 @@ public sealed record EnforcerOptions
 
     /// <summary>The cgroup v2 mount, to recognise the job's cgroup in /proc/PID/cgroup; found in /proc/mounts when null.</summary>
     public string? CgroupMount { get; init; }
+
+    /// <summary>How many of a job's newest known members a cgroup kill signals through pidfds before it writes
+    /// cgroup.kill (which can wait for a move into a cgroup in progress). Bounded: each costs a pidfd, a /proc
+    /// read and two signals (~15 µs), and cgroup.kill reaches the rest; 0 turns it off.</summary>
+    public int SignalFirst { get; init; } = 16;
 }
