@@ -70,11 +70,10 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
 
         // Read after the kill: a process that left the cgroup before it is absent here and swept below. Members that
         // are dying (still naming the job's cgroup in /proc/PID/cgroup) are left to it; ones already gone cost a
-        // failed pidfd_open and no scan. Members killed first in the cgroup (read before) are done with.
+        // failed pidfd_open and no scan, so members killed first need no exception here.
         var remaining = JobCgroups.Processes(path).ToHashSet();
         var relative = CgroupMembership.Relative(_mount, path);
-        var escaped = members
-            .Where(m => !remaining.Contains(m.Pid) && !inside.Contains(m.Pid) && !CgroupMembership.IsIn(_proc.Root, m.Pid, relative)).ToList();
+        var escaped = members.Where(m => !remaining.Contains(m.Pid) && !CgroupMembership.IsIn(_proc.Root, m.Pid, relative)).ToList();
         var swept = escaped.Count == 0 ? null : KillTree(job, escaped, relative, deadline);
         // A killed process whose parent does not reap it stays a zombie and keeps the cgroup populated: dead all the same.
         // A member the placement thread was moving in as the kill went out is neither killed nor swept: the cgroup

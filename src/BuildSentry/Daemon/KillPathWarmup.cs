@@ -20,6 +20,8 @@ namespace BuildSentry.Daemon;
 /// packet to the signal, the others about 0.6 ms). A synthetic job runs through a private monitor in kill
 /// mode, whose kill only records and whose alerts are formatted in every wire format and dropped; the real
 /// enforcer's methods, which need a real job, are compiled without being run. Nothing reaches the host.
+/// The shipped daemon is compiled ahead of time: there the run only does the path's first-use work (static
+/// initialisers, the formatters' lookups), and no method is prepared.
 /// </summary>
 internal static class KillPathWarmup
 {

@@ -54,7 +54,12 @@ internal sealed partial class MonitorService
         }
     }
 
-    /// <summary>Applies a process sensor event on the sensor's thread; false once the loop has stopped.</summary>
+    /// <summary>
+    /// Applies an event on the thread that read it, the process sensor's or the capture thread's (see
+    /// <see cref="InlineEventWriter"/>); false once the loop has stopped. A violating packet reaches the enforcer
+    /// without a hand-over to the loop thread (a futex wake and a wait for a core that two busy cores may not give
+    /// it at once), and at the capture thread's priority (nice -10).
+    /// </summary>
     private bool ApplyInline(SensorEvent e)
     {
         lock (_gate)
@@ -64,31 +69,13 @@ internal sealed partial class MonitorService
                 return false;
             }
 
-            Handle(e);
-            if (_awaitingOwner.Count > 0)
+            Admit(e);
+            // A process event may bring the owner a waiting finding needs; a finding's own admission has looked.
+            if (_awaitingOwner.Count > 0 && !JobMonitor.IsNetworkFinding(e))
             {
                 ReleaseAwaiting();
             }
 
-            return true;
-        }
-    }
-
-    /// <summary>
-    /// Applies a capture-thread finding on the capture thread; false once the loop has stopped. A violating packet
-    /// reaches the enforcer without a hand-over to the loop thread (a futex wake and a wait for a core that two busy
-    /// cores may not give it at once), and at the capture thread's priority (nice -10).
-    /// </summary>
-    private bool ApplyFinding(SensorEvent e)
-    {
-        lock (_gate)
-        {
-            if (_stopped)
-            {
-                return false;
-            }
-
-            Admit(e);
             return true;
         }
     }

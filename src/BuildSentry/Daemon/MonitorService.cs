@@ -148,7 +148,7 @@ internal sealed partial class MonitorService : BackgroundService, IDaemonControl
                 Interfaces = capture.Interfaces,
                 Filter = new CaptureFilterOptions { DnsPorts = capture.DnsPorts },
             });
-            _networkSensor = new NetworkSensor(new InlineEventWriter(ApplyFinding), source, FlowOwnerResolvers.Create(), _jobPids, capture.DnsPorts, _time, _kernelTags);
+            _networkSensor = new NetworkSensor(new InlineEventWriter(ApplyInline), source, FlowOwnerResolvers.Create(), _jobPids, capture.DnsPorts, _time, _kernelTags);
             _networkSensor.Start();
         }
         catch (Exception ex) when (ex is DllNotFoundException or InvalidOperationException or PlatformNotSupportedException
