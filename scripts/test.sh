@@ -28,7 +28,20 @@ for project in tests/*/*.csproj; do
   fi
 done
 
-# One closing line for the whole suite, summed over every project's TRX file.
+# The failed tests again, with the start of their messages, so that the end of a long CI log
+# says what failed; then one closing line for the whole suite, summed over every TRX file.
+python3 - "$results" >&2 <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+for path in sorted(glob.glob(sys.argv[1] + "/*.trx")):
+    for r in ET.parse(path).getroot().iter("{*}UnitTestResult"):
+        if r.get("outcome") not in ("Failed", "Error"):
+            continue
+        msg = r.find(".//{*}ErrorInfo/{*}Message")
+        text = (msg.text or "").strip().splitlines() if msg is not None else []
+        print(f"FAILED {r.get('testName')}")
+        for line in text[:8]:
+            print(f"    {line[:300]}")
+PY
 read -r passed failed skipped < <(python3 - "$results" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
 p = f = s = 0
