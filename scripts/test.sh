@@ -33,7 +33,7 @@ done
 python3 - "$results" >&2 <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
 for path in sorted(glob.glob(sys.argv[1] + "/*.trx")):
-    for r in ET.parse(path).getroot().iter("{*}UnitTestResult"):
+    for r in ET.parse(path).getroot().findall(".//{*}UnitTestResult"):
         if r.get("outcome") not in ("Failed", "Error"):
             continue
         msg = r.find(".//{*}ErrorInfo/{*}Message")
