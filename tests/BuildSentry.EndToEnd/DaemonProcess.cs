@@ -120,7 +120,33 @@ public sealed class DaemonProcess : IAsyncDisposable
             await Task.Delay(50);
         }
 
-        throw new TimeoutException($"no matching alert; received:\n{string.Join("\n", AlertRecords())}\ndaemon output:\n{Output}");
+        throw new TimeoutException($"no matching alert; received:\n{string.Join("\n", AlertRecords())}\ndaemon output:\n{Output}\n{SignalState()}");
+    }
+
+    /// <summary>The daemon's signal state, process-wide and per thread (a signal it never handled shows as pending or blocked).</summary>
+    private string SignalState()
+    {
+        try
+        {
+            var lines = new List<string>();
+            var status = $"/proc/{Pid}/status";
+            lines.AddRange(File.ReadLines(status).Where(l => l.StartsWith("Sig", StringComparison.Ordinal) || l.StartsWith("ShdPnd", StringComparison.Ordinal)
+                                                             || l.StartsWith("State", StringComparison.Ordinal)));
+            foreach (var task in System.IO.Directory.EnumerateDirectories($"/proc/{Pid}/task"))
+            {
+                var name = File.ReadAllText(Path.Combine(task, "comm")).Trim();
+                var fields = File.ReadLines(Path.Combine(task, "status")).Where(l => l.StartsWith("SigPnd", StringComparison.Ordinal)
+                                                                                   || l.StartsWith("SigBlk", StringComparison.Ordinal)
+                                                                                   || l.StartsWith("State", StringComparison.Ordinal));
+                lines.Add($"{Path.GetFileName(task)} {name}: {string.Join(" ", fields).Replace('\t', ' ')}");
+            }
+
+            return "daemon signal state:\n" + string.Join("\n", lines);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"daemon signal state unreadable: {ex.Message}";
+        }
     }
 
     public async ValueTask DisposeAsync()
