@@ -52,9 +52,27 @@ public sealed class TrackerIntegrationTests
         Assert.Contains(duringHelper.Tracker.ActiveJobs, j => j.Id == $"github-{RunPrefix}102-1-build");
 
         harness.WaitFor<ProcessExited>(x => x.Process == helper.Process, TimeSpan.FromSeconds(10));
-        harness.WaitForQuiet(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(10));
+        // The job ends with the last exit after the helper's (its shell's): waited for as such, not guessed from a
+        // quiet spell, which the suite's other tests (forking in parallel) may delay or cut short.
+        var jobId = $"github-{RunPrefix}102-1-build";
         var after = new TrackerReplay(harness.Events);
-        Assert.Contains(after.Ended, j => j.Id == $"github-{RunPrefix}102-1-build" && j.EndedAt >= helper.Time);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!after.Ended.Any(j => j.Id == jobId) && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(50);
+            after = new TrackerReplay(harness.Events);
+        }
+
+        var ended = after.Ended.FirstOrDefault(j => j.Id == jobId);
+        Assert.True(ended is not null, $"job not ended; {LiveMembers(after, jobId)}; losses: {harness.Events.OfType<SensorLoss>().Sum(l => l.Lost)}");
+        Assert.True(ended.EndedAt >= helper.Time, $"ended at {ended.EndedAt:O}, before the helper exec'd at {helper.Time:O}");
+    }
+
+    private static string LiveMembers(TrackerReplay replay, string jobId)
+    {
+        var live = replay.Tracker.Processes.Live.Where(p => p.JobId == jobId).ToList();
+        return $"{live.Count} live member(s): " + string.Join(", ", live.Select(p =>
+            $"{p.Key.Pid}@{p.Key.StartTime} {p.Details.Exe} {(Directory.Exists($"/proc/{p.Key.Pid}") ? "alive" : "gone")}"));
     }
 
     [Fact]
