@@ -85,7 +85,10 @@ public sealed class DaemonProcess : IAsyncDisposable
             {extraTargets}
             {setup.ExtraConfiguration}
             """);
-        var process = Command.Start(Binary, ["run", "--config", Path.Combine(directory, "buildsentry.yaml")], setup.Environment);
+        string[] run = ["run", "--config", Path.Combine(directory, "buildsentry.yaml")];
+        var process = setup.SighupIgnored
+            ? Command.Start("/usr/bin/nohup", [Binary, .. run], setup.Environment)
+            : Command.Start(Binary, run, setup.Environment);
         var daemon = new DaemonProcess(directory, process, alerts);
         await daemon.WaitUntilReadyAsync();
         return daemon;

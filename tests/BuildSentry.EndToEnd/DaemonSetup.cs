@@ -13,4 +13,7 @@ public sealed record DaemonSetup(string Mode = "audit")
 
     /// <summary>More profile files (name, YAML) beside lab.yaml.</summary>
     public IReadOnlyDictionary<string, string> ExtraProfiles { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Starts the daemon through nohup (which execs it, so the pid is the daemon's) with SIGHUP ignored, as a shell started with nohup would.</summary>
+    public bool SighupIgnored { get; init; }
 }

@@ -16,11 +16,16 @@ public sealed class ServiceReloadTests
         match: { ci: jenkins }
         """;
 
-    [Fact]
-    public async Task Sighup_with_invalid_profiles_keeps_the_last_good_set_and_a_valid_change_is_taken()
+    /// <summary>Also started as nohup would start it: an inherited SIG_IGN for SIGHUP must not silence reloads.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Sighup_with_invalid_profiles_keeps_the_last_good_set_and_a_valid_change_is_taken(bool sighupIgnoredByItsStarter)
     {
         Requirements.Root();
-        await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup());
+        await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup { SighupIgnored = sighupIgnoredByItsStarter });
+        // A test run that itself ignores SIGHUP (started under nohup) passes that on to every daemon it starts.
+        Assert.Equal(sighupIgnoredByItsStarter || TestHostIgnoresSighup(), daemon.Output.Contains("SIGHUP was ignored by the process that started the daemon", StringComparison.Ordinal));
         Assert.Equal(2, await ProfileCountAsync(daemon));
         var profiles = ReplaceProfiles(daemon, "broken.yaml", "name: [unclosed\n");
 
@@ -35,6 +40,12 @@ public sealed class ServiceReloadTests
 
         await daemon.WaitForAlertAsync(a => Kind(a) == "daemon.reload");
         Assert.Equal(3, await ProfileCountAsync(daemon));
+    }
+
+    private static bool TestHostIgnoresSighup()
+    {
+        var ignored = File.ReadLines("/proc/self/status").First(l => l.StartsWith("SigIgn:", StringComparison.Ordinal))["SigIgn:".Length..].Trim();
+        return (Convert.ToUInt64(ignored, 16) & 1) != 0;
     }
 
     [Fact]

@@ -33,4 +33,7 @@ internal sealed partial class MonitorService
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "A cgroup slot for kernel attribution could not be prepared: {Error}")]
     private partial void LogKernelTagRule(string error);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "SIGHUP was ignored by the process that started the daemon (nohup or similar); its default is restored so that SIGHUP reloads")]
+    private partial void LogSighupUnignored();
 }

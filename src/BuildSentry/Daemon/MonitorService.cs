@@ -117,6 +117,11 @@ internal sealed partial class MonitorService : BackgroundService, IDaemonControl
         diagnostics.Start();
         _resources.Add(diagnostics);
         StartCapture();
+        if (Linux.Interop.SignalDisposition.UnignoreInherited(Tmds.Linux.LibC.SIGHUP))
+        {
+            LogSighupUnignored();
+        }
+
         _resources.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
