@@ -6,8 +6,9 @@ DEPS_PACKAGES=(python3 iproute2
   # the network lab (scripts/lab.sh)
   dnsmasq-base iptables openssl curl dnsutils iputils-ping util-linux
   gcc libc6-dev pkg-config libnetfilter-queue-dev
-  # alert delivery tests run their own rsyslogd (private config, ports and files; never the system service)
-  rsyslog)
+  # alert delivery tests run their own rsyslogd (private config, ports and files; never the system service),
+  # with imrelp for the RELP transport
+  rsyslog rsyslog-relp)
 
 ensure_test_dependencies() { ensure_packages "${DEPS_PACKAGES[@]}"; }
 

@@ -29,7 +29,7 @@ public sealed class ShippedBinaryTests : IDisposable
         Assert.NotEqual(0, second.ExitCode);
         Assert.Contains($"{badMode}:2:", second.StandardError, StringComparison.Ordinal);
         Assert.NotEqual(0, third.ExitCode);
-        Assert.Contains("transport 'carrier-pigeon' is not one of udp, tcp, unix", third.StandardError + third.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("transport 'carrier-pigeon' is not one of udp, tcp, relp, unix", third.StandardError + third.StandardOutput, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -30,6 +30,16 @@ public static class Requirements
         }
     }
 
+    /// <summary>Requires a file a Debian package installs (a loadable module), naming the package.</summary>
+    public static void PackageFile(string path, string debianPackage)
+    {
+        if (!File.Exists(path))
+        {
+            throw new RequirementNotMetException(
+                $"This test needs {path} (Debian package {debianPackage}); scripts/test.sh installs it.");
+        }
+    }
+
     internal static string? FindOnPath(string name)
     {
         var path = Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin";

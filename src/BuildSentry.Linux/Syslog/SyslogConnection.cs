@@ -2,12 +2,14 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using BuildSentry.Core.Alerts;
+using BuildSentry.Core.Text;
 
 namespace BuildSentry.Linux.Syslog;
 
 /// <summary>
 /// A connected socket to one syslog receiver, framing records for its transport. Over TCP it keeps
-/// every record whose bytes the receiver's kernel has not yet acknowledged (see <see cref="Unacknowledged"/>).
+/// every record whose bytes the receiver's kernel has not yet acknowledged; over RELP, every record the
+/// receiver has not answered "200 OK" (see <see cref="Unacknowledged"/>).
 /// </summary>
 internal sealed class SyslogConnection : IDisposable
 {
@@ -16,8 +18,21 @@ internal sealed class SyslogConnection : IDisposable
     private readonly byte[] _buffer = new byte[64 * 1024];
     private const int MaxInFlight = 4096;
 
+    /// <summary>RELP records sent and not yet answered, at most: a receiver that stops answering stops the sender.</summary>
+    internal const int RelpWindow = 128;
+
+    /// <summary>How long a RELP receiver may take to answer the open, or any record while the window is full.</summary>
+    internal static readonly TimeSpan RelpAnswerTimeout = TimeSpan.FromSeconds(5);
+
+    private const int MaxRelpTxnr = 999_999_999;
+
+    /// <summary>Records in flight: over TCP with the stream offset of their last byte, over RELP with their transaction number.</summary>
     private readonly Queue<(Alert Alert, long End)> _inFlight = new();
+    private readonly RelpFrameReader _relpReader = new();
+    private readonly byte[] _receive = new byte[4096];
     private long _written;
+    private int _relpTxnr = 1;
+    private bool _relpServerClosing;
 
     private SyslogConnection(Socket socket, SyslogTransport transport)
     {
@@ -32,7 +47,7 @@ internal sealed class SyslogConnection : IDisposable
             : new IPEndPoint(await ResolveAsync(target.Address, cancellationToken), target.Port);
         var socket = target.Transport switch
         {
-            SyslogTransport.Tcp => new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true },
+            SyslogTransport.Tcp or SyslogTransport.Relp => new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true },
             SyslogTransport.Udp => new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp),
             _ => new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified),
         };
@@ -41,7 +56,13 @@ internal sealed class SyslogConnection : IDisposable
             // A send that cannot complete in time counts as a failed delivery rather than wedging the sink.
             socket.SendTimeout = 5_000;
             await socket.ConnectAsync(endPoint, cancellationToken);
-            return new SyslogConnection(socket, target.Transport);
+            var connection = new SyslogConnection(socket, target.Transport);
+            if (target.Transport == SyslogTransport.Relp)
+            {
+                await connection.OpenRelpAsync(target, cancellationToken);
+            }
+
+            return connection;
         }
         catch
         {
@@ -56,16 +77,21 @@ internal sealed class SyslogConnection : IDisposable
     /// </summary>
     public bool PeerClosed()
     {
-        if (_transport != SyslogTransport.Tcp)
+        if (_transport is not (SyslogTransport.Tcp or SyslogTransport.Relp))
         {
             return false;
         }
 
         try
         {
+            if (_transport == SyslogTransport.Relp && (!ReadRelpAnswers() || _relpServerClosing))
+            {
+                return true;
+            }
+
             return _socket.Poll(0, SelectMode.SelectRead) && _socket.Available == 0;
         }
-        catch (SocketException)
+        catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
         {
             return true;
         }
@@ -78,12 +104,32 @@ internal sealed class SyslogConnection : IDisposable
     /// </summary>
     public IReadOnlyList<Alert> Unacknowledged()
     {
+        if (_transport == SyslogTransport.Relp)
+        {
+            try
+            {
+                // Answers already received still count, even from a receiver that has gone since.
+                ReadRelpAnswers();
+            }
+            catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
+            {
+            }
+
+            return _inFlight.Select(r => r.Alert).ToList();
+        }
+
         Prune();
         return _inFlight.Select(r => r.Alert).ToList();
     }
 
     public async ValueTask SendAsync(Alert alert, string record, CancellationToken cancellationToken)
     {
+        if (_transport == SyslogTransport.Relp)
+        {
+            await SendRelpAsync(alert, record, cancellationToken);
+            return;
+        }
+
         await SendAsync(record, cancellationToken);
         if (_transport == SyslogTransport.Tcp)
         {
@@ -111,6 +157,151 @@ internal sealed class SyslogConnection : IDisposable
         }
 
         _written += length;
+    }
+
+    /// <summary>RELP session open (RELP 0, the "syslog" command): the receiver must answer "200 OK" in time.</summary>
+    private async Task OpenRelpAsync(SyslogTarget target, CancellationToken cancellationToken)
+    {
+        await SendFrameAsync("open", "relp_version=0\nrelp_software=BuildSentry\ncommands=syslog", cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(RelpAnswerTimeout);
+        while (true)
+        {
+            var received = await ReceiveWithinAsync(timeout.Token, cancellationToken, $"RELP receiver {target} did not answer the session open");
+            _relpReader.Append(_receive.AsSpan(0, received));
+            if (!NextRelpFrame(out var frame))
+            {
+                continue;
+            }
+
+            if (frame is not { Txnr: 1, Command: "rsp" } || frame.Status != 200)
+            {
+                throw new IOException($"RELP receiver {target} refused the session: {SafeText.Truncate(SafeText.Escape(frame.Command + " " + frame.Data), 200)}");
+            }
+
+            return;
+        }
+    }
+
+    private async ValueTask SendRelpAsync(Alert alert, string record, CancellationToken cancellationToken)
+    {
+        if (_inFlight.Count >= RelpWindow)
+        {
+            ReadRelpAnswers();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(RelpAnswerTimeout);
+            while (_inFlight.Count >= RelpWindow)
+            {
+                var received = await ReceiveWithinAsync(timeout.Token, cancellationToken, $"RELP receiver answered none of {RelpWindow} records");
+                _relpReader.Append(_receive.AsSpan(0, received));
+                ApplyRelpAnswers();
+            }
+        }
+
+        var txnr = await SendFrameAsync("syslog", record, cancellationToken);
+        _inFlight.Enqueue((alert, txnr));
+    }
+
+    /// <summary>Writes one frame with the next transaction number, which it returns.</summary>
+    private async ValueTask<int> SendFrameAsync(string command, string data, CancellationToken cancellationToken)
+    {
+        var txnr = _relpTxnr;
+        _relpTxnr = txnr == MaxRelpTxnr ? 1 : txnr + 1;
+        var body = Encoding.UTF8.GetByteCount(data);
+        var header = $"{txnr} {command} {body} ";
+        var length = header.Length + body + 1;
+        var buffer = length <= _buffer.Length ? _buffer : new byte[length];
+        var written = Encoding.ASCII.GetBytes(header, buffer);
+        written += Encoding.UTF8.GetBytes(data, buffer.AsSpan(written));
+        buffer[written++] = (byte)'\n';
+        var sent = 0;
+        while (sent < written)
+        {
+            sent += await _socket.SendAsync(buffer.AsMemory(sent, written - sent), SocketFlags.None, cancellationToken);
+        }
+
+        return txnr;
+    }
+
+    /// <summary>Receives some bytes before <paramref name="deadline"/> is cancelled; a close or the deadline ends the session.</summary>
+    private async ValueTask<int> ReceiveWithinAsync(CancellationToken deadline, CancellationToken stop, string timeoutMessage)
+    {
+        int received;
+        try
+        {
+            received = await _socket.ReceiveAsync(_receive, SocketFlags.None, deadline);
+        }
+        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{timeoutMessage} within {RelpAnswerTimeout.TotalSeconds:0} s");
+        }
+
+        return received > 0 ? received : throw new IOException("the RELP receiver closed the connection");
+    }
+
+    /// <summary>The next complete frame from the receiver; a malformed one ends the session as an I/O failure.</summary>
+    private bool NextRelpFrame(out RelpFrame frame)
+    {
+        try
+        {
+            return _relpReader.TryRead(out frame);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new IOException(ex.Message, ex);
+        }
+    }
+
+    /// <summary>Takes in the answers that have arrived, without waiting; false when the receiver has closed its end.</summary>
+    private bool ReadRelpAnswers()
+    {
+        while (_socket.Available > 0)
+        {
+            var received = _socket.Receive(_receive, SocketFlags.None);
+            if (received == 0)
+            {
+                return false;
+            }
+
+            _relpReader.Append(_receive.AsSpan(0, received));
+        }
+
+        ApplyRelpAnswers();
+        return true;
+    }
+
+    /// <summary>
+    /// "200 OK" for a record in flight removes it; a receiver that refuses a record or answers one never sent
+    /// ends the session, so its records are sent again after the reconnect rather than dropped.
+    /// </summary>
+    private void ApplyRelpAnswers()
+    {
+        while (NextRelpFrame(out var frame))
+        {
+            if (frame.Command == "serverclose")
+            {
+                _relpServerClosing = true;
+                continue;
+            }
+
+            if (frame.Command != "rsp")
+            {
+                throw new IOException($"RELP receiver sent an unexpected '{SafeText.Escape(frame.Command)}' command");
+            }
+
+            if (frame.Status != 200)
+            {
+                throw new IOException($"RELP receiver refused record {frame.Txnr}: {SafeText.Truncate(SafeText.Escape(frame.Data), 200)}");
+            }
+
+            if (!_inFlight.TryPeek(out var head) || head.End != frame.Txnr)
+            {
+                // librelp answers in order; anything else is a receiver this sender does not understand.
+                throw new IOException($"RELP receiver answered record {frame.Txnr}, expected {(_inFlight.Count > 0 ? head.End : 0)}");
+            }
+
+            _inFlight.Dequeue();
+        }
     }
 
     private void Prune()

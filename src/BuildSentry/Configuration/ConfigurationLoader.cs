@@ -57,9 +57,9 @@ public static class ConfigurationLoader
         var errors = new List<string>();
         foreach (var target in c.Alerts.Targets)
         {
-            if (target.Transport is not ("udp" or "tcp" or "unix"))
+            if (target.Transport is not ("udp" or "tcp" or "relp" or "unix"))
             {
-                errors.Add($"alerts.targets: transport '{target.Transport}' is not one of udp, tcp, unix");
+                errors.Add($"alerts.targets: transport '{target.Transport}' is not one of udp, tcp, relp, unix");
             }
 
             if (target.Format is not ("rfc5424" or "cef" or "json"))

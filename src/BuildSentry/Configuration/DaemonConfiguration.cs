@@ -59,10 +59,10 @@ public sealed class AlertsSection
 
 public sealed class AlertTargetSection
 {
-    /// <summary>udp, tcp or unix.</summary>
+    /// <summary>udp, tcp, relp (rsyslog imrelp: acknowledged, nothing lost across receiver restarts) or unix.</summary>
     public string Transport { get; set; } = "udp";
 
-    /// <summary>Host name or address (udp, tcp), or socket path (unix, e.g. /dev/log).</summary>
+    /// <summary>Host name or address (udp, tcp, relp), or socket path (unix, e.g. /dev/log).</summary>
     public string Address { get; set; } = "127.0.0.1";
 
     public int Port { get; set; } = 514;

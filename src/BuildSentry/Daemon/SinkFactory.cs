@@ -12,6 +12,7 @@ internal static class SinkFactory
         var transport = section.Transport switch
         {
             "tcp" => SyslogTransport.Tcp,
+            "relp" => SyslogTransport.Relp,
             "unix" => SyslogTransport.Unix,
             _ => SyslogTransport.Udp,
         };

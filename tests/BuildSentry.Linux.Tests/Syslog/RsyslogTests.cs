@@ -13,7 +13,7 @@ public sealed class RsyslogTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
-    public static TheoryData<SyslogTransport> Transports => new() { SyslogTransport.Tcp, SyslogTransport.Udp };
+    public static TheoryData<SyslogTransport> Transports => new() { SyslogTransport.Tcp, SyslogTransport.Udp, SyslogTransport.Relp };
 
     [Theory]
     [MemberData(nameof(Transports))]
@@ -162,6 +162,11 @@ public sealed class RsyslogTests
     }
 
     internal static SyslogSink Sink(RsyslogServer rsyslog, SyslogTransport transport, IAlertFormatter formatter, int capacity = 10_000) =>
-        new(new SyslogTarget(transport, "127.0.0.1", transport == SyslogTransport.Tcp ? rsyslog.TcpPort : rsyslog.UdpPort) { QueueCapacity = capacity },
+        new(new SyslogTarget(transport, "127.0.0.1", transport switch
+            {
+                SyslogTransport.Tcp => rsyslog.TcpPort,
+                SyslogTransport.Relp => rsyslog.RelpPort,
+                _ => rsyslog.UdpPort,
+            }) { QueueCapacity = capacity },
             formatter, NullLogger<SyslogSink>.Instance, TimeProvider.System);
 }

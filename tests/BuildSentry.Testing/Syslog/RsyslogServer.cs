@@ -17,20 +17,27 @@ public sealed class RsyslogServer : IAsyncDisposable
     private readonly string _configPath;
     private Process? _process;
 
-    private RsyslogServer(string directory, int tcpPort, int udpPort)
+    private RsyslogServer(string directory, int tcpPort, int udpPort, int relpPort)
     {
         _directory = directory;
         TcpPort = tcpPort;
         UdpPort = udpPort;
+        RelpPort = relpPort;
         OutputPath = Path.Combine(directory, "messages.log");
         _configPath = Path.Combine(directory, "rsyslog.conf");
-        File.WriteAllText(_configPath, RsyslogConfig.Render(Path.Combine(directory, "work"), tcpPort, udpPort, OutputPath));
+        File.WriteAllText(_configPath, RsyslogConfig.Render(Path.Combine(directory, "work"), tcpPort, udpPort, relpPort, OutputPath));
         Directory.CreateDirectory(Path.Combine(directory, "work"));
     }
+
+    /// <summary>Where Debian's rsyslog-relp puts the RELP input module.</summary>
+    private static string ImrelpModule => $"/usr/lib/{(System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "aarch64" : "x86_64")}-linux-gnu/rsyslog/imrelp.so";
 
     public int TcpPort { get; }
 
     public int UdpPort { get; }
+
+    /// <summary>imrelp's port (RELP, each record answered once rsyslog has written it).</summary>
+    public int RelpPort { get; }
 
     /// <summary>Every record received, one per line, exactly as it arrived (%rawmsg%).</summary>
     public string OutputPath { get; }
@@ -40,8 +47,10 @@ public sealed class RsyslogServer : IAsyncDisposable
     public static async Task<RsyslogServer> StartAsync()
     {
         Requirements.Tool("rsyslogd", "rsyslog");
+        Requirements.PackageFile(ImrelpModule, "rsyslog-relp");
         var directory = Directory.CreateTempSubdirectory("buildsentry-rsyslog-").FullName;
-        var server = new RsyslogServer(directory, FreePort(SocketType.Stream, ProtocolType.Tcp), FreePort(SocketType.Dgram, ProtocolType.Udp));
+        var server = new RsyslogServer(directory, FreePort(SocketType.Stream, ProtocolType.Tcp), FreePort(SocketType.Dgram, ProtocolType.Udp),
+            FreePort(SocketType.Stream, ProtocolType.Tcp));
         await server.RestartAsync();
         return server;
     }
@@ -60,11 +69,11 @@ public sealed class RsyslogServer : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (!await AcceptsTcpAsync())
+        while (!await AcceptsTcpAsync(TcpPort) || !await AcceptsTcpAsync(RelpPort))
         {
             if (_process.HasExited || DateTime.UtcNow > deadline)
             {
-                throw new InvalidOperationException($"rsyslogd did not start listening on 127.0.0.1:{TcpPort} (exit {(_process.HasExited ? _process.ExitCode : -1)})");
+                throw new InvalidOperationException($"rsyslogd did not start listening on 127.0.0.1:{TcpPort} and {RelpPort} (exit {(_process.HasExited ? _process.ExitCode : -1)})");
             }
 
             await Task.Delay(50);
@@ -143,12 +152,12 @@ public sealed class RsyslogServer : IAsyncDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    private async Task<bool> AcceptsTcpAsync()
+    private static async Task<bool> AcceptsTcpAsync(int port)
     {
         using var client = new TcpClient();
         try
         {
-            await client.ConnectAsync(IPAddress.Loopback, TcpPort);
+            await client.ConnectAsync(IPAddress.Loopback, port);
             return true;
         }
         catch (SocketException)

@@ -30,7 +30,7 @@ public sealed class ConfigurationErrorTests
     }
 
     [Theory]
-    [InlineData("transport: carrier-pigeon", "transport 'carrier-pigeon' is not one of udp, tcp, unix")]
+    [InlineData("transport: carrier-pigeon", "transport 'carrier-pigeon' is not one of udp, tcp, relp, unix")]
     [InlineData("format: xml", "format 'xml' is not one of rfc5424, cef, json")]
     [InlineData("port: 0", "port 0 is out of range")]
     [InlineData("port: 65536", "port 65536 is out of range")]
