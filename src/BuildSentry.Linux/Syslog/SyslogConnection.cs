@@ -34,6 +34,9 @@ internal sealed class SyslogConnection : IDisposable
     private int _relpTxnr = 1;
     private bool _relpServerClosing;
 
+    /// <summary>The RELP session is over (closed, or the receiver broke the protocol): it stays over.</summary>
+    private bool _relpEnded;
+
     private SyslogConnection(Socket socket, SyslogTransport transport)
     {
         _socket = socket;
@@ -84,8 +87,9 @@ internal sealed class SyslogConnection : IDisposable
 
         try
         {
-            if (_transport == SyslogTransport.Relp && (!ReadRelpAnswers() || _relpServerClosing))
+            if (_transport == SyslogTransport.Relp && (_relpEnded || !ReadRelpAnswers() || _relpServerClosing))
             {
+                _relpEnded = true;
                 return true;
             }
 
@@ -93,6 +97,7 @@ internal sealed class SyslogConnection : IDisposable
         }
         catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
         {
+            _relpEnded = true;
             return true;
         }
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using BuildSentry.Core.Alerts;
 using BuildSentry.Linux.Syslog;
 
@@ -46,6 +47,119 @@ public sealed class SyslogConnectionTests
 
         Assert.Empty(connection.Unacknowledged());
         Assert.StartsWith("<34>1 ", System.Text.Encoding.UTF8.GetString((await receiver.ReceiveAsync()).Buffer));
+    }
+
+    [Fact]
+    public async Task A_RELP_receiver_that_refuses_the_session_is_named_with_its_answer()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var target = new SyslogTarget(SyslogTransport.Relp, "127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port);
+        var server = Task.Run(async () =>
+        {
+            using var socket = await listener.AcceptSocketAsync();
+            Assert.StartsWith("1 open ", await ReceiveTextAsync(socket), StringComparison.Ordinal);
+            await socket.SendAsync(Encoding.ASCII.GetBytes("1 rsp 22 500 \u001b[2J not supported\n"));
+        });
+
+        var error = await Assert.ThrowsAsync<IOException>(() => SyslogConnection.ConnectAsync(target, CancellationToken.None));
+
+        await server;
+        Assert.Contains("refused the session: rsp 500", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', error.Message);
+    }
+
+    [Fact]
+    public async Task Over_RELP_only_answered_records_are_acknowledged_even_after_the_receiver_has_gone()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var target = new SyslogTarget(SyslogTransport.Relp, "127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port);
+        var accepted = listener.AcceptSocketAsync();
+        var connecting = SyslogConnection.ConnectAsync(target, CancellationToken.None);
+        using var server = await accepted;
+        Assert.StartsWith("1 open ", await ReceiveTextAsync(server), StringComparison.Ordinal);
+        await server.SendAsync(Encoding.ASCII.GetBytes("1 rsp 6 200 OK\n"));
+        using var connection = await connecting;
+        var (a, b, c) = (RichAlerts.Violation("a"), RichAlerts.Violation("b"), RichAlerts.Violation("c"));
+
+        foreach (var alert in new[] { a, b, c })
+        {
+            await connection.SendAsync(alert, Formatter.Format(alert), CancellationToken.None);
+        }
+
+        var received = "";
+        while (received.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length < 3)
+        {
+            received += await ReceiveTextAsync(server);
+        }
+
+        Assert.Matches(@"^2 syslog \d+ <34>1 .*\n3 syslog \d+ <34>1 .*\n4 syslog \d+ <34>1 .*\n$", received);
+        await server.SendAsync(Encoding.ASCII.GetBytes("2 rsp 6 200 OK\n"));
+        await WaitAsync(() => connection.Unacknowledged().Count == 2);
+        Assert.Equal([b, c], connection.Unacknowledged());
+
+        // rsyslog's goodbye: records it answered before it went stay answered; the others are to be sent again.
+        await server.SendAsync(Encoding.ASCII.GetBytes("3 rsp 6 200 OK\n0 serverclose 0\n"));
+        server.Close();
+        await WaitAsync(connection.PeerClosed);
+        Assert.Equal([c], connection.Unacknowledged());
+    }
+
+    [Fact]
+    public async Task A_RELP_receiver_that_answers_a_record_never_sent_ends_the_session()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var target = new SyslogTarget(SyslogTransport.Relp, "127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port);
+        var accepted = listener.AcceptSocketAsync();
+        var connecting = SyslogConnection.ConnectAsync(target, CancellationToken.None);
+        using var server = await accepted;
+        await ReceiveTextAsync(server);
+        await server.SendAsync(Encoding.ASCII.GetBytes("1 rsp 6 200 OK\n"));
+        using var connection = await connecting;
+        var alert = RichAlerts.Violation("a");
+        await connection.SendAsync(alert, Formatter.Format(alert), CancellationToken.None);
+
+        await server.SendAsync(Encoding.ASCII.GetBytes("7 rsp 6 200 OK\n"));
+        await WaitAsync(connection.PeerClosed);
+
+        Assert.Equal([alert], connection.Unacknowledged());
+    }
+
+    [Fact]
+    public async Task A_RELP_receiver_that_stops_answering_stops_the_sender_at_the_window_and_times_it_out()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var target = new SyslogTarget(SyslogTransport.Relp, "127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port);
+        var accepted = listener.AcceptSocketAsync();
+        var connecting = SyslogConnection.ConnectAsync(target, CancellationToken.None);
+        using var server = await accepted;
+        await ReceiveTextAsync(server);
+        await server.SendAsync(Encoding.ASCII.GetBytes("1 rsp 6 200 OK\n"));
+        using var connection = await connecting;
+        var alerts = Enumerable.Range(0, SyslogConnection.RelpWindow + 1).Select(i => RichAlerts.Violation($"w-{i}")).ToList();
+
+        foreach (var alert in alerts.Take(SyslogConnection.RelpWindow))
+        {
+            await connection.SendAsync(alert, Formatter.Format(alert), CancellationToken.None);
+        }
+
+        var started = DateTime.UtcNow;
+        var error = await Assert.ThrowsAsync<TimeoutException>(async () =>
+            await connection.SendAsync(alerts[^1], Formatter.Format(alerts[^1]), CancellationToken.None));
+
+        Assert.InRange(DateTime.UtcNow - started, SyslogConnection.RelpAnswerTimeout - TimeSpan.FromMilliseconds(100), SyslogConnection.RelpAnswerTimeout * 3);
+        Assert.Contains($"answered none of {SyslogConnection.RelpWindow} records", error.Message, StringComparison.Ordinal);
+        Assert.Equal(alerts.Take(SyslogConnection.RelpWindow), connection.Unacknowledged());
+    }
+
+    private static async Task<string> ReceiveTextAsync(Socket socket)
+    {
+        var buffer = new byte[65536];
+        var count = await socket.ReceiveAsync(buffer);
+        return Encoding.UTF8.GetString(buffer, 0, count);
     }
 
     private static async Task WaitAsync(Func<bool> condition)
