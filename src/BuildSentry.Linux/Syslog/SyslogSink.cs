@@ -18,8 +18,9 @@ namespace BuildSentry.Linux.Syslog;
 /// acknowledged records are exactly the ones it read and each alert arrives once. The gap: a receiver
 /// that dies with acknowledged but unread bytes in its socket buffer (a crash, or a close without
 /// reading) loses those, and one whose acknowledgement of records it did read is itself lost with the
-/// connection sees them again; only application-level acknowledgements (RELP) close that gap. UDP and
-/// unix datagrams have no acknowledgement: what is sent while the receiver is down is lost.
+/// connection sees them again. The RELP transport closes that gap with the receiver's own answers (see
+/// <see cref="SyslogTransport.Relp"/>): what it has not answered is sent again. UDP and unix datagrams
+/// have no acknowledgement: what is sent while the receiver is down is lost.
 /// </remarks>
 public sealed partial class SyslogSink : IAlertSink, IAsyncDisposable
 {
