@@ -6,6 +6,7 @@
 #   /etc/buildsentry/buildsentry.yaml, /etc/buildsentry/profiles/   never overwritten
 #   /usr/lib/systemd/system/buildsentry.service
 #   /usr/share/doc/buildsentry/README.md
+#   /usr/lib/debug/usr/lib/buildsentry/buildsentry.dbg   the daemon's symbols (for gdb and crash reports)
 # Idempotent: a second run replaces the binaries and the unit, and keeps the administrator's
 # configuration and profiles (a changed shipped file is put next to them as *.dist).
 #
@@ -42,6 +43,13 @@ install -d -m 0755 "$etc" "$etc/profiles"
 # Replace the program directory whole, so files a newer build dropped do not linger.
 staging=$(mktemp -d "$prefix/usr/lib/.buildsentry.XXXXXX")
 cp -a "$publish/." "$staging/"
+# Symbols stay out of the program directory: the AOT binary's go where gdb looks for its debug link
+# (/usr/lib/debug/<dir>/buildsentry.dbg); the .pdb files of the libraries describe IL the binary no longer has.
+rm -f "$staging"/*.pdb "$staging/buildsentry.dbg"
+if [ -f "$publish/buildsentry.dbg" ]; then
+  install -d -m 0755 "$prefix/usr/lib/debug/usr/lib/buildsentry"
+  install -m 0644 "$publish/buildsentry.dbg" "$prefix/usr/lib/debug/usr/lib/buildsentry/buildsentry.dbg"
+fi
 install -d -m 0755 "$staging/hooks"
 install -m 0755 packaging/hooks/*.sh "$staging/hooks/"
 install -m 0644 packaging/buildsentry.env "$staging/buildsentry.env"
