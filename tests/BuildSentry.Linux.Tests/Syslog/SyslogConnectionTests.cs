@@ -72,15 +72,8 @@ public sealed class SyslogConnectionTests
     [Fact]
     public async Task Over_RELP_only_answered_records_are_acknowledged_even_after_the_receiver_has_gone()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var target = new SyslogTarget(SyslogTransport.Relp, "127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port);
-        var accepted = listener.AcceptSocketAsync();
-        var connecting = SyslogConnection.ConnectAsync(target, CancellationToken.None);
-        using var server = await accepted;
-        Assert.StartsWith("1 open ", await ReceiveTextAsync(server), StringComparison.Ordinal);
-        await server.SendAsync(Encoding.ASCII.GetBytes("1 rsp 6 200 OK\n"));
-        using var connection = await connecting;
+        using var session = await RelpSession.OpenAsync();
+        var (server, connection) = (session.Server, session.Connection);
         var (a, b, c) = (RichAlerts.Violation("a"), RichAlerts.Violation("b"), RichAlerts.Violation("c"));
 
         foreach (var alert in new[] { a, b, c })
@@ -109,15 +102,8 @@ public sealed class SyslogConnectionTests
     [Fact]
     public async Task A_RELP_receiver_that_answers_a_record_never_sent_ends_the_session()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var target = new SyslogTarget(SyslogTransport.Relp, "127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port);
-        var accepted = listener.AcceptSocketAsync();
-        var connecting = SyslogConnection.ConnectAsync(target, CancellationToken.None);
-        using var server = await accepted;
-        await ReceiveTextAsync(server);
-        await server.SendAsync(Encoding.ASCII.GetBytes("1 rsp 6 200 OK\n"));
-        using var connection = await connecting;
+        using var session = await RelpSession.OpenAsync();
+        var (server, connection) = (session.Server, session.Connection);
         var alert = RichAlerts.Violation("a");
         await connection.SendAsync(alert, Formatter.Format(alert), CancellationToken.None);
 
@@ -130,15 +116,8 @@ public sealed class SyslogConnectionTests
     [Fact]
     public async Task A_RELP_receiver_that_stops_answering_stops_the_sender_at_the_window_and_times_it_out()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var target = new SyslogTarget(SyslogTransport.Relp, "127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port);
-        var accepted = listener.AcceptSocketAsync();
-        var connecting = SyslogConnection.ConnectAsync(target, CancellationToken.None);
-        using var server = await accepted;
-        await ReceiveTextAsync(server);
-        await server.SendAsync(Encoding.ASCII.GetBytes("1 rsp 6 200 OK\n"));
-        using var connection = await connecting;
+        using var session = await RelpSession.OpenAsync();
+        var (server, connection) = (session.Server, session.Connection);
         var alerts = Enumerable.Range(0, SyslogConnection.RelpWindow + 1).Select(i => RichAlerts.Violation($"w-{i}")).ToList();
 
         foreach (var alert in alerts.Take(SyslogConnection.RelpWindow))
@@ -153,6 +132,40 @@ public sealed class SyslogConnectionTests
         Assert.InRange(DateTime.UtcNow - started, SyslogConnection.RelpAnswerTimeout - TimeSpan.FromMilliseconds(100), SyslogConnection.RelpAnswerTimeout * 3);
         Assert.Contains($"answered none of {SyslogConnection.RelpWindow} records", error.Message, StringComparison.Ordinal);
         Assert.Equal(alerts.Take(SyslogConnection.RelpWindow), connection.Unacknowledged());
+    }
+
+    /// <summary>A RELP connection to a scripted receiver that has answered the open with "200 OK".</summary>
+    private sealed class RelpSession : IDisposable
+    {
+        private readonly TcpListener _listener;
+
+        private RelpSession(TcpListener listener, Socket server, SyslogConnection connection) =>
+            (_listener, Server, Connection) = (listener, server, connection);
+
+        public Socket Server { get; }
+
+        public SyslogConnection Connection { get; }
+
+        public static async Task<RelpSession> OpenAsync()
+        {
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var target = new SyslogTarget(SyslogTransport.Relp, "127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port);
+            var accepted = listener.AcceptSocketAsync();
+            var connecting = SyslogConnection.ConnectAsync(target, CancellationToken.None);
+            var server = await accepted;
+            Assert.Matches("^1 open [0-9]+ relp_version=0\nrelp_software=[^\n]*\ncommands=syslog\n$",
+                await ReceiveTextAsync(server));
+            await server.SendAsync(Encoding.ASCII.GetBytes("1 rsp 6 200 OK\n"));
+            return new RelpSession(listener, server, await connecting);
+        }
+
+        public void Dispose()
+        {
+            Connection.Dispose();
+            Server.Dispose();
+            _listener.Dispose();
+        }
     }
 
     private static async Task<string> ReceiveTextAsync(Socket socket)
