@@ -74,15 +74,22 @@ internal sealed partial class ProcessSweep(ProcFs proc) : IDisposable
         return sweeps;
     }
 
-    /// <summary>SIGKILLs every held process; a stopped process dies at once. Returns how many were signalled.</summary>
+    /// <summary>
+    /// SIGKILLs every held process; a stopped process dies at once. Returns how many were signalled. Each one
+    /// signalled then has its main thread given the highest CPU priority (nice -20): a killed process still has to run to exit
+    /// (unmap its memory, close its sockets), and on a busy machine it would wait for a core behind the build's
+    /// other work. Its pid cannot name another process yet: the pidfd was checked, and pids are not reused
+    /// before the kernel's counter wraps.
+    /// </summary>
     public int KillAll()
     {
         var signalled = 0;
-        foreach (var pidfd in _held.Values)
+        foreach (var (pid, pidfd) in _held)
         {
             if (PidFd.SendSignal(pidfd, SIGKILL))
             {
                 signalled++;
+                ThreadNice.Set(pid, -20);
             }
         }
 

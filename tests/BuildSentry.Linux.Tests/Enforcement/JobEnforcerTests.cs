@@ -1,3 +1,4 @@
+using System.Globalization;
 using BuildSentry.Core.Events;
 using BuildSentry.Linux.Cgroups;
 using BuildSentry.Linux.Enforcement;
@@ -146,9 +147,36 @@ public sealed class JobEnforcerTests
             .Select(pid => proc.TryGetKey(pid)).OfType<ProcessKey>().ToList();
     }
 
-    private static string State(int pid)
+    [Fact]
+    public void A_killed_member_is_given_the_highest_cpu_priority_to_exit()
+    {
+        Root.Require();
+        using var tree = new ProcessTree("sleep 300 & echo $! > \"$DIR/child\"; echo > \"$DIR/ready\"; exec sleep 300");
+        tree.WaitReady();
+        var child = ProcessTree.KeyOf(int.Parse(File.ReadAllText(Path.Combine(tree.Directory, "child")).Trim(), CultureInfo.InvariantCulture));
+        Assert.Equal(0, StatField(child.Pid, NiceField));
+        var job = new TestJobs(new NoPlacement()).Start(tree.RootKey);
+
+        var result = new JobEnforcer(_log).Kill(job, [child]);
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal(1, result.Signalled);
+        // Its parent (now a sleep) never waits: the dead child stays a zombie, whose stat keeps the nice value it died with.
+        ProcessTree.WaitFor(() => State(child.Pid) == "Z", "the killed child to become a zombie");
+        Assert.Equal(-20, StatField(child.Pid, NiceField));
+        Assert.True(ProcessTree.IsAlive(tree.RootKey));
+    }
+
+    /// <summary>Field 19 of /proc/PID/stat, counted from the state (field 3) after the command name.</summary>
+    private const int NiceField = 19;
+
+    private static string State(int pid) => StatFields(pid)[0];
+
+    private static int StatField(int pid, int field) => int.Parse(StatFields(pid)[field - 3], CultureInfo.InvariantCulture);
+
+    private static string[] StatFields(int pid)
     {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
-        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0];
+        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
     }
 }
