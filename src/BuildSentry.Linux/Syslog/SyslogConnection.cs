@@ -33,6 +33,7 @@ internal sealed class SyslogConnection : IDisposable
     private long _written;
     private int _relpTxnr = 1;
     private bool _relpServerClosing;
+    private readonly List<(Alert Alert, string Answer)> _refused = [];
 
     /// <summary>The RELP session is over (closed, or the receiver broke the protocol): it stays over.</summary>
     private bool _relpEnded;
@@ -125,6 +126,28 @@ internal sealed class SyslogConnection : IDisposable
 
         Prune();
         return _inFlight.Select(r => r.Alert).ToList();
+    }
+
+    /// <summary>How many records are still unacknowledged (answers or acknowledgements that arrived are taken in first).</summary>
+    public int InFlight()
+    {
+        try
+        {
+            if (_transport == SyslogTransport.Relp)
+            {
+                ReadRelpAnswers();
+            }
+            else
+            {
+                Prune();
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
+        {
+            _relpEnded = true;
+        }
+
+        return _inFlight.Count;
     }
 
     public async ValueTask SendAsync(Alert alert, string record, CancellationToken cancellationToken)
@@ -276,8 +299,9 @@ internal sealed class SyslogConnection : IDisposable
     }
 
     /// <summary>
-    /// "200 OK" for a record in flight removes it; a receiver that refuses a record or answers one never sent
-    /// ends the session, so its records are sent again after the reconnect rather than dropped.
+    /// An answer for the oldest record in flight removes it: "200 OK" delivered it, any other status refused it (see
+    /// <see cref="TakeRefused"/>). An answer for any other record ends the session, so its records are sent again
+    /// after the reconnect rather than dropped.
     /// </summary>
     private void ApplyRelpAnswers()
     {
@@ -294,11 +318,6 @@ internal sealed class SyslogConnection : IDisposable
                 throw new IOException($"RELP receiver sent an unexpected '{SafeText.Escape(frame.Command)}' command");
             }
 
-            if (frame.Status != 200)
-            {
-                throw new IOException($"RELP receiver refused record {frame.Txnr}: {SafeText.Truncate(SafeText.Escape(frame.Data), 200)}");
-            }
-
             if (!_inFlight.TryPeek(out var head) || head.End != frame.Txnr)
             {
                 // librelp answers in order; anything else is a receiver this sender does not understand.
@@ -306,7 +325,26 @@ internal sealed class SyslogConnection : IDisposable
             }
 
             _inFlight.Dequeue();
+            if (frame.Status != 200)
+            {
+                // Refused for what it is (too long for the receiver, say): sending it again would be refused again and
+                // hold up every alert behind it. The sink reports it.
+                _refused.Add((head.Alert, SafeText.Truncate(SafeText.Escape(frame.Data), 200)));
+            }
         }
+    }
+
+    /// <summary>RELP records the receiver answered with an error since the last call, with its answer.</summary>
+    public IReadOnlyList<(Alert Alert, string Answer)> TakeRefused()
+    {
+        if (_refused.Count == 0)
+        {
+            return [];
+        }
+
+        var refused = _refused.ToList();
+        _refused.Clear();
+        return refused;
     }
 
     private void Prune()

@@ -26,6 +26,7 @@ public sealed partial class SyslogSink : IAlertSink, IAsyncDisposable
 {
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan IdleCheck = TimeSpan.FromMilliseconds(200);
 
     private readonly SyslogTarget _target;
     private readonly IAlertFormatter _formatter;
@@ -38,6 +39,7 @@ public sealed partial class SyslogSink : IAlertSink, IAsyncDisposable
     private long _sent;
     private long _failures;
     private long _resent;
+    private long _refused;
 
     public SyslogSink(SyslogTarget target, IAlertFormatter formatter, ILogger<SyslogSink> logger, TimeProvider time)
     {
@@ -59,6 +61,9 @@ public sealed partial class SyslogSink : IAlertSink, IAsyncDisposable
 
     /// <summary>Alerts written to a connection that ended before the receiver acknowledged them, and queued again.</summary>
     public long Resent => Interlocked.Read(ref _resent);
+
+    /// <summary>Alerts the receiver answered with an error (RELP): never delivered, logged one by one.</summary>
+    public long Refused => Interlocked.Read(ref _refused);
 
     public int Queued => _queue.Count;
 
@@ -97,7 +102,11 @@ public sealed partial class SyslogSink : IAlertSink, IAsyncDisposable
         var token = _stop.Token;
         while (!token.IsCancellationRequested)
         {
-            var alert = await _queue.PeekAsync(token);
+            if (await NextAsync(token) is not { } alert)
+            {
+                continue;
+            }
+
             try
             {
                 var connection = await ConnectedAsync(token);
@@ -110,6 +119,7 @@ public sealed partial class SyslogSink : IAlertSink, IAsyncDisposable
                 await connection.SendAsync(alert, _formatter.Format(alert), token);
                 _queue.Remove(alert);
                 Interlocked.Increment(ref _sent);
+                ReportRefused(connection);
                 backoff = MinBackoff;
             }
             catch (Exception ex) when (ex is SocketException or IOException or TimeoutException)
@@ -120,6 +130,45 @@ public sealed partial class SyslogSink : IAlertSink, IAsyncDisposable
                 await Task.Delay(backoff, _time, token);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
+        }
+    }
+
+    /// <summary>
+    /// The next alert to send. While records are still in flight and nothing new comes, the connection is looked at
+    /// every <see cref="IdleCheck"/>: a receiver that went away while the sink was idle gets its unacknowledged records
+    /// back in the queue (and sent after the reconnect) without waiting for the next alert, and RELP refusals are
+    /// reported as they come. Null after such a look.
+    /// </summary>
+    private async ValueTask<Alert?> NextAsync(CancellationToken token)
+    {
+        if (_connection is null)
+        {
+            return await _queue.PeekAsync(token);
+        }
+
+        var inFlight = _connection.InFlight();
+        ReportRefused(_connection);
+        if (inFlight == 0)
+        {
+            return await _queue.PeekAsync(token);
+        }
+
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(token);
+        idle.CancelAfter(IdleCheck);
+        try
+        {
+            return await _queue.PeekAsync(idle.Token);
+        }
+        catch (OperationCanceledException) when (!token.IsCancellationRequested)
+        {
+            ReportRefused(_connection);
+            if (_connection.PeerClosed())
+            {
+                LogPeerClosed(_target.ToString());
+                Abandon();
+            }
+
+            return null;
         }
     }
 
@@ -148,6 +197,7 @@ public sealed partial class SyslogSink : IAlertSink, IAsyncDisposable
         }
 
         var lost = _connection.Unacknowledged();
+        ReportRefused(_connection);
         if (lost.Count > 0)
         {
             Interlocked.Add(ref _resent, lost.Count);
@@ -157,6 +207,17 @@ public sealed partial class SyslogSink : IAlertSink, IAsyncDisposable
 
         _connection.Dispose();
         _connection = null;
+    }
+
+    /// <summary>Records the receiver refused (RELP answered with an error): not sent again, logged and counted.</summary>
+    private void ReportRefused(SyslogConnection connection)
+    {
+        foreach (var (alert, answer) in connection.TakeRefused())
+        {
+            Interlocked.Increment(ref _refused);
+            Interlocked.Decrement(ref _sent);
+            LogRefused(_target.ToString(), alert.Id, answer);
+        }
     }
 
     private Alert DroppedAlert(long dropped) =>
@@ -171,6 +232,9 @@ public sealed partial class SyslogSink : IAlertSink, IAsyncDisposable
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Connected to syslog receiver {Target}")]
     private partial void LogConnected(string target);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "Syslog receiver {Target} refused alert {AlertId}: {Answer}; it is not sent again")]
+    private partial void LogRefused(string target, string alertId, string answer);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Syslog receiver {Target} closed the connection; reconnecting")]
     private partial void LogPeerClosed(string target);

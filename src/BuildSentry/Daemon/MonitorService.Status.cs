@@ -42,6 +42,7 @@ internal sealed partial class MonitorService
             ["alertTargets"] = new JsonArray(_syslogSinks.Select(s => (JsonNode)new JsonObject
             {
                 ["target"] = s.Target.ToString(), ["sent"] = s.Sent, ["queued"] = s.Queued, ["dropped"] = s.Dropped, ["failures"] = s.Failures,
+                ["resent"] = s.Resent, ["refused"] = s.Refused,
             }).ToArray()),
             ["profiles"] = new JsonObject { ["directory"] = _profilesDirectory, ["count"] = _monitor.Profiles.Profiles.Count },
             ["memory"] = Memory(),

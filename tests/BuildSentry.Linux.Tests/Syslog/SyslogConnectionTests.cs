@@ -100,6 +100,25 @@ public sealed class SyslogConnectionTests
     }
 
     [Fact]
+    public async Task A_record_the_RELP_receiver_refuses_is_handed_back_with_its_answer_and_the_session_goes_on()
+    {
+        using var session = await RelpSession.OpenAsync();
+        var (server, connection) = (session.Server, session.Connection);
+        var (refused, next) = (RichAlerts.Violation("too-long"), RichAlerts.Violation("next"));
+        await connection.SendAsync(refused, Formatter.Format(refused), CancellationToken.None);
+        await connection.SendAsync(next, Formatter.Format(next), CancellationToken.None);
+
+        await server.SendAsync(Encoding.ASCII.GetBytes("2 rsp 25 500 message too long\u001b[31m\n3 rsp 6 200 OK\n"));
+        await WaitAsync(() => connection.Unacknowledged().Count == 0);
+
+        var (alert, answer) = Assert.Single(connection.TakeRefused());
+        Assert.Same(refused, alert);
+        Assert.Equal("500 message too long\\x1b[31m", answer);
+        Assert.Empty(connection.TakeRefused());
+        Assert.False(connection.PeerClosed());
+    }
+
+    [Fact]
     public async Task A_RELP_receiver_that_answers_a_record_never_sent_ends_the_session()
     {
         using var session = await RelpSession.OpenAsync();
