@@ -86,8 +86,14 @@ public sealed class CgroupPlacementTests
         Assert.Equal(before, File.ReadAllText("/proc/self/cgroup"));
     }
 
-    [Fact]
-    public void A_member_that_escaped_the_job_cgroup_is_swept_by_pidfd_after_cgroup_kill()
+    /// <summary>
+    /// Signalled first (among the newest members), it is swept before cgroup.kill, which a move in progress would
+    /// hold up; with signalling first turned off, by the sweep after cgroup.kill.
+    /// </summary>
+    [Theory]
+    [InlineData(16)]
+    [InlineData(0)]
+    public void A_member_outside_the_job_cgroup_is_killed_with_its_children_by_a_pidfd_sweep(int signalFirst)
     {
         Root.Require();
         using var escaped = new ProcessTree("sleep 300 & echo > \"$DIR/ready\"; wait");
@@ -98,7 +104,8 @@ public sealed class CgroupPlacementTests
         Assert.NotNull(job.CgroupPath);
         var outside = escaped.Descendants();
 
-        var result = new JobEnforcer(new RecordingLogger<JobEnforcer>()).Kill(job, [tree.RootKey, escaped.RootKey]);
+        var result = new JobEnforcer(new RecordingLogger<JobEnforcer>(), new EnforcerOptions { SignalFirst = signalFirst })
+            .Kill(job, [tree.RootKey, escaped.RootKey]);
 
         Assert.True(result.Succeeded, result.Error);
         Assert.Equal($"{JobEnforcer.CgroupMethod} + {JobEnforcer.SweepMethod}", result.Method);
