@@ -123,8 +123,12 @@ public sealed class FlowOwnerResolverTests(ITestOutputHelper output) : IDisposab
             preferred.Add(watch.Elapsed.TotalMilliseconds);
             using var fresh2 = new FlowOwnerResolver();
             watch.Restart();
-            Assert.Equal(Environment.ProcessId, fresh2.Resolve(flow, []).Owner?.Pid);
+            var owner = fresh2.Resolve(flow, []).Owner?.Pid;
             hostWide.Add(watch.Elapsed.TotalMilliseconds);
+            // A child this test host forked for another test holds the socket too until its exec closes it (CLOEXEC):
+            // the host-wide scan may find that holder first, which is as right as finding this process.
+            Assert.True(owner == Environment.ProcessId || (owner is { } pid && new BuildSentry.Linux.Processes.ProcFs().TryReadStat(pid, out var stat) && stat.Ppid == Environment.ProcessId),
+                $"owner {owner}, expected {Environment.ProcessId} or a child of it");
         }
         output.WriteLine($"job pid first: p50 {Percentile(preferred, 50):F2} ms, p99 {Percentile(preferred, 99):F2} ms");
         output.WriteLine($"whole host ({ProcFs.AllPids().Count()} pids): p50 {Percentile(hostWide, 50):F2} ms, p99 {Percentile(hostWide, 99):F2} ms");
