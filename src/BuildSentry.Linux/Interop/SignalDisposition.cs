@@ -23,11 +23,4 @@ public static unsafe class SignalDisposition
         var defaults = new sigaction { sa_handler = SIG_DFL };
         return LibC.sigaction(signal, &defaults, null) == 0;
     }
-
-    /// <summary>Whether <paramref name="signal"/> is ignored now.</summary>
-    public static bool IsIgnored(int signal)
-    {
-        sigaction current;
-        return LibC.sigaction(signal, null, &current) == 0 && current.sa_handler == SIG_IGN;
-    }
 }

@@ -32,10 +32,9 @@ internal sealed class SyslogConnection : IDisposable
     private readonly byte[] _receive = new byte[4096];
     private long _written;
     private int _relpTxnr = 1;
-    private bool _relpServerClosing;
     private readonly List<(Alert Alert, string Answer)> _refused = [];
 
-    /// <summary>The RELP session is over (closed, or the receiver broke the protocol): it stays over.</summary>
+    /// <summary>The RELP session is over (closed, said goodbye, or broke the protocol): it stays over.</summary>
     private bool _relpEnded;
 
     private SyslogConnection(Socket socket, SyslogTransport transport)
@@ -88,10 +87,13 @@ internal sealed class SyslogConnection : IDisposable
 
         try
         {
-            if (_transport == SyslogTransport.Relp && (_relpEnded || !ReadRelpAnswers() || _relpServerClosing))
+            if (_transport == SyslogTransport.Relp)
             {
-                _relpEnded = true;
-                return true;
+                TakeInAcknowledgements();
+                if (_relpEnded)
+                {
+                    return true;
+                }
             }
 
             return _socket.Poll(0, SelectMode.SelectRead) && _socket.Available == 0;
@@ -110,44 +112,40 @@ internal sealed class SyslogConnection : IDisposable
     /// </summary>
     public IReadOnlyList<Alert> Unacknowledged()
     {
-        if (_transport == SyslogTransport.Relp)
-        {
-            try
-            {
-                // Answers already received still count, even from a receiver that has gone since.
-                ReadRelpAnswers();
-            }
-            catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
-            {
-            }
-
-            return _inFlight.Select(r => r.Alert).ToList();
-        }
-
-        Prune();
+        TakeInAcknowledgements();
         return _inFlight.Select(r => r.Alert).ToList();
     }
 
-    /// <summary>How many records are still unacknowledged (answers or acknowledgements that arrived are taken in first).</summary>
+    /// <summary>How many records are still unacknowledged.</summary>
     public int InFlight()
     {
+        TakeInAcknowledgements();
+        return _inFlight.Count;
+    }
+
+    /// <summary>
+    /// Removes what the receiver has acknowledged: over TCP by its kernel's acknowledgements, over RELP by the answers
+    /// already received, which still count from a receiver that has gone since (its close ends the session).
+    /// </summary>
+    private void TakeInAcknowledgements()
+    {
+        if (_transport != SyslogTransport.Relp)
+        {
+            Prune();
+            return;
+        }
+
         try
         {
-            if (_transport == SyslogTransport.Relp)
+            if (!ReadRelpAnswers())
             {
-                ReadRelpAnswers();
-            }
-            else
-            {
-                Prune();
+                _relpEnded = true;
             }
         }
         catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
         {
             _relpEnded = true;
         }
-
-        return _inFlight.Count;
     }
 
     public async ValueTask SendAsync(Alert alert, string record, CancellationToken cancellationToken)
@@ -309,7 +307,7 @@ internal sealed class SyslogConnection : IDisposable
         {
             if (frame.Command == "serverclose")
             {
-                _relpServerClosing = true;
+                _relpEnded = true;
                 continue;
             }
 
