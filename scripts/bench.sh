@@ -67,6 +67,12 @@ trap cleanup EXIT
 
 gcc -O2 -Wall -o "$work/execstorm" scripts/bench/execstorm.c
 gcc -O2 -Wall -o "$work/floor" scripts/bench/floor.c
+# The exec chain is x86-64 only (raw system calls, no libc); elsewhere measurement 3 runs the spawns alone.
+chain=""
+if [ "$(uname -m)" = x86_64 ]; then
+  gcc -O2 -Wall -static -nostdlib -fno-stack-protector -o "$work/execchain" scripts/bench/execchain.c
+  chain=$work/execchain
+fi
 printf 'int main(void) { return 0; }\n' >"$work/true.c"
 gcc -O2 -static -o "$work/true" "$work/true.c"
 log "bringing the lab up"
@@ -189,7 +195,28 @@ measure_exec_capacity() {
     sample 3 B "$workers" rescans "$(($(status_field processRescans) - rescans0))"
     log "  $workers workers: $rate execs/s"
   done
+  # Spawns top out near 5,000/s on two cores (a fork, an exec and an exit each). Exec chains reach several
+  # times that: 4 chains paced at a fixed rate for 5 s each, then unpaced (as fast as the kernel execs).
+  if [ -n "$chain" ]; then
+    local rate
+    for rate in 5000 10000 20000 0; do
+      local lost0 rescans0 line
+      lost0=$(status_field processEventsLost) rescans0=$(status_field processRescans)
+      line=$(as_job "bench.chain.$rate" burst "$work/execstorm" --chain 4 "$((rate ? rate * 5 : 200000))" "$rate" "$chain")
+      read -r execs seconds achieved <<<"$line"
+      sleep 2
+      sample 3 B "chain$rate" execs_per_s "$achieved"
+      sample 3 B "chain$rate" events_lost "$(($(status_field processEventsLost) - lost0))"
+      sample 3 B "chain$rate" rescans "$(($(status_field processRescans) - rescans0))"
+      log "  exec chains $([ "$rate" = 0 ] && echo unpaced || echo "paced at $rate/s"): $achieved execs/s"
+    done
+  fi
   daemon_stop
+  if [ -n "$chain" ]; then
+    line=$(as_job "bench.chain.a" burst "$work/execstorm" --chain 4 200000 0 "$chain")
+    read -r execs seconds rate <<<"$line"
+    sample 3 A chain0 execs_per_s "$rate"
+  fi
   for workers in 1 2 4 8 16; do
     line=$(as_job "bench.exec.a.$workers" burst "$work/execstorm" "$workers" "$total" "$work/true")
     read -r execs seconds rate <<<"$line"
