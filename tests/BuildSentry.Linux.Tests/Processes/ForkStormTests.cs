@@ -87,6 +87,45 @@ public sealed class ForkStormTests(ITestOutputHelper output)
         new TrackerReplay(events).AssertConsistentWithProc();
     }
 
+    [Fact]
+    public void Short_lived_processes_are_read_before_they_exit_while_the_build_keeps_every_core_busy()
+    {
+        using var harness = new SensorHarness();
+        // The reader runs above the build (nice -10): at nice 0 it waited for a core behind the build, and an
+        // exec's /proc entry was often gone by the time it was read (about half of a job's /bin/true in the
+        // benchmark's workload).
+        Assert.Equal(Linux.Interop.ThreadNice.ProcessSensorThread, ThreadNice(harness.Sensor.ReaderThreadId));
+        const int execs = 400;
+        var burners = Enumerable.Range(0, Environment.ProcessorCount)
+            .Select(_ => Support.Processes.Start("/bin/sh", ["-c", "while :; do :; done"])).ToList();
+        Process loop;
+        try
+        {
+            loop = Support.Processes.Start("/bin/sh", ["-c", $"for i in $(seq {execs}); do /bin/true; done"]);
+            Assert.True(loop.WaitForExit(TimeSpan.FromMinutes(2)));
+        }
+        finally
+        {
+            burners.ForEach(b => { b.Kill(); b.WaitForExit(); b.Dispose(); });
+        }
+
+        harness.WaitForQuiet(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+        var events = harness.Events;
+        var children = events.OfType<ProcessForked>().Where(f => f.Parent.Pid == loop.Id).Select(f => f.Child).ToHashSet();
+        var seen = events.OfType<ProcessExecuted>().Where(e => children.Contains(e.Process)).ToList();
+        var named = seen.Count(e => e.Details.Exe.EndsWith("/true", StringComparison.Ordinal) && e.Details.Argv is ["/bin/true"]);
+        output.WriteLine($"{execs} /bin/true beside {burners.Count} busy loops: {seen.Count} execs seen, {named} read in full; {harness.Sensor.Counters}");
+        loop.Dispose();
+        Assert.True(named >= execs * 85 / 100, $"only {named} of {execs} short-lived execs were read before they exited ({seen.Count} seen)");
+    }
+
+    /// <summary>The nice value of one thread of this process (/proc/self/task/TID/stat field 19).</summary>
+    private static int ThreadNice(int tid)
+    {
+        var stat = File.ReadAllText($"/proc/self/task/{tid}/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private static int ExecsOfChildren(IReadOnlyList<SensorEvent> events, int parentPid)
     {
         var children = events.OfType<ProcessForked>().Where(f => f.Parent.Pid == parentPid).Select(f => f.Child).ToHashSet();
