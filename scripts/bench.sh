@@ -134,7 +134,7 @@ measure_overhead() {
     local order=(A B F)
     [ $((round % 2)) -eq 0 ] && order=(F B A)
     for variant in "${order[@]}"; do
-      local before=0 events0=0 floor_pid="" floor_out=$work/floor.out
+      local before=0 events0=0 unread0=0 floor_pid="" floor_out=$work/floor.out
       if [ "$variant" = F ]; then
         "$work/floor" >"$floor_out" 9>&- &
         floor_pid=$!
@@ -152,6 +152,7 @@ measure_overhead() {
         before=$(cpu_seconds "$daemon_pid")
         sample 2 B "$round" daemon_startup_cpu_s "$before"
         events0=$(status_counter events)
+        unread0=$(status_field processExecsUnread)
       fi
       # %e wall, %U+%S CPU of the job and every process it waited for.
       line=$(as_job "bench.overhead.$round$variant" build /usr/bin/time -f "%e %U %S" \
@@ -171,6 +172,8 @@ measure_overhead() {
         sample 2 B "$round" daemon_private_mb "$(private_mb "$daemon_pid")"
         sample 2 B "$round" daemon_pcap_ring_mb "$(ring_mb "$daemon_pid")"
         sample 2 B "$round" daemon_events "$(($(status_counter events) - events0))"
+        # Execs the sensor read after the process had exited: reported without program and arguments.
+        sample 2 B "$round" execs_unread "$(($(status_field processExecsUnread) - unread0))"
         sample 2 B "$round" processes "$((iterations * 22 + 3))"
         daemon_stop
       fi

@@ -78,6 +78,9 @@ if dcpu and wcpu:
         add("2", "of which private to the daemon; of which the pcap ring", f"{median(private):.1f}; {median(ring):.1f}", "MB")
     add("2", "daemon events per run (median)", fmt(median(values("2", "B", "daemon_events")), 0))
     add("2", "daemon CPU from start to warm, not counted above (median)", fmt(median(values("2", "B", "daemon_startup_cpu_s"))), "s")
+    unread = values("2", "B", "execs_unread")
+    if unread:
+        add("2", "execs read after the process had exited (median per run; no program in the report)", fmt(median(unread), 0))
     processes = values("2", "B", "processes")
     if processes:
         add("2", "daemon CPU per job process (net of the baseline)", fmt(1e6 * (median(dcpu) - median(idle or [0]) * median(b)) / median(processes), 0), "us")

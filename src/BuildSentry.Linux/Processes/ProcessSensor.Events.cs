@@ -46,7 +46,13 @@ public sealed partial class ProcessSensor
                 break;
             case ProcEventType.Exec:
                 var process = KeyOf(evt.Tgid);
-                Write(new ProcessExecuted(EventTime(evt.TimestampNs), process, _procFs.ReadDetails(evt.Tgid, process.StartTime, _options.ParentJobSettled)));
+                var details = _procFs.ReadDetails(evt.Tgid, process.StartTime, _options.ParentJobSettled);
+                if (details.Exe.Length == 0)
+                {
+                    Interlocked.Increment(ref _execsUnread);
+                }
+
+                Write(new ProcessExecuted(EventTime(evt.TimestampNs), process, details));
                 break;
             case ProcEventType.Exit when !evt.IsThread:
                 var exited = KeyOf(evt.Tgid);

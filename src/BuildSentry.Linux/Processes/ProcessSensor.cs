@@ -24,6 +24,7 @@ public sealed partial class ProcessSensor : IDisposable
     private long _lost;
     private long _overruns;
     private long _rescans;
+    private long _execsUnread;
 
     // Odd while the reader waits with nothing queued: see IsCaughtUp. The wall clock when it last found the
     // socket empty: see CaughtUpUntil.
@@ -67,7 +68,7 @@ public sealed partial class ProcessSensor : IDisposable
 
     public ProcessSensorCounters Counters => new(
         Interlocked.Read(ref _received), Interlocked.Read(ref _lost),
-        Interlocked.Read(ref _overruns), Interlocked.Read(ref _rescans));
+        Interlocked.Read(ref _overruns), Interlocked.Read(ref _rescans), Interlocked.Read(ref _execsUnread));
 
     /// <summary>The socket's receive buffer as granted by the kernel, once started.</summary>
     public int ReceiveBufferBytes => _socket?.ReceiveBufferBytes ?? 0;

@@ -73,7 +73,8 @@ internal sealed partial class MonitorService
         return new JsonObject
         {
             ["processEvents"] = process?.EventsReceived, ["processEventsLost"] = process?.EventsLost,
-            ["processRescans"] = process?.Rescans, ["processSensorFault"] = _processSensor?.Fault?.Message,
+            ["processRescans"] = process?.Rescans, ["processExecsUnread"] = process?.ExecsUnread,
+            ["processSensorFault"] = _processSensor?.Fault?.Message,
             ["capture"] = _networkSensor is null ? "off" : "on",
             ["framesCaptured"] = network?.Frames, ["connections"] = network?.Connections, ["dnsQueries"] = network?.DnsQueries,
             ["findingsHeldForOwner"] = _awaitingOwner?.Held, ["findingsLeftOwnerUnknown"] = _awaitingOwner?.LeftUnknown,

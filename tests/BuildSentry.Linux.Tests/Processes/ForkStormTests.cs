@@ -116,7 +116,32 @@ public sealed class ForkStormTests(ITestOutputHelper output)
         var named = seen.Count(e => e.Details.Exe.EndsWith("/true", StringComparison.Ordinal) && e.Details.Argv is ["/bin/true"]);
         output.WriteLine($"{execs} /bin/true beside {burners.Count} busy loops: {seen.Count} execs seen, {named} read in full; {harness.Sensor.Counters}");
         loop.Dispose();
+        Assert.True(harness.Sensor.Counters.ExecsUnread >= seen.Count(e => e.Details.Exe.Length == 0));
         Assert.True(named >= execs * 85 / 100, $"only {named} of {execs} short-lived execs were read before they exited ({seen.Count} seen)");
+    }
+
+    [Fact]
+    public void An_exec_whose_proc_entry_cannot_be_read_is_reported_without_details_and_counted_as_unread()
+    {
+        // A /proc with no processes in it: every exec is read "after the process has gone".
+        var empty = Directory.CreateTempSubdirectory("bs-empty-proc-");
+        try
+        {
+            using var harness = new SensorHarness(procFs: new Linux.Processes.ProcFs(empty.FullName));
+            using var loop = Support.Processes.Start("/bin/sh", ["-c", "for i in 1 2 3 4 5; do /bin/true; done"]);
+            Assert.True(loop.WaitForExit(TimeSpan.FromSeconds(30)));
+            harness.WaitForQuiet(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30));
+            var events = harness.Events;
+            var children = events.OfType<ProcessForked>().Where(f => f.Parent.Pid == loop.Id).Select(f => f.Child.Pid).ToHashSet();
+            var execs = events.OfType<ProcessExecuted>().Where(e => children.Contains(e.Process.Pid)).ToList();
+            Assert.Equal(5, execs.Count);
+            Assert.All(execs, e => Assert.Same(ProcessDetails.Unknown, e.Details));
+            Assert.True(harness.Sensor.Counters.ExecsUnread >= 5, harness.Sensor.Counters.ToString());
+        }
+        finally
+        {
+            empty.Delete(recursive: true);
+        }
     }
 
     /// <summary>The nice value of one thread of this process (/proc/self/task/TID/stat field 19).</summary>

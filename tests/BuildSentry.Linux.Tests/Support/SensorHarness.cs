@@ -13,10 +13,10 @@ internal sealed class SensorHarness : IDisposable
     private readonly ConcurrentQueue<SensorEvent> _events = new();
     private readonly Task _pump;
 
-    public SensorHarness(ProcessSensorOptions? options = null)
+    public SensorHarness(ProcessSensorOptions? options = null, ProcFs? procFs = null)
     {
         Root.Require();
-        Sensor = new ProcessSensor(_channel.Writer, options: options);
+        Sensor = new ProcessSensor(_channel.Writer, options: options, procFs: procFs);
         Sensor.Start();
         _pump = Task.Run(async () =>
         {
