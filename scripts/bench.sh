@@ -164,6 +164,7 @@ measure_overhead() {
         sleep 1
         kill -TERM "$floor_pid"; wait "$floor_pid" || true
         sample 2 F "$round" floor_cpu_s "$(awk '/^events/ { print $4 }' "$floor_out")"
+        sample 2 F "$round" floor_execs_unread "$(awk '/^events/ { print $6 }' "$floor_out")"
       fi
       if [ "$variant" = B ]; then
         sleep 1 # the job's last events (exits, the report) are the daemon's cost too

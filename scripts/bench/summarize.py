@@ -81,6 +81,9 @@ if dcpu and wcpu:
     unread = values("2", "B", "execs_unread")
     if unread:
         add("2", "execs read after the process had exited (median per run; no program in the report)", fmt(median(unread), 0))
+    funread = values("2", "F", "floor_execs_unread")
+    if funread:
+        add("2", "... the floor's (its exe link read after the process had exited)", fmt(median(funread), 0))
     processes = values("2", "B", "processes")
     if processes:
         add("2", "daemon CPU per job process (net of the baseline)", fmt(1e6 * (median(dcpu) - median(idle or [0]) * median(b)) / median(processes), 0), "us")
