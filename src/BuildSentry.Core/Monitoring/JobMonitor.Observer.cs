@@ -80,6 +80,12 @@ public sealed partial class JobMonitor
         }
 
         RecordProcess(state, process);
+        if (exec && process.Details.Exe.Length == 0)
+        {
+            // Read too late: nothing to check against the denied processes, and the report says so.
+            state.ExecsUnread++;
+        }
+
         if (!exec || state.Profile is null)
         {
             return;

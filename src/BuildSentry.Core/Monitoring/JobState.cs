@@ -44,5 +44,8 @@ public sealed class JobState(JobRecord job, ResolvedProfile? profile, string pro
 
     public long PacketsDropped { get; internal set; }
 
+    /// <summary>Execs of the job's processes whose program could not be read (the process had exited first).</summary>
+    public long ExecsUnread { get; internal set; }
+
     internal string NextAlertId() => $"{Job.Id}-{Interlocked.Increment(ref _alertSequence)}";
 }

@@ -35,4 +35,6 @@ public sealed record ReportDnsName(string Name, bool Allowed, string? Rule, stri
 public sealed record ReportViolation(string AlertId, DateTimeOffset Time, string Kind, string Summary, string Action);
 
 /// <summary>Sensor health while the job ran: a report with losses says so rather than looking clean.</summary>
-public sealed record ReportHealth(long ProcessEventsLost, long PacketsDropped, long ExecutablesNotListed);
+/// <param name="ExecsUnread">The job's execs whose program the sensor could not read (the process had exited
+/// first): listed without program and arguments, and not checked against the profile's denied processes.</param>
+public sealed record ReportHealth(long ProcessEventsLost, long PacketsDropped, long ExecutablesNotListed, long ExecsUnread = 0);

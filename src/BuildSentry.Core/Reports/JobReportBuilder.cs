@@ -40,6 +40,6 @@ public static class JobReportBuilder
             state.DnsNames.Values.OrderBy(n => n.FirstSeen).Select(n => new ReportDnsName(n.Name, n.Allowed, n.Rule, n.Reason, n.Queries)).ToList(),
             state.Violations.Select(v => new ReportViolation(v.AlertId, v.Time, v.Kind, v.Summary, v.Action)).ToList(),
             state.ViolationCount,
-            new ReportHealth(state.ProcessEventsLost, state.PacketsDropped, job.ExecutablesDropped));
+            new ReportHealth(state.ProcessEventsLost, state.PacketsDropped, job.ExecutablesDropped, state.ExecsUnread));
     }
 }

@@ -68,6 +68,12 @@ public static class JobReportText
             sb.AppendLine("- WARNING: the sensors lost data while this job ran; the report may be incomplete.");
         }
 
+        if (h.ExecsUnread > 0)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"- {h.ExecsUnread} exec(s) exited before their program could be read: listed without program, not checked against denied processes.");
+        }
+
         return sb.ToString();
     }
 

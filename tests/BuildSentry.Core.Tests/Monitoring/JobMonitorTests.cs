@@ -241,6 +241,28 @@ public sealed class JobMonitorTests
     }
 
     [Fact]
+    public void An_exec_read_after_its_process_exited_is_counted_in_the_reports_health_and_said_in_its_text()
+    {
+        var monitor = Monitor();
+        Job();
+        // Two execs whose /proc entry was gone when the sensor read it (ProcessDetails.Unknown): a denied `nc`
+        // among them cannot be recognised, which is why the report must say how many there were.
+        _trace.Fork(Key(11), Key(20)).Exec(Key(20), ProcessDetails.Unknown).Exit(Key(20));
+        _trace.Fork(Key(11), Key(21)).Exec(Key(21), ProcessDetails.Unknown).Exit(Key(21));
+        _trace.Spawn(Key(11), Key(22), "/usr/bin/true").Exit(Key(22));
+        _trace.Exit(Key(12)).Exit(Key(11)).Exit(Key(10));
+        Run(monitor);
+
+        Assert.Empty(_alerts.Alerts);
+        var state = Assert.Single(_reports.Ended);
+        Assert.Equal(2, state.ExecsUnread);
+        var report = Core.Reports.JobReportBuilder.From(state);
+        Assert.Equal(2, report.Health.ExecsUnread);
+        Assert.Contains("- 2 exec(s) exited before their program could be read", Core.Reports.JobReportText.Render(report));
+        Assert.Equal(2, Core.Reports.JobReportJson.Deserialize(Core.Reports.JobReportJson.Serialize(report)).Health.ExecsUnread);
+    }
+
+    [Fact]
     public void When_the_job_ends_its_report_holds_destinations_names_violations_and_processes()
     {
         var monitor = Monitor();
