@@ -82,7 +82,7 @@ public sealed partial class JobMonitor
         RecordProcess(state, process);
         if (exec && process.Details.Exe.Length == 0)
         {
-            // Read too late: nothing to check against the denied processes, and the report says so.
+            // Read too late: at most the process name (comm) is left to check against the denied processes.
             state.ExecsUnread++;
         }
 

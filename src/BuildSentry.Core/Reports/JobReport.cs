@@ -36,5 +36,6 @@ public sealed record ReportViolation(string AlertId, DateTimeOffset Time, string
 
 /// <summary>Sensor health while the job ran: a report with losses says so rather than looking clean.</summary>
 /// <param name="ExecsUnread">The job's execs whose program the sensor could not read (the process had exited
-/// first): listed without program and arguments, and not checked against the profile's denied processes.</param>
+/// first): listed without program and arguments, and checked against the profile's denied processes by their
+/// process name (comm) only where that could still be read (a zombie's).</param>
 public sealed record ReportHealth(long ProcessEventsLost, long PacketsDropped, long ExecutablesNotListed, long ExecsUnread = 0);

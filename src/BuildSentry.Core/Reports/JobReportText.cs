@@ -71,7 +71,7 @@ public static class JobReportText
         if (h.ExecsUnread > 0)
         {
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"- {h.ExecsUnread} exec(s) exited before their program could be read: listed without program, not checked against denied processes.");
+                $"- {h.ExecsUnread} exec(s) exited before their program could be read: listed without program and arguments, and checked against denied processes by process name only where that was still readable.");
         }
 
         return sb.ToString();
