@@ -64,6 +64,11 @@ public sealed class ViolationTests(NetworkLabFixture fixture)
         Assert.Contains("\"kernelAttribution\":\"on\"", status.StandardOutput.Replace(" ", "", StringComparison.Ordinal));
         var sensors = System.Text.Json.JsonDocument.Parse(status.StandardOutput).RootElement.GetProperty("sensors");
         Assert.True(sensors.GetProperty("kernelRecords").GetInt64() > 0, "the kernel recorded the job's flows");
+        // The job was moved into its cgroup, and the move was timed; late exec reads are counted (any number).
+        Assert.True(sensors.GetProperty("cgroupMoves").GetInt64() >= 1, sensors.ToString());
+        Assert.True(sensors.GetProperty("cgroupLongestMoveMs").GetDouble() > 0, sensors.ToString());
+        Assert.InRange(sensors.GetProperty("cgroupMovesSlow").GetInt64(), 0, sensors.GetProperty("cgroupMoves").GetInt64());
+        Assert.True(sensors.GetProperty("processExecsUnread").GetInt64() >= 0, sensors.ToString());
         var memory = System.Text.Json.JsonDocument.Parse(status.StandardOutput).RootElement.GetProperty("memory");
         Assert.InRange(memory.GetProperty("rssKb").GetInt64(), 10_000, memory.GetProperty("peakRssKb").GetInt64());
         Assert.InRange(memory.GetProperty("managedHeapKb").GetInt64(), 1, memory.GetProperty("rssKb").GetInt64());

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using BuildSentry.Core.Events;
 using BuildSentry.Core.Jobs;
 using BuildSentry.Linux.Cgroups;
@@ -35,6 +36,10 @@ public sealed partial class CgroupPlacement : IJobPlacement, IDisposable
     private long _outstanding;
     private long _bornInside;
     private bool _warnedUnavailable;
+    private long _moves;
+    private long _slowMoves;
+    private long _longestMoveTicks;
+    private bool _saidSlow;
 
     public CgroupPlacement(JobCgroups cgroups, ILogger<CgroupPlacement> logger, ProcFs? proc = null, ICgroupSlots? slots = null)
     {
@@ -60,6 +65,23 @@ public sealed partial class CgroupPlacement : IJobPlacement, IDisposable
 
     /// <summary>Forks found born inside their job's cgroup by their time stamp alone (nothing read).</summary>
     public long BornInside => Interlocked.Read(ref _bornInside);
+
+    /// <summary>
+    /// A move into a cgroup that takes this long waited in the kernel: on kernels whose cgroup.procs writes take the
+    /// host-wide threadgroup lock, every move waits for an RCU grace period (10 - 17 ms measured), and a kill that
+    /// meets a move under way waits for it. Since Linux 6.18 the cgroup2 mount option favordynmods makes the move
+    /// lock only the moved thread group (0.05 - 0.15 ms). The first slow move is logged once with that advice.
+    /// </summary>
+    public TimeSpan SlowMove { get; init; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>Processes moved into job cgroups.</summary>
+    public long Moves => Interlocked.Read(ref _moves);
+
+    /// <summary>Moves that took <see cref="SlowMove"/> or longer.</summary>
+    public long SlowMoves => Interlocked.Read(ref _slowMoves);
+
+    /// <summary>The longest move so far.</summary>
+    public TimeSpan LongestMove => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _longestMoveTicks));
 
     public string? Place(JobRecord job, IReadOnlyList<ProcessKey> members)
     {
@@ -299,6 +321,29 @@ public sealed partial class CgroupPlacement : IJobPlacement, IDisposable
     /// Moves one verified member. The daemon itself and init are never moved. Identity is checked through a
     /// pidfd held across the write: if it is still alive afterwards, the pid named that process throughout.
     /// </summary>
+    /// <summary>Counts a move and its duration (placement worker only).</summary>
+    private void Timed(string jobId, ProcessKey member, long ticks)
+    {
+        Interlocked.Increment(ref _moves);
+        if (ticks > Interlocked.Read(ref _longestMoveTicks))
+        {
+            Interlocked.Exchange(ref _longestMoveTicks, ticks);
+        }
+
+        var took = Stopwatch.GetElapsedTime(0, ticks);
+        if (took < SlowMove)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _slowMoves);
+        if (!_saidSlow)
+        {
+            _saidSlow = true;
+            LogSlowMove(logger, member.ToString(), jobId, took.TotalMilliseconds);
+        }
+    }
+
     private bool Move(string jobId, string path, ProcessKey member)
     {
         if (member.Pid <= 1 || member.Pid == _self)
@@ -320,12 +365,15 @@ public sealed partial class CgroupPlacement : IJobPlacement, IDisposable
                 return false;
             }
 
+            var began = Stopwatch.GetTimestamp();
             var moved = JobCgroups.MoveProcess(path, member.Pid);
             if (!moved.Succeeded)
             {
                 LogMoveFailed(logger, jobId, member.ToString(), moved.Error ?? "unknown");
                 return false;
             }
+
+            Timed(jobId, member, Stopwatch.GetTimestamp() - began);
 
             if (PidFd.HasExited(pidfd))
             {

@@ -83,6 +83,9 @@ internal sealed partial class MonitorService
             ["kernelAttribution"] = _kernelTags is null ? "off" : "on",
             ["kernelRecords"] = _kernelTags?.Records, ["kernelRecordOverruns"] = _kernelTags?.Overruns,
             ["kernelJobsWithoutSlot"] = _kernelTags?.JobsWithoutSlot,
+            // Moves into job cgroups; slow ones waited in the kernel (see the log line 4107).
+            ["cgroupMoves"] = _placement?.Moves, ["cgroupMovesSlow"] = _placement?.SlowMoves,
+            ["cgroupLongestMoveMs"] = _placement is null ? null : Math.Round(_placement.LongestMove.TotalMilliseconds, 2),
         };
     }
 

@@ -45,6 +45,7 @@ internal sealed partial class MonitorService : BackgroundService, IDaemonControl
     private ProcessSensor? _processSensor;
     private NetworkSensor? _networkSensor;
     private KernelJobTags? _kernelTags;
+    private CgroupPlacement? _placement;
     private TraceWriter? _trace;
     private string _profilesDirectory = "";
 
@@ -90,6 +91,7 @@ internal sealed partial class MonitorService : BackgroundService, IDaemonControl
         var mount = configuration.JobCgroups ? CgroupMount.FindV2() : null;
         var slots = mount is null ? null : StartKernelTags(mount);
         var placement = new CgroupPlacement(cgroups, _loggers.CreateLogger<CgroupPlacement>(), slots: slots);
+        _placement = placement;
         _resources.Add(placement);
         if (mount is not null)
         {

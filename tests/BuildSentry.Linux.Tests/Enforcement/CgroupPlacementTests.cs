@@ -74,6 +74,44 @@ public sealed class CgroupPlacementTests
     }
 
     [Fact]
+    public void Moves_are_counted_and_timed_and_the_first_slow_one_is_said_once_with_the_kernel_advice()
+    {
+        Root.Require();
+        // Every move counts as slow here (threshold zero): the advice is logged at the first and not again.
+        var placement = new CgroupPlacement(JobCgroups.Detect(), _log) { SlowMove = TimeSpan.Zero };
+        var jobs = new TestJobs(placement);
+        using var first = new ProcessTree("sleep 300 & echo > \"$DIR/ready\"; wait");
+        using var second = new ProcessTree("sleep 300 & echo > \"$DIR/ready\"; wait");
+        first.WaitReady();
+        second.WaitReady();
+        var a = jobs.Start(first.RootKey);
+        var b = jobs.Start(second.RootKey);
+        Assert.True(placement.WaitIdle(TimeSpan.FromSeconds(10)));
+
+        Assert.Equal(2, placement.Moves);
+        Assert.Equal(2, placement.SlowMoves);
+        Assert.True(placement.LongestMove > TimeSpan.Zero);
+        var said = Assert.Single(_log.Entries, e => e.EventId == 4107);
+        Assert.Contains("favordynmods", said.Message, StringComparison.Ordinal);
+        Assert.Contains(a.Id, said.Message, StringComparison.Ordinal);
+        jobs.End(a);
+        jobs.End(b);
+
+        // With a threshold no move reaches, moves are counted and timed, and nothing is said.
+        var log = new RecordingLogger<CgroupPlacement>();
+        var quiet = new CgroupPlacement(JobCgroups.Detect(), log) { SlowMove = TimeSpan.FromHours(1) };
+        var more = new TestJobs(quiet);
+        using var third = new ProcessTree("sleep 300 & echo > \"$DIR/ready\"; wait");
+        third.WaitReady();
+        var c = more.Start(third.RootKey);
+        Assert.True(quiet.WaitIdle(TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, quiet.Moves);
+        Assert.Equal(0, quiet.SlowMoves);
+        Assert.DoesNotContain(log.Entries, e => e.EventId == 4107);
+        more.End(c);
+    }
+
+    [Fact]
     public void The_daemon_itself_is_never_moved_and_a_job_of_only_the_daemon_gets_no_cgroup()
     {
         Root.Require();
