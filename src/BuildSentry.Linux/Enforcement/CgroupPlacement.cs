@@ -317,10 +317,6 @@ public sealed partial class CgroupPlacement : IJobPlacement, IDisposable
         return parts.Length == 3 && parts[0] == "slot" && int.TryParse(parts[1], out var pid) && int.TryParse(parts[2], out _) ? pid : null;
     }
 
-    /// <summary>
-    /// Moves one verified member. The daemon itself and init are never moved. Identity is checked through a
-    /// pidfd held across the write: if it is still alive afterwards, the pid named that process throughout.
-    /// </summary>
     /// <summary>Counts a move and its duration (placement worker only).</summary>
     private void Timed(string jobId, ProcessKey member, long ticks)
     {
@@ -344,6 +340,10 @@ public sealed partial class CgroupPlacement : IJobPlacement, IDisposable
         }
     }
 
+    /// <summary>
+    /// Moves one verified member. The daemon itself and init are never moved. Identity is checked through a
+    /// pidfd held across the write: if it is still alive afterwards, the pid named that process throughout.
+    /// </summary>
     private bool Move(string jobId, string path, ProcessKey member)
     {
         if (member.Pid <= 1 || member.Pid == _self)
