@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace BuildSentry.Core.Events;
 
 /// <summary>
@@ -17,4 +19,9 @@ public sealed record ProcessDetails(
 {
     public static readonly ProcessDetails Unknown = new(
         "", [], "", -1, -1, "", new Dictionary<string, string>());
+
+    /// <summary>The program could not be read at exec: the process had exited (or its pid was reused) first.
+    /// At most its process name (<see cref="Comm"/>, a zombie's) is known.</summary>
+    [JsonIgnore]
+    public bool ProgramUnread => Exe.Length == 0;
 }

@@ -80,7 +80,7 @@ public sealed partial class JobMonitor
         }
 
         RecordProcess(state, process);
-        if (exec && process.Details.Exe.Length == 0)
+        if (exec && process.Details.ProgramUnread)
         {
             // Read too late: at most the process name (comm) is left to check against the denied processes.
             state.ExecsUnread++;

@@ -47,7 +47,7 @@ public sealed partial class ProcessSensor
             case ProcEventType.Exec:
                 var process = KeyOf(evt.Tgid);
                 var details = _procFs.ReadDetails(evt.Tgid, process.StartTime, _options.ParentJobSettled);
-                if (details.Exe.Length == 0)
+                if (details.ProgramUnread)
                 {
                     Interlocked.Increment(ref _execsUnread);
                 }

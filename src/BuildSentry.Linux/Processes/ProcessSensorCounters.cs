@@ -7,4 +7,4 @@ namespace BuildSentry.Linux.Processes;
 /// <param name="ExecsUnread">Execs whose program could not be read: the process had exited (or its pid was
 /// reused) before the sensor read its /proc entry. Such a process is reported without program, arguments and
 /// working directory. A rising count means the sensor reads too late (a busy machine, a starved daemon).</param>
-public readonly record struct ProcessSensorCounters(long EventsReceived, long EventsLost, long Overruns, long Rescans, long ExecsUnread = 0);
+public readonly record struct ProcessSensorCounters(long EventsReceived, long EventsLost, long Overruns, long Rescans, long ExecsUnread);

@@ -170,13 +170,7 @@ public sealed class JobEnforcerTests
     /// <summary>Field 19 of /proc/PID/stat, counted from the state (field 3) after the command name.</summary>
     private const int NiceField = 19;
 
-    private static string State(int pid) => StatFields(pid)[0];
+    private static string State(int pid) => StatFields.OfProcess(pid)[0];
 
-    private static int StatField(int pid, int field) => int.Parse(StatFields(pid)[field - 3], CultureInfo.InvariantCulture);
-
-    private static string[] StatFields(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-    }
+    private static int StatField(int pid, int field) => int.Parse(StatFields.OfProcess(pid)[field - 3], CultureInfo.InvariantCulture);
 }

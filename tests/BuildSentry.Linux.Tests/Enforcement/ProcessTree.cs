@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using BuildSentry.Core.Events;
 using BuildSentry.Linux.Processes;
+using BuildSentry.Linux.Tests.Support;
 
 namespace BuildSentry.Linux.Tests.Enforcement;
 
@@ -69,17 +70,16 @@ internal sealed class ProcessTree : IDisposable
     /// <summary>Alive means running or stopped under the same identity; a zombie is dead (pid 1 here may never reap).</summary>
     public static bool IsAlive(ProcessKey key)
     {
-        string stat;
+        string[] fields;
         try
         {
-            stat = File.ReadAllText($"/proc/{key.Pid}/stat");
+            fields = StatFields.OfProcess(key.Pid);
         }
         catch (IOException)
         {
             return false;
         }
 
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         return fields[0] is not ("Z" or "X") && ulong.Parse(fields[19]) == key.StartTime;
     }
 

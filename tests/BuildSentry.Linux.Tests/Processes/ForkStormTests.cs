@@ -94,7 +94,7 @@ public sealed class ForkStormTests(ITestOutputHelper output)
         // The reader runs above the build (nice -10): at nice 0 it waited for a core behind the build, and an
         // exec's /proc entry was often gone by the time it was read (about half of a job's /bin/true in the
         // benchmark's workload).
-        Assert.Equal(Linux.Interop.ThreadNice.ProcessSensorThread, ThreadNice(harness.Sensor.ReaderThreadId));
+        Assert.Equal(Linux.Interop.ThreadNice.ProcessSensorThread, NiceOf(harness.Sensor.ReaderThreadId));
         const int execs = 400;
         var burners = Enumerable.Range(0, Environment.ProcessorCount)
             .Select(_ => Support.Processes.Start("/bin/sh", ["-c", "while :; do :; done"])).ToList();
@@ -116,7 +116,7 @@ public sealed class ForkStormTests(ITestOutputHelper output)
         var named = seen.Count(e => e.Details.Exe.EndsWith("/true", StringComparison.Ordinal) && e.Details.Argv is ["/bin/true"]);
         output.WriteLine($"{execs} /bin/true beside {burners.Count} busy loops: {seen.Count} execs seen, {named} read in full; {harness.Sensor.Counters}");
         loop.Dispose();
-        Assert.True(harness.Sensor.Counters.ExecsUnread >= seen.Count(e => e.Details.Exe.Length == 0));
+        Assert.True(harness.Sensor.Counters.ExecsUnread >= seen.Count(e => e.Details.ProgramUnread));
         Assert.True(named >= execs * 85 / 100, $"only {named} of {execs} short-lived execs were read before they exited ({seen.Count} seen)");
     }
 
@@ -144,12 +144,8 @@ public sealed class ForkStormTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>The nice value of one thread of this process (/proc/self/task/TID/stat field 19).</summary>
-    private static int ThreadNice(int tid)
-    {
-        var stat = File.ReadAllText($"/proc/self/task/{tid}/stat");
-        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16], System.Globalization.CultureInfo.InvariantCulture);
-    }
+    /// <summary>The nice value of one thread of this process (stat field 19).</summary>
+    private static int NiceOf(int tid) => int.Parse(StatFields.OfThread(tid)[19 - 3], System.Globalization.CultureInfo.InvariantCulture);
 
     private static int ExecsOfChildren(IReadOnlyList<SensorEvent> events, int parentPid)
     {
@@ -160,8 +156,7 @@ public sealed class ForkStormTests(ITestOutputHelper output)
     /// <summary>utime and stime of one thread of this process, in clock ticks.</summary>
     private static (long User, long System) ThreadCpuTicks(int tid)
     {
-        var stat = File.ReadAllText($"/proc/self/task/{tid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11]), long.Parse(fields[12]));
+        var fields = StatFields.OfThread(tid);
+        return (long.Parse(fields[14 - 3]), long.Parse(fields[15 - 3]));
     }
 }
