@@ -21,7 +21,7 @@ public sealed class SyslogConnectionTests
         var read = RichAlerts.Violation("read");
         var lost = RichAlerts.Violation("after-close");
 
-        await connection.SendAsync(read, Formatter.Format(read), CancellationToken.None);
+        await SendAsync(connection, read);
         var buffer = new byte[65536];
         Assert.True(await server.ReceiveAsync(buffer) > 0);
         await WaitAsync(() => connection.Unacknowledged().Count == 0);
@@ -29,7 +29,7 @@ public sealed class SyslogConnectionTests
         // The receiver closes with nothing unread (FIN); the next write still "succeeds" into the kernel.
         server.Close();
         await WaitAsync(connection.PeerClosed);
-        await connection.SendAsync(lost, Formatter.Format(lost), CancellationToken.None);
+        await SendAsync(connection, lost);
         await Task.Delay(200);
 
         Assert.Equal([lost], connection.Unacknowledged());
@@ -43,7 +43,7 @@ public sealed class SyslogConnectionTests
         using var connection = await SyslogConnection.ConnectAsync(target, CancellationToken.None);
         var alert = RichAlerts.Violation("udp");
 
-        await connection.SendAsync(alert, Formatter.Format(alert), CancellationToken.None);
+        await SendAsync(connection, alert);
 
         Assert.Empty(connection.Unacknowledged());
         Assert.StartsWith("<34>1 ", System.Text.Encoding.UTF8.GetString((await receiver.ReceiveAsync()).Buffer));
@@ -78,7 +78,7 @@ public sealed class SyslogConnectionTests
 
         foreach (var alert in new[] { a, b, c })
         {
-            await connection.SendAsync(alert, Formatter.Format(alert), CancellationToken.None);
+            await SendAsync(connection, alert);
         }
 
         var received = "";
@@ -105,8 +105,8 @@ public sealed class SyslogConnectionTests
         using var session = await RelpSession.OpenAsync();
         var (server, connection) = (session.Server, session.Connection);
         var (refused, next) = (RichAlerts.Violation("too-long"), RichAlerts.Violation("next"));
-        await connection.SendAsync(refused, Formatter.Format(refused), CancellationToken.None);
-        await connection.SendAsync(next, Formatter.Format(next), CancellationToken.None);
+        await SendAsync(connection, refused);
+        await SendAsync(connection, next);
 
         await server.SendAsync(Encoding.ASCII.GetBytes("2 rsp 25 500 message too long\u001b[31m\n3 rsp 6 200 OK\n"));
         await WaitAsync(() => connection.Unacknowledged().Count == 0);
@@ -124,7 +124,7 @@ public sealed class SyslogConnectionTests
         using var session = await RelpSession.OpenAsync();
         var (server, connection) = (session.Server, session.Connection);
         var alert = RichAlerts.Violation("a");
-        await connection.SendAsync(alert, Formatter.Format(alert), CancellationToken.None);
+        await SendAsync(connection, alert);
 
         await server.SendAsync(Encoding.ASCII.GetBytes("7 rsp 6 200 OK\n"));
         await WaitAsync(connection.PeerClosed);
@@ -141,12 +141,12 @@ public sealed class SyslogConnectionTests
 
         foreach (var alert in alerts.Take(SyslogConnection.RelpWindow))
         {
-            await connection.SendAsync(alert, Formatter.Format(alert), CancellationToken.None);
+            await SendAsync(connection, alert);
         }
 
         var started = DateTime.UtcNow;
         var error = await Assert.ThrowsAsync<TimeoutException>(async () =>
-            await connection.SendAsync(alerts[^1], Formatter.Format(alerts[^1]), CancellationToken.None));
+            await SendAsync(connection, alerts[^1]));
 
         Assert.InRange(DateTime.UtcNow - started, SyslogConnection.RelpAnswerTimeout - TimeSpan.FromMilliseconds(100), SyslogConnection.RelpAnswerTimeout * 3);
         Assert.Contains($"answered none of {SyslogConnection.RelpWindow} records", error.Message, StringComparison.Ordinal);
@@ -154,6 +154,10 @@ public sealed class SyslogConnectionTests
     }
 
     /// <summary>A RELP connection to a scripted receiver that has answered the open with "200 OK".</summary>
+    /// <summary>Sends one alert as the sink would (formatted, no cancellation).</summary>
+    private static ValueTask SendAsync(SyslogConnection connection, Alert alert) =>
+        connection.SendAsync(alert, Formatter.Format(alert), CancellationToken.None);
+
     private sealed class RelpSession : IDisposable
     {
         private readonly TcpListener _listener;
