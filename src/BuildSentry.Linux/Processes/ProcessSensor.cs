@@ -112,7 +112,7 @@ public sealed partial class ProcessSensor : IDisposable
     private void Run()
     {
         ReaderThreadId = CurrentThreadId();
-        ThreadNice.Set(ThreadNice.ProcessSensorThread);
+        ThreadNice.Raise(ThreadNice.ProcessSensorThread);
         var timeoutMs = (int)_options.PollInterval.TotalMilliseconds;
         var buffer = new byte[8192];
         try

@@ -35,7 +35,8 @@ internal sealed class SensorHarness : IDisposable
     public T WaitFor<T>(Func<T, bool> predicate, TimeSpan? timeout = null) where T : SensorEvent =>
         (T)WaitFor(e => e is T t && predicate(t), timeout ?? TimeSpan.FromSeconds(20));
 
-    public SensorEvent WaitFor(Func<SensorEvent, bool> predicate, TimeSpan timeout)
+    /// <summary>The first event from index <paramref name="from"/> on that matches.</summary>
+    public SensorEvent WaitFor(Func<SensorEvent, bool> predicate, TimeSpan timeout, int from = 0)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
@@ -45,7 +46,7 @@ internal sealed class SensorHarness : IDisposable
                 throw new InvalidOperationException("The sensor faulted.", fault);
             }
 
-            if (_events.FirstOrDefault(predicate) is { } found)
+            if (_events.Skip(from).FirstOrDefault(predicate) is { } found)
             {
                 return found;
             }
