@@ -32,6 +32,9 @@ internal sealed class LivePacketSource : IPacketSource
         }
     }
 
+    /// <summary>The name of the threads that read packets (the kernel shows its first 15 characters).</summary>
+    public const string CaptureThreadName = "buildsentry-capture";
+
     public void Run(FrameHandler handler, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(handler);
@@ -40,9 +43,16 @@ internal sealed class LivePacketSource : IPacketSource
             DeviceReader.Read(_devices[0], handler, _gate, cancellationToken);
             return;
         }
+        // One thread per device, each scheduled as the capture thread is: a new thread inherits its creator's
+        // nice value but not its slice.
         var readers = _devices
             .Select(d => Task.Factory.StartNew(
-                () => DeviceReader.Read(d, handler, _gate, cancellationToken),
+                () =>
+                {
+                    Thread.CurrentThread.Name = CaptureThreadName;
+                    ThreadNice.Raise(ThreadNice.CaptureThread);
+                    DeviceReader.Read(d, handler, _gate, cancellationToken);
+                },
                 cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default))
             .ToArray();
         Task.WaitAll(readers, CancellationToken.None);

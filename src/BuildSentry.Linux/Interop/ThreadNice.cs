@@ -48,7 +48,11 @@ public static partial class ThreadNice
     /// Sets the calling thread's nice value and asks for the shortest slice (<see cref="RaisedSliceNs"/>); where
     /// the kernel refuses the slice (no sched_setattr), the nice value alone. False when both were refused.
     /// </summary>
-    public static bool Raise(int nice) => SetScheduling(0 /* the calling thread */, nice, RaisedSliceNs) || Set(nice);
+    public static bool Raise(int nice) => Raise(0 /* the calling thread */, nice);
+
+    /// <summary>As <see cref="Raise(int)"/>, for the thread <paramref name="tid"/> (a process's pid names its main thread).</summary>
+    public static bool Raise(int tid, int nice) =>
+        SetScheduling(tid, nice, RaisedSliceNs) || SetPriority(0, tid == 0 ? GetTid() : tid, nice) == 0;
 
     /// <summary>
     /// Sets a thread's nice value and scheduler slice through sched_setattr (SCHED_OTHER); a slice of 0 restores

@@ -59,7 +59,7 @@ public sealed partial class NetworkSensor : IDisposable
     public void Start()
     {
         WarmUp();
-        _thread = new Thread(Run) { IsBackground = true, Name = "buildsentry-capture" };
+        _thread = new Thread(Run) { IsBackground = true, Name = LivePacketSource.CaptureThreadName };
         _thread.Start();
         _statsTimer = _time.CreateTimer(_ => PollStatistics(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
@@ -75,7 +75,7 @@ public sealed partial class NetworkSensor : IDisposable
 
     private void Run()
     {
-        Interop.ThreadNice.Set(Interop.ThreadNice.CaptureThread);
+        Interop.ThreadNice.Raise(Interop.ThreadNice.CaptureThread);
         try
         {
             _source.Run(OnFrame, _stop.Token);

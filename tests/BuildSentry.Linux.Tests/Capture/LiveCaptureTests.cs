@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using BuildSentry.Linux.Capture;
+using BuildSentry.Linux.Interop;
+using BuildSentry.Linux.Tests.Support;
 using PacketDotNet;
 
 namespace BuildSentry.Linux.Tests.Capture;
@@ -56,6 +58,36 @@ public sealed class LiveCaptureTests
         var datagrams = recorder.Stop().Select(p => p.Extract<UdpPacket>()).OfType<UdpPacket>().ToList();
         Assert.Single(datagrams, u => u.DestinationPort == port);
         Assert.Single(datagrams, u => u.SourcePort == port);
+    }
+
+    [Fact]
+    public void Two_devices_are_each_read_on_a_thread_of_their_own_scheduled_as_the_capture_thread()
+    {
+        using var server = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)server.Client.LocalEndPoint!).Port;
+        var options = new CaptureOptions { Interfaces = ["lo", "any"], Filter = new CaptureFilterOptions { DnsPorts = [port] } };
+        using var recorder = new FrameRecorder(PacketSources.OpenLive(options));
+        Thread.Sleep(300);
+
+        // Each device's reader: nice -10 and the shortest slice (a new thread inherits the nice value, not the slice).
+        // Capture threads of other tests' sensors carry the same name and the same scheduling.
+        var readers = Scheduling.ThreadsNamed(LivePacketSource.CaptureThreadName);
+        Assert.True(readers.Count >= 2, $"{readers.Count} capture threads");
+        Assert.All(readers, tid =>
+        {
+            Assert.Equal(ThreadNice.CaptureThread, Scheduling.NiceOfThread(tid));
+            Assert.Equal(ThreadNice.RaisedSliceNs, Scheduling.SliceOfThread(tid));
+        });
+
+        using (var client = new UdpClient(AddressFamily.InterNetwork))
+        {
+            client.Send(new byte[] { 0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0 }, 12, new IPEndPoint(IPAddress.Loopback, port));
+        }
+
+        // "any" sees loopback too: the datagram is read once from each device.
+        var datagrams = recorder.Stop(until: frames => frames.Count(p => p.Extract<UdpPacket>()?.DestinationPort == port) >= 2)
+            .Select(p => p.Extract<UdpPacket>()).OfType<UdpPacket>().ToList();
+        Assert.Equal(2, datagrams.Count(u => u.DestinationPort == port));
     }
 
     [Fact]

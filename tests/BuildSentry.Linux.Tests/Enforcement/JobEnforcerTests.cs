@@ -2,6 +2,7 @@ using System.Globalization;
 using BuildSentry.Core.Events;
 using BuildSentry.Linux.Cgroups;
 using BuildSentry.Linux.Enforcement;
+using BuildSentry.Linux.Interop;
 using BuildSentry.Linux.Processes;
 using BuildSentry.Linux.Tests.Support;
 
@@ -154,7 +155,8 @@ public sealed class JobEnforcerTests
         using var tree = new ProcessTree("sleep 300 & echo $! > \"$DIR/child\"; echo > \"$DIR/ready\"; exec sleep 300");
         tree.WaitReady();
         var child = ProcessTree.KeyOf(int.Parse(File.ReadAllText(Path.Combine(tree.Directory, "child")).Trim(), CultureInfo.InvariantCulture));
-        Assert.Equal(0, StatField(child.Pid, NiceField));
+        Assert.Equal(0, Scheduling.NiceOfProcess(child.Pid));
+        Assert.NotEqual(ThreadNice.RaisedSliceNs, Scheduling.SliceOfProcess(child.Pid));
         var job = new TestJobs(new NoPlacement()).Start(tree.RootKey);
 
         var result = new JobEnforcer(_log).Kill(job, [child]);
@@ -163,14 +165,10 @@ public sealed class JobEnforcerTests
         Assert.Equal(1, result.Signalled);
         // Its parent (now a sleep) never waits: the dead child stays a zombie, whose stat keeps the nice value it died with.
         ProcessTree.WaitFor(() => State(child.Pid) == "Z", "the killed child to become a zombie");
-        Assert.Equal(-20, StatField(child.Pid, NiceField));
+        Assert.Equal(-20, Scheduling.NiceOfProcess(child.Pid));
+        Assert.Equal(ThreadNice.RaisedSliceNs, Scheduling.SliceOfProcess(child.Pid));
         Assert.True(ProcessTree.IsAlive(tree.RootKey));
     }
 
-    /// <summary>Field 19 of /proc/PID/stat, counted from the state (field 3) after the command name.</summary>
-    private const int NiceField = 19;
-
     private static string State(int pid) => StatFields.OfProcess(pid)[0];
-
-    private static int StatField(int pid, int field) => int.Parse(StatFields.OfProcess(pid)[field - 3], CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using BuildSentry.Core.Network;
 using BuildSentry.Linux.Tests.Lab;
+using BuildSentry.Linux.Tests.Support;
 using BuildSentry.Testing.Lab;
 
 namespace BuildSentry.Linux.Tests.Network;
@@ -47,6 +48,20 @@ public sealed class NetworkSensorLabTests : IAsyncLifetime
         Assert.True(attribution.Owner?.Pid == pid, $"expected pid {pid}, got {attribution.Owner?.Pid.ToString() ?? attribution.Failure}; " +
             $"attribution ms total {_sensor.Sensor.Counters.AttributionTicks * 1000.0 / System.Diagnostics.Stopwatch.Frequency:F1}, " +
             $"events {string.Join(" | ", _sensor.Arrivals.Select(a => $"{a.Event.GetType().Name}@{a.Event.Time:ss.ffffff} lag {(a.At - a.Event.Time).TotalMilliseconds:F1}ms"))}");
+
+    [Fact]
+    public void The_capture_thread_runs_at_nice_minus_10_with_the_shortest_slice()
+    {
+        // A violating packet is judged and its job killed on this thread: under a busy build it must take a core
+        // as soon as the packet wakes it, not when a build process's slice runs out.
+        var threads = Scheduling.ThreadsNamed(Linux.Capture.LivePacketSource.CaptureThreadName);
+        Assert.NotEmpty(threads);
+        Assert.All(threads, tid =>
+        {
+            Assert.Equal(Linux.Interop.ThreadNice.CaptureThread, Scheduling.NiceOfThread(tid));
+            Assert.Equal(Linux.Interop.ThreadNice.RaisedSliceNs, Scheduling.SliceOfThread(tid));
+        });
+    }
 
     [Fact]
     public async Task Curl_over_http_yields_its_DNS_query_the_answer_the_connection_and_the_Host_all_attributed_to_curl()

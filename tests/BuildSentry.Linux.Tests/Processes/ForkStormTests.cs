@@ -95,8 +95,8 @@ public sealed class ForkStormTests(ITestOutputHelper output)
         // The reader runs above the build (nice -10) and asks for the kernel's shortest slice, so that it takes a
         // core from the build as soon as an event wakes it: an exec's /proc entry is gone once the process exits.
         var reader = harness.Sensor.ReaderThreadId;
-        Assert.Equal(ThreadNice.ProcessSensorThread, NiceOf(reader));
-        Assert.Equal(ThreadNice.RaisedSliceNs, SliceOf(reader));
+        Assert.Equal(ThreadNice.ProcessSensorThread, Scheduling.NiceOfThread(reader));
+        Assert.Equal(ThreadNice.RaisedSliceNs, Scheduling.SliceOfThread(reader));
 
         // How many /bin/true are read in full depends on the machine as much as on the reader, so a plain thread
         // (nice 0, the default slice) is the control: rounds as the sensor set the reader and as a plain thread
@@ -169,20 +169,10 @@ public sealed class ForkStormTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>The nice value of one thread of this process (stat field 19).</summary>
-    private static int NiceOf(int tid) => int.Parse(StatFields.OfThread(tid)[19 - 3], System.Globalization.CultureInfo.InvariantCulture);
-
     private static int ExecsOfChildren(IReadOnlyList<SensorEvent> events, int parentPid)
     {
         var children = events.OfType<ProcessForked>().Where(f => f.Parent.Pid == parentPid).Select(f => f.Child).ToHashSet();
         return events.OfType<ProcessExecuted>().Count(e => children.Contains(e.Process));
-    }
-
-    /// <summary>The scheduler slice of one thread of this process, in ns (se.slice in its sched file).</summary>
-    private static ulong SliceOf(int tid)
-    {
-        var line = File.ReadLines($"/proc/self/task/{tid}/sched").Single(l => l.StartsWith("se.slice", StringComparison.Ordinal));
-        return ulong.Parse(line[(line.IndexOf(':') + 1)..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>utime and stime of one thread of this process, in clock ticks.</summary>
