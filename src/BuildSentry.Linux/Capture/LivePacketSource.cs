@@ -43,14 +43,14 @@ internal sealed class LivePacketSource : IPacketSource
             DeviceReader.Read(_devices[0], handler, _gate, cancellationToken);
             return;
         }
-        // One thread per device, each scheduled as the capture thread is: a new thread inherits its creator's
-        // nice value but not its slice.
+        // One thread per device, each at the capture thread's priority (the caller's, here the source's owner,
+        // may be any thread).
         var readers = _devices
             .Select(d => Task.Factory.StartNew(
                 () =>
                 {
                     Thread.CurrentThread.Name = CaptureThreadName;
-                    ThreadNice.Raise(ThreadNice.CaptureThread);
+                    ThreadNice.Set(ThreadNice.CaptureThread);
                     DeviceReader.Read(d, handler, _gate, cancellationToken);
                 },
                 cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default))

@@ -81,8 +81,7 @@ internal sealed partial class ProcessSweep(ProcFs proc) : IDisposable
 
     /// <summary>
     /// SIGKILLs every held process; a stopped process dies at once. Returns how many were signalled. Each one
-    /// signalled (up to <see cref="MaxRaised"/>) then has its main thread given the highest CPU priority (nice -20) and the shortest slice
-    /// (<see cref="ThreadNice.Raise(int, int)"/>): a killed process still has to run to exit
+    /// signalled (up to <see cref="MaxRaised"/>) then has its main thread given the highest CPU priority (nice -20): a killed process still has to run to exit
     /// (unmap its memory, close its sockets), and on a busy machine it would wait for a core behind the build's
     /// other work. Its pid cannot name another process yet: the pidfd was checked, and pids are not reused
     /// before the kernel's counter wraps.
@@ -96,7 +95,7 @@ internal sealed partial class ProcessSweep(ProcFs proc) : IDisposable
             {
                 if (signalled++ < MaxRaised)
                 {
-                    ThreadNice.Raise(pid, -20);
+                    ThreadNice.Set(pid, -20);
                 }
             }
         }

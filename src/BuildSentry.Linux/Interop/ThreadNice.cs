@@ -7,7 +7,10 @@ namespace BuildSentry.Linux.Interop;
 /// two that read what the kernel reports as it happens:
 /// <list type="bullet">
 /// <item>the capture thread: it wakes for the few packets the kernel filter passes, and under a build that keeps
-/// both cores busy it was woken milliseconds late (the p99 of the violation-to-kill time);</item>
+/// both cores busy it was woken milliseconds late (the p99 of the violation-to-kill time). It keeps the default
+/// slice: with the shortest (bench run 27) the reader, woken by the exits a kill causes, preempted it mid-kill
+/// (packet to signal p99 1.15 – 1.25 ms, against 0.51 – 1.12 in run 26 and 0.72 – 1.07 in run 28, where only the
+/// reader had it);</item>
 /// <item>the process sensor's reader: at nice 0 it waited behind the build for a core, and by the time it read
 /// an exec's /proc entry the process had often exited. Under the benchmark's build workload 976 of 2,000 listed
 /// processes of a job had no program at nice 0, 129 (forked shells that never exec'd) at -10; under unpaced exec
@@ -17,7 +20,8 @@ namespace BuildSentry.Linux.Interop;
 /// run-to-run noise (1.17 at nice 0, 1.06 – 1.22 at -10). Nice -10 alone was not enough: with the default slice
 /// a busy loop kept its core until its slice ran out, and beside one busy loop per core the reader read 142 – 199
 /// of 200 /bin/true in full per round at -10 (a plain thread 59 – 150). With the shortest slice as well
-/// (<see cref="Raise"/>) it read 394 – 399 of 400.</item>
+/// (<see cref="Raise"/>) it read 394 – 399 of 400, and bench 2's execs read too late fell from 328 – 376 to 69
+/// per run at the same daemon CPU (13.1 %).</item>
 /// </list>
 /// The monitor loop stays at 0 (control requests and timers). Needs CAP_SYS_NICE (root has it; the systemd unit
 /// keeps it); without, nothing changes.
@@ -35,7 +39,7 @@ public static partial class ThreadNice
     public static bool Set(int tid, int nice) => SetPriority(0, tid, nice) == 0;
 
     /// <summary>
-    /// The scheduler slice a raised thread asks for: the kernel's shortest, 0.1 ms (the default is 0.75 ms times
+    /// The scheduler slice the process sensor's reader asks for: the kernel's shortest, 0.1 ms (the default is 0.7 ms times
     /// 1 + log2 of the CPU count, 1.4 ms on two cores). Since Linux 6.12 (EEVDF custom slices) a waking thread
     /// whose slice is shorter than the running one's may preempt it at once; with the default slice the running
     /// thread keeps its core until its own slice is used up, whatever the nice values. A nice value sets a
@@ -48,11 +52,7 @@ public static partial class ThreadNice
     /// Sets the calling thread's nice value and asks for the shortest slice (<see cref="RaisedSliceNs"/>); where
     /// the kernel refuses the slice (no sched_setattr), the nice value alone. False when both were refused.
     /// </summary>
-    public static bool Raise(int nice) => Raise(0 /* the calling thread */, nice);
-
-    /// <summary>As <see cref="Raise(int)"/>, for the thread <paramref name="tid"/> (a process's pid names its main thread).</summary>
-    public static bool Raise(int tid, int nice) =>
-        SetScheduling(tid, nice, RaisedSliceNs) || SetPriority(0, tid == 0 ? GetTid() : tid, nice) == 0;
+    public static bool Raise(int nice) => SetScheduling(0 /* the calling thread */, nice, RaisedSliceNs) || Set(nice);
 
     /// <summary>
     /// Sets a thread's nice value and scheduler slice through sched_setattr (SCHED_OTHER); a slice of 0 restores

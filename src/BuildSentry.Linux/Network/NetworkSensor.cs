@@ -75,7 +75,7 @@ public sealed partial class NetworkSensor : IDisposable
 
     private void Run()
     {
-        Interop.ThreadNice.Raise(Interop.ThreadNice.CaptureThread);
+        Interop.ThreadNice.Set(Interop.ThreadNice.CaptureThread);
         try
         {
             _source.Run(OnFrame, _stop.Token);

@@ -50,16 +50,18 @@ public sealed class NetworkSensorLabTests : IAsyncLifetime
             $"events {string.Join(" | ", _sensor.Arrivals.Select(a => $"{a.Event.GetType().Name}@{a.Event.Time:ss.ffffff} lag {(a.At - a.Event.Time).TotalMilliseconds:F1}ms"))}");
 
     [Fact]
-    public void The_capture_thread_runs_at_nice_minus_10_with_the_shortest_slice()
+    public void The_capture_thread_runs_at_nice_minus_10_with_the_default_slice()
     {
-        // A violating packet is judged and its job killed on this thread: under a busy build it must take a core
-        // as soon as the packet wakes it, not when a build process's slice runs out.
+        // A violating packet is judged and its job killed on this thread: under a busy build it must not wait
+        // behind the build for a core. Unlike the process sensor's reader it keeps the default slice: with the
+        // shortest one (bench run 27) the reader, woken by the kill's own exits, preempted it mid-kill, and the
+        // packet -> signal p99 went from 0.5 - 1.1 ms to 1.2 ms.
         var threads = Scheduling.ThreadsNamed(Linux.Capture.LivePacketSource.CaptureThreadName);
         Assert.NotEmpty(threads);
         Assert.All(threads, tid =>
         {
             Assert.Equal(Linux.Interop.ThreadNice.CaptureThread, Scheduling.NiceOfThread(tid));
-            Assert.Equal(Linux.Interop.ThreadNice.RaisedSliceNs, Scheduling.SliceOfThread(tid));
+            Assert.NotEqual(Linux.Interop.ThreadNice.RaisedSliceNs, Scheduling.SliceOfThread(tid));
         });
     }
 
