@@ -86,9 +86,8 @@ public sealed class DaemonProcess : IAsyncDisposable
             {setup.ExtraConfiguration}
             """);
         string[] run = ["run", "--config", Path.Combine(directory, "buildsentry.yaml")];
-        var process = setup.SighupIgnored
-            ? Command.Start("/usr/bin/nohup", [Binary, .. run], setup.Environment)
-            : Command.Start(Binary, run, setup.Environment);
+        string[] command = [.. setup.Launcher, .. setup.SighupIgnored ? ["/usr/bin/nohup"] : Array.Empty<string>(), Binary, .. run];
+        var process = Command.Start(command[0], command[1..], setup.Environment);
         var daemon = new DaemonProcess(directory, process, alerts);
         await daemon.WaitUntilReadyAsync();
         return daemon;

@@ -16,4 +16,7 @@ public sealed record DaemonSetup(string Mode = "audit")
 
     /// <summary>Starts the daemon through nohup (which execs it, so the pid is the daemon's) with SIGHUP ignored, as a shell started with nohup would.</summary>
     public bool SighupIgnored { get; init; }
+
+    /// <summary>A command that execs the daemon (its pid stays the daemon's), e.g. setpriv to start it with fewer capabilities.</summary>
+    public IReadOnlyList<string> Launcher { get; init; } = [];
 }

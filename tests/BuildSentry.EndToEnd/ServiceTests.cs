@@ -67,6 +67,25 @@ public sealed class ServiceTests
     }
 
     [Fact]
+    public async Task Without_CAP_SYS_NICE_the_daemon_runs_and_says_its_reader_and_capture_threads_are_not_raised()
+    {
+        Requirements.Root();
+        await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup { Launcher = ["/usr/bin/setpriv", "--bounding-set=-sys_nice", "--"] });
+        var status = await daemon.CliAsync("status", "--json");
+        var sensors = System.Text.Json.JsonDocument.Parse(status.StandardOutput).RootElement.GetProperty("sensors");
+        Assert.Equal("default", sensors.GetProperty("processReaderScheduling").GetString());
+        Assert.Equal("default", sensors.GetProperty("captureScheduling").GetString());
+        // The warning is logged once the reader's first event (the start rescan) reached the monitor.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!daemon.Output.Contains("not nice -10 with the shortest slice", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Contains("The process sensor's reader runs with scheduling 'default'", daemon.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_second_daemon_on_the_same_control_socket_refuses_to_start()
     {
         Requirements.Root();

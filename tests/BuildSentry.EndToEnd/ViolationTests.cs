@@ -69,6 +69,9 @@ public sealed class ViolationTests(NetworkLabFixture fixture)
         Assert.True(sensors.GetProperty("cgroupLongestMoveMs").GetDouble() > 0, sensors.ToString());
         Assert.InRange(sensors.GetProperty("cgroupMovesSlow").GetInt64(), 0, sensors.GetProperty("cgroupMoves").GetInt64());
         Assert.True(sensors.GetProperty("processExecsUnread").GetInt64() >= 0, sensors.ToString());
+        // Root, as the unit runs it: the reader got nice -10 and the shortest slice, so no warning 12 either.
+        Assert.Equal("niceAndShortSlice", sensors.GetProperty("processReaderScheduling").GetString());
+        Assert.Equal("nice", sensors.GetProperty("captureScheduling").GetString());
         var memory = System.Text.Json.JsonDocument.Parse(status.StandardOutput).RootElement.GetProperty("memory");
         Assert.InRange(memory.GetProperty("rssKb").GetInt64(), 10_000, memory.GetProperty("peakRssKb").GetInt64());
         Assert.InRange(memory.GetProperty("managedHeapKb").GetInt64(), 1, memory.GetProperty("rssKb").GetInt64());

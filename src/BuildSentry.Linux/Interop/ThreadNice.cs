@@ -50,9 +50,13 @@ public static partial class ThreadNice
 
     /// <summary>
     /// Sets the calling thread's nice value and asks for the shortest slice (<see cref="RaisedSliceNs"/>); where
-    /// the kernel refuses the slice (no sched_setattr), the nice value alone. False when both were refused.
+    /// the kernel refuses the slice (no sched_setattr: an older kernel, a seccomp filter), the nice value alone.
+    /// Says what the thread got.
     /// </summary>
-    public static bool Raise(int nice) => SetScheduling(0 /* the calling thread */, nice, RaisedSliceNs) || Set(nice);
+    public static ThreadScheduling Raise(int nice) =>
+        SetScheduling(0 /* the calling thread */, nice, RaisedSliceNs) ? ThreadScheduling.NiceAndShortSlice
+        : Set(nice) ? ThreadScheduling.Nice
+        : ThreadScheduling.Default;
 
     /// <summary>
     /// Sets a thread's nice value and scheduler slice through sched_setattr (SCHED_OTHER); a slice of 0 restores
@@ -89,4 +93,17 @@ public static partial class ThreadNice
 
     [LibraryImport("libc", EntryPoint = "gettid")]
     private static partial int GetTid();
+}
+
+/// <summary>What a thread that asked to be raised got (<see cref="ThreadNice.Raise"/>).</summary>
+public enum ThreadScheduling
+{
+    /// <summary>Nothing: the kernel refused both (no CAP_SYS_NICE).</summary>
+    Default,
+
+    /// <summary>The nice value, with the default slice.</summary>
+    Nice,
+
+    /// <summary>The nice value and the shortest slice.</summary>
+    NiceAndShortSlice,
 }

@@ -48,6 +48,11 @@ public sealed partial class NetworkSensor : IDisposable
 
     public NetworkSensorCounters Counters { get; } = new();
 
+    /// <summary>How the kernel schedules the capture thread: <see cref="Interop.ThreadScheduling.Nice"/> (-10) unless
+    /// it was refused (no CAP_SYS_NICE), and then a busy build delays kills. It keeps the default slice on purpose
+    /// (<see cref="Interop.ThreadNice"/>).</summary>
+    public Interop.ThreadScheduling CaptureScheduling { get; private set; }
+
     /// <summary>Set when the capture thread died; the daemon reports it rather than watching blind.</summary>
     public Exception? Fault { get; private set; }
 
@@ -75,7 +80,7 @@ public sealed partial class NetworkSensor : IDisposable
 
     private void Run()
     {
-        Interop.ThreadNice.Set(Interop.ThreadNice.CaptureThread);
+        CaptureScheduling = Interop.ThreadNice.Set(Interop.ThreadNice.CaptureThread) ? Interop.ThreadScheduling.Nice : Interop.ThreadScheduling.Default;
         try
         {
             _source.Run(OnFrame, _stop.Token);

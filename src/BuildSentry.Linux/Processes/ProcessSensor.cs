@@ -79,6 +79,10 @@ public sealed partial class ProcessSensor : IDisposable
     /// <summary>The reader's kernel thread id, for measuring its CPU time in /proc/self/task.</summary>
     internal int ReaderThreadId { get; private set; }
 
+    /// <summary>How the kernel schedules the reader; less than <see cref="ThreadScheduling.NiceAndShortSlice"/> means
+    /// more short-lived processes read after they exited (<see cref="ProcessSensorCounters.ExecsUnread"/>).</summary>
+    public ThreadScheduling ReaderScheduling { get; private set; }
+
     /// <summary>
     /// Subscribes, then starts the reader, whose first event is the "start" rescan. Subscribing first
     /// means a process started during the scan is in the scan, in the events after it, or in both.
@@ -112,7 +116,7 @@ public sealed partial class ProcessSensor : IDisposable
     private void Run()
     {
         ReaderThreadId = CurrentThreadId();
-        ThreadNice.Raise(ThreadNice.ProcessSensorThread);
+        ReaderScheduling = ThreadNice.Raise(ThreadNice.ProcessSensorThread);
         var timeoutMs = (int)_options.PollInterval.TotalMilliseconds;
         var buffer = new byte[8192];
         try

@@ -36,4 +36,7 @@ internal sealed partial class MonitorService
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "SIGHUP was ignored by the process that started the daemon (nohup or similar); its default is restored so that SIGHUP reloads")]
     private partial void LogSighupUnignored();
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "The process sensor's reader runs with scheduling '{Scheduling}', not nice -10 with the shortest slice: the kernel or a seccomp filter refused (CAP_SYS_NICE, sched_setattr; packaging/README.md). Under a build that keeps every core busy more short-lived processes are read after they exited and are reported without their program (status: processExecsUnread)")]
+    private partial void LogReaderNotRaised(string scheduling);
 }

@@ -154,6 +154,12 @@ internal sealed partial class MonitorService
 
         _trace?.Write(e);
         _monitor.Apply(e);
+        // The reader set its scheduling before its first event, the start rescan.
+        if (e is ProcessRescanned { Reason: "start" } && _processSensor is { ReaderScheduling: not Linux.Interop.ThreadScheduling.NiceAndShortSlice } sensor)
+        {
+            LogReaderNotRaised(SchedulingName(sensor.ReaderScheduling));
+        }
+
         switch (e)
         {
             case ProcessExecuted exec:

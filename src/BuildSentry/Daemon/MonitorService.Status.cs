@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using BuildSentry.Control;
 using BuildSentry.Core.Alerts;
@@ -66,6 +67,8 @@ internal sealed partial class MonitorService
         };
     }
 
+    private static string SchedulingName(Linux.Interop.ThreadScheduling scheduling) => JsonNamingPolicy.CamelCase.ConvertName(scheduling.ToString());
+
     private JsonObject Sensors()
     {
         var process = _processSensor?.Counters;
@@ -75,7 +78,11 @@ internal sealed partial class MonitorService
             ["processEvents"] = process?.EventsReceived, ["processEventsLost"] = process?.EventsLost,
             ["processRescans"] = process?.Rescans, ["processExecsUnread"] = process?.ExecsUnread,
             ["processSensorFault"] = _processSensor?.Fault?.Message,
+            // "niceAndShortSlice" as shipped; "nice" or "default" where the kernel or a seccomp filter refused.
+            ["processReaderScheduling"] = _processSensor is null ? null : SchedulingName(_processSensor.ReaderScheduling),
             ["capture"] = _networkSensor is null ? "off" : "on",
+            // "nice" (-10) as shipped, "default" without CAP_SYS_NICE.
+            ["captureScheduling"] = _networkSensor is null ? null : SchedulingName(_networkSensor.CaptureScheduling),
             ["framesCaptured"] = network?.Frames, ["connections"] = network?.Connections, ["dnsQueries"] = network?.DnsQueries,
             ["findingsHeldForOwner"] = _awaitingOwner?.Held, ["findingsLeftOwnerUnknown"] = _awaitingOwner?.LeftUnknown,
             ["findingsLeftOnTimeout"] = _awaitingOwner?.LeftOnTimeout, ["longestOwnerWaitMs"] = _awaitingOwner?.LongestWaitMs,
