@@ -20,11 +20,11 @@ namespace BuildSentry.Linux.Interop;
 /// run-to-run noise (1.17 at nice 0, 1.06 – 1.22 at -10). Nice -10 alone was not enough: with the default slice
 /// a busy loop kept its core until its slice ran out, and beside one busy loop per core the reader read 142 – 199
 /// of 200 /bin/true in full per round at -10 (a plain thread 59 – 150). With the shortest slice as well
-/// (<see cref="Raise"/>) it read 394 – 399 of 400, and bench 2's execs read too late fell from 328 – 376 to 69
-/// per run at the same daemon CPU (13.1 %).</item>
+/// (<see cref="Raise"/>) it read 394 – 399 of 400, and bench 2's execs read too late fell from 328 – 376 to 57 – 69
+/// per run with no clear change in daemon CPU (13.1 – 14.0 % in runs 27, 29 and 31).</item>
 /// </list>
 /// The monitor loop stays at 0 (control requests and timers). Needs CAP_SYS_NICE (root has it; the systemd unit
-/// keeps it); without, nothing changes.
+/// keeps it); without, nothing changes, and `status` says so (processReaderScheduling, captureScheduling).
 /// </summary>
 public static partial class ThreadNice
 {
