@@ -43,14 +43,13 @@ internal sealed class LivePacketSource : IPacketSource
             DeviceReader.Read(_devices[0], handler, _gate, cancellationToken);
             return;
         }
-        // One thread per device, each at the capture thread's priority (the caller's, here the source's owner,
-        // may be any thread).
+        // One thread per device. A new thread inherits its creator's nice value: NetworkSensor's capture thread
+        // raises itself before it calls Run, so every device's reader runs at its priority.
         var readers = _devices
             .Select(d => Task.Factory.StartNew(
                 () =>
                 {
                     Thread.CurrentThread.Name = CaptureThreadName;
-                    ThreadNice.Set(ThreadNice.CaptureThread);
                     DeviceReader.Read(d, handler, _gate, cancellationToken);
                 },
                 cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default))

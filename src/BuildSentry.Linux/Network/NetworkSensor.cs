@@ -48,9 +48,9 @@ public sealed partial class NetworkSensor : IDisposable
 
     public NetworkSensorCounters Counters { get; } = new();
 
-    /// <summary>How the kernel schedules the capture thread: <see cref="Interop.ThreadScheduling.Nice"/> (-10) unless
-    /// it was refused (no CAP_SYS_NICE), and then a busy build delays kills. It keeps the default slice on purpose
-    /// (<see cref="Interop.ThreadNice"/>).</summary>
+    /// <summary>How the kernel schedules the capture thread, and the per-device readers it starts (they inherit its
+    /// nice value): <see cref="Interop.ThreadScheduling.Nice"/> (-10) unless it was refused (no CAP_SYS_NICE), and
+    /// then a busy build delays kills. It keeps the default slice on purpose (<see cref="Interop.ThreadNice"/>).</summary>
     public Interop.ThreadScheduling CaptureScheduling { get; private set; }
 
     /// <summary>Set when the capture thread died; the daemon reports it rather than watching blind.</summary>

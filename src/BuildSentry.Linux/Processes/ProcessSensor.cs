@@ -13,6 +13,9 @@ public sealed partial class ProcessSensor : IDisposable
 {
     public const string SensorName = "proc-connector";
 
+    /// <summary>The reason of the reader's first event, the rescan at start (<see cref="ProcessRescanned.Reason"/>).</summary>
+    public const string StartRescan = "start";
+
     private readonly ChannelWriter<SensorEvent> _writer;
     private readonly TimeProvider _time;
     private readonly ProcessSensorOptions _options;
@@ -121,7 +124,7 @@ public sealed partial class ProcessSensor : IDisposable
         var buffer = new byte[8192];
         try
         {
-            Rescan("start");
+            Rescan(StartRescan);
             while (!_stop.IsCancellationRequested)
             {
                 var status = _socket!.Receive(buffer, timeoutMs, out var length, _drained, _woke);

@@ -154,14 +154,17 @@ internal sealed partial class MonitorService
 
         _trace?.Write(e);
         _monitor.Apply(e);
-        // The reader set its scheduling before its first event, the start rescan.
-        if (e is ProcessRescanned { Reason: "start" } && _processSensor is { ReaderScheduling: not Linux.Interop.ThreadScheduling.NiceAndShortSlice } sensor)
-        {
-            LogReaderNotRaised(SchedulingName(sensor.ReaderScheduling));
-        }
-
         switch (e)
         {
+            case ProcessRescanned { Reason: ProcessSensor.StartRescan }:
+                _jobPids.Invalidate();
+                // The reader set its scheduling before its first event, this one.
+                if (_processSensor is { ReaderScheduling: not Linux.Interop.ThreadScheduling.NiceAndShortSlice } sensor)
+                {
+                    LogReaderNotRaised(SchedulingName(sensor.ReaderScheduling));
+                }
+
+                break;
             case ProcessExecuted exec:
                 _jobPids.Invalidate();
                 ProbeRunnerWorker(exec);

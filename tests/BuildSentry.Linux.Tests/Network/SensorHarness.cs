@@ -7,7 +7,7 @@ using BuildSentry.Linux.Network;
 
 namespace BuildSentry.Linux.Tests.Network;
 
-/// <summary>A live network sensor on "any" with the production filter, collecting its events.</summary>
+/// <summary>A live network sensor (on "any" unless told) with the production filter, collecting its events.</summary>
 internal sealed class NetworkSensorHarness : IDisposable
 {
     private readonly Channel<SensorEvent> _channel = Channel.CreateUnbounded<SensorEvent>();
@@ -15,9 +15,9 @@ internal sealed class NetworkSensorHarness : IDisposable
     private readonly Task _pump;
     private readonly JobPids _jobPids = new();
 
-    public NetworkSensorHarness()
+    public NetworkSensorHarness(CaptureOptions? capture = null)
     {
-        Sensor = new NetworkSensor(_channel.Writer, PacketSources.OpenLive(new CaptureOptions()), FlowOwnerResolvers.Create(),
+        Sensor = new NetworkSensor(_channel.Writer, PacketSources.OpenLive(capture ?? new CaptureOptions()), FlowOwnerResolvers.Create(),
             _jobPids, [53]);
         Sensor.Start();
         _pump = Task.Run(async () =>
