@@ -132,10 +132,6 @@ public sealed partial class JobMonitor
     }
 
     /// <summary>
-    /// The flow's process and job. A process the tracker knows decides the job; without one, the job the kernel
-    /// matched the socket's cgroup to does, and the process stays unnamed (null) rather than guessed.
-    /// </summary>
-    /// <summary>
     /// Whether <paramref name="e"/> is a network finding whose socket owner the tracker does not know yet,
     /// or knows running another program than the one that owned the socket. The process sensor reads its
     /// events after the fact and can trail the capture thread; a finding judged before its owner's fork
@@ -144,7 +140,7 @@ public sealed partial class JobMonitor
     /// </summary>
     public bool AwaitsOwner(SensorEvent e)
     {
-        if (AttributionOf(e) is not { Owner: { } owner } attribution)
+        if (e is not NetworkFinding { Attribution: { Owner: { } owner } attribution })
         {
             return false;
         }
@@ -157,21 +153,10 @@ public sealed partial class JobMonitor
         return attribution.OwnerExe is { } exe && !string.Equals(known.Details.Exe, exe, StringComparison.Ordinal);
     }
 
-    /// <summary>Findings the capture thread reports, in the order they must be judged (DNS answers name the
-    /// addresses of later connections).</summary>
-    public static bool IsNetworkFinding(SensorEvent e) =>
-        e is ConnectionAttempted or UdpFlowStarted or DnsQueryObserved or DnsAnswerObserved or TlsServerNameObserved or HttpHostObserved;
-
-    private static FlowAttribution? AttributionOf(SensorEvent e) => e switch
-    {
-        ConnectionAttempted c => c.Attribution,
-        UdpFlowStarted u => u.Attribution,
-        DnsQueryObserved q => q.Attribution,
-        TlsServerNameObserved t => t.Attribution,
-        HttpHostObserved h => h.Attribution,
-        _ => null,
-    };
-
+    /// <summary>
+    /// The flow's process and job. A process the tracker knows decides the job; without one, the job the kernel
+    /// matched the socket's cgroup to does, and the process stays unnamed (null) rather than guessed.
+    /// </summary>
     private bool TryAttribute(FlowAttribution attribution, out ProcessRecord? process, out JobState state)
     {
         process = null;

@@ -68,7 +68,7 @@ public sealed partial class JobMonitor
     /// </summary>
     public bool KillAhead(SensorEvent e)
     {
-        if (AttributionOf(e) is not { KernelJob: { } jobId } attribution || !_states.TryGetValue(jobId, out var state)
+        if (e is not NetworkFinding { Attribution: { KernelJob: { } jobId } attribution } || !_states.TryGetValue(jobId, out var state)
             || state.Mode != ProfileMode.Kill || state.Job.KilledAt is not null || !state.Job.IsActive)
         {
             return false;
@@ -137,7 +137,7 @@ public sealed partial class JobMonitor
         var d = process.Details;
         // A process killed or gone before the sensor read its exec has no exe; the capture thread read it when it
         // found the socket's owner (a job killed ahead of its finding's alert, see KillAhead).
-        var exe = d.Exe.Length == 0 && _applying is not null && AttributionOf(_applying) is { Owner: { } owner, OwnerExe: { Length: > 0 } seen }
+        var exe = d.Exe.Length == 0 && _applying is NetworkFinding { Attribution: { Owner: { } owner, OwnerExe: { Length: > 0 } seen } }
                   && owner.Pid == process.Key.Pid
             ? seen
             : d.Exe;

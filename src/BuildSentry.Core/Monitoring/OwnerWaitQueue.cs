@@ -1,4 +1,5 @@
 using BuildSentry.Core.Events;
+using BuildSentry.Core.Network;
 
 namespace BuildSentry.Core.Monitoring;
 
@@ -35,7 +36,7 @@ public sealed class OwnerWaitQueue(JobMonitor monitor, Action<SensorEvent> handl
     /// cost a system call, and most findings' owners are known.</summary>
     public void Admit(SensorEvent e, DateTimeOffset now, Func<DateTimeOffset> caughtUp)
     {
-        if (JobMonitor.IsNetworkFinding(e) && (_waiting.Count > 0 || monitor.AwaitsOwner(e)))
+        if (e is NetworkObservation && (_waiting.Count > 0 || monitor.AwaitsOwner(e)))
         {
             _waiting.Enqueue(e);
             Held++;

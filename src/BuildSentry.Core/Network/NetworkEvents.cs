@@ -2,19 +2,27 @@ using BuildSentry.Core.Events;
 
 namespace BuildSentry.Core.Network;
 
-/// <summary>An outbound TCP SYN (or the first packet of a new outbound UDP flow, see <see cref="UdpFlowStarted"/>).</summary>
-public sealed record ConnectionAttempted(DateTimeOffset Time, FlowKey Flow, FlowAttribution Attribution) : SensorEvent(Time);
+/// <summary>What the capture thread reports about a flow; judged in capture order (DNS answers name the addresses of later connections).</summary>
+public abstract record NetworkObservation(DateTimeOffset Time, FlowKey Flow) : SensorEvent(Time);
 
-public sealed record UdpFlowStarted(DateTimeOffset Time, FlowKey Flow, FlowAttribution Attribution) : SensorEvent(Time);
+/// <summary>A network observation made by a process of the machine: judged against its job's profile.</summary>
+public abstract record NetworkFinding(DateTimeOffset Time, FlowKey Flow, FlowAttribution Attribution) : NetworkObservation(Time, Flow);
+
+/// <summary>An outbound TCP SYN (or the first packet of a new outbound UDP flow, see <see cref="UdpFlowStarted"/>).</summary>
+public sealed record ConnectionAttempted(DateTimeOffset Time, FlowKey Flow, FlowAttribution Attribution) : NetworkFinding(Time, Flow, Attribution);
+
+public sealed record UdpFlowStarted(DateTimeOffset Time, FlowKey Flow, FlowAttribution Attribution) : NetworkFinding(Time, Flow, Attribution);
 
 /// <summary>A DNS question sent by the build. <see cref="Name"/> is normalised (lowercase, escaped).</summary>
 public sealed record DnsQueryObserved(DateTimeOffset Time, FlowKey Flow, int Id, string Name, int QueryType, FlowAttribution Attribution)
-    : SensorEvent(Time);
+    : NetworkFinding(Time, Flow, Attribution);
 
-/// <summary>A DNS response to the build; <see cref="Flow"/> is oriented client to server, like its query.</summary>
+/// <summary>A DNS response to the build; <see cref="NetworkObservation.Flow"/> is oriented client to server, like its query.</summary>
 public sealed record DnsAnswerObserved(DateTimeOffset Time, FlowKey Flow, int Id, string QueryName, IReadOnlyList<DnsRecord> Answers, ulong NetworkNamespace)
-    : SensorEvent(Time);
+    : NetworkObservation(Time, Flow);
 
-public sealed record TlsServerNameObserved(DateTimeOffset Time, FlowKey Flow, string ServerName, FlowAttribution Attribution) : SensorEvent(Time);
+public sealed record TlsServerNameObserved(DateTimeOffset Time, FlowKey Flow, string ServerName, FlowAttribution Attribution)
+    : NetworkFinding(Time, Flow, Attribution);
 
-public sealed record HttpHostObserved(DateTimeOffset Time, FlowKey Flow, string Host, FlowAttribution Attribution) : SensorEvent(Time);
+public sealed record HttpHostObserved(DateTimeOffset Time, FlowKey Flow, string Host, FlowAttribution Attribution)
+    : NetworkFinding(Time, Flow, Attribution);

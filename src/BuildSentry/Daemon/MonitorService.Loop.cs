@@ -1,5 +1,6 @@
 using BuildSentry.Core.Events;
 using BuildSentry.Core.Monitoring;
+using BuildSentry.Core.Network;
 using BuildSentry.Linux.Processes;
 using BuildSentry.Linux.Runners;
 using Microsoft.Extensions.Hosting.Systemd;
@@ -71,7 +72,7 @@ internal sealed partial class MonitorService
 
             Admit(e);
             // A process event may bring the owner a waiting finding needs; a finding's own admission has looked.
-            if (_awaitingOwner.Count > 0 && !JobMonitor.IsNetworkFinding(e))
+            if (_awaitingOwner.Count > 0 && e is not NetworkObservation)
             {
                 ReleaseAwaiting();
             }
