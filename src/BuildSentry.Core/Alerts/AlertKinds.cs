@@ -13,6 +13,9 @@ public static class AlertKinds
     public const string SensorLoss = "sensor.loss";
     public const string CaptureDrops = "sensor.capture-drops";
     public const string AlertsDropped = "sensor.alerts-dropped";
+
+    /// <summary>A sensor died or stopped delivering while the kernel had events for it: the daemon is blind and exits.</summary>
+    public const string SensorFailed = "sensor.failed";
     public const string DaemonStarted = "daemon.start";
     public const string DaemonStopped = "daemon.stop";
     public const string DaemonReloaded = "daemon.reload";

@@ -18,6 +18,7 @@ namespace BuildSentry.Core.Events;
 [JsonDerivedType(typeof(JobRegistrationRequested), "job-register")]
 [JsonDerivedType(typeof(JobEndRequested), "job-end")]
 [JsonDerivedType(typeof(RunnerWorkerDiscovered), "runner-worker")]
+[JsonDerivedType(typeof(JobKillCompleted), "job-kill-completed")]
 [JsonDerivedType(typeof(RunnerDiagnosticsContacted), "runner-diagnostics")]
 [JsonDerivedType(typeof(ConnectionAttempted), "connect")]
 [JsonDerivedType(typeof(UdpFlowStarted), "udp-flow")]

@@ -53,6 +53,12 @@ public sealed class JobRecord
 
     public string? KillMethod { get; internal set; }
 
+    /// <summary>The kill's signal went out and the wait for the job's processes to exit has not reported back yet.</summary>
+    public bool KillExitPending { get; internal set; }
+
+    /// <summary>When the wait for the killed job's processes ended (all gone, or given up on: see <see cref="KillMethod"/>).</summary>
+    public DateTimeOffset? KillCompletedAt { get; internal set; }
+
     public long ProcessesStarted { get; internal set; }
 
     /// <summary>Distinct executables run, with exec counts; bounded, overflow counted in <see cref="ExecutablesDropped"/>.</summary>

@@ -8,6 +8,9 @@ namespace BuildSentry.Core.Monitoring;
 
 public sealed partial class JobMonitor
 {
+    /// <summary>Beyond the enforcer's own wait for exit (half a second), so its outcome is in the report.</summary>
+    private static readonly TimeSpan KillOutcomeWait = TimeSpan.FromSeconds(2);
+
     void ITrackerObserver.JobStarted(JobRecord job)
     {
         Counters.JobsStarted++;
@@ -47,8 +50,10 @@ public sealed partial class JobMonitor
         }
 
         _nextEndingDue = DateTimeOffset.MaxValue;
-        foreach (var (id, (state, due)) in _ending.ToList())
+        foreach (var (id, (state, grace)) in _ending.ToList())
         {
+            // A kill still waiting for its processes holds the report for its outcome, a bounded while.
+            var due = state.Job.KillExitPending ? grace + KillOutcomeWait : grace;
             if (due <= now)
             {
                 _ending.Remove(id);

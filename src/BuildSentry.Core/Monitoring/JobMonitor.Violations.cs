@@ -112,9 +112,28 @@ public sealed partial class JobMonitor
         job.KilledAt = result.SignalledAt ?? time;
         // Killed ahead of its finding's alert: named here until the alert (see KillAhead) claims it.
         job.KilledBy = alertId is null ? $"{reason} (killed before its alert: the socket's owner was not known yet)" : $"{alertId}: {reason}";
-        job.KillMethod = result.Succeeded ? $"{result.Method}, {result.Signalled} signalled" : $"{result.Method} failed: {result.Error}";
+        job.KillExitPending = result.ExitPending;
+        Counters.KillsIncomplete += result.Succeeded ? 0 : 1;
+        job.KillMethod = KillOutcome(result.Method, result.Signalled, result.Error) + (result.ExitPending ? ", waiting for them to exit" : "");
         Counters.Kills++;
     }
+
+    private void OnKillCompleted(JobKillCompleted completed)
+    {
+        if (!Tracker.TryGetJob(completed.JobId, out var job) || !job.KillExitPending)
+        {
+            return;
+        }
+
+        job.KillExitPending = false;
+        job.KillCompletedAt = completed.Time;
+        var waited = job.KilledAt is { } at ? $", all gone {(completed.Time - at).TotalMilliseconds:0.##} ms after the signal" : "";
+        job.KillMethod = KillOutcome(completed.Method, completed.Signalled, completed.Error) + (completed.Error is null ? waited : "");
+        Counters.KillsIncomplete += completed.Error is null ? 0 : 1;
+    }
+
+    private static string KillOutcome(string method, int signalled, string? error) =>
+        error is null ? $"{method}, {signalled} signalled" : $"{method} failed: {error}";
 
     private static AlertJob Describe(JobRecord job) => new(job.Metadata.CiSystem, job.Id, job.Metadata.Repository,
         job.Metadata.Workflow, job.Metadata.JobName, job.Metadata.RunId, job.Metadata.RunAttempt, job.Metadata.RunnerName);

@@ -78,6 +78,7 @@ public sealed partial class JobMonitor : ITrackerObserver
             case TlsServerNameObserved s: OnServerName(s.Time, s.Flow, s.Attribution, s.ServerName, AlertKinds.EgressTlsServerName); break;
             case HttpHostObserved h: OnServerName(h.Time, h.Flow, h.Attribution, h.Host, AlertKinds.EgressHttpHost); break;
             case RunnerDiagnosticsContacted d: OnRunnerDiagnostics(d); break;
+            case JobKillCompleted k: OnKillCompleted(k); break;
         }
     }
 

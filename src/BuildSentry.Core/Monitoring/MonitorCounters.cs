@@ -9,6 +9,9 @@ public sealed class MonitorCounters
     public long Alerts { get; internal set; }
     public long Kills { get; internal set; }
 
+    /// <summary>Kills whose processes were not all gone within the enforcer's wait (or whose signal failed).</summary>
+    public long KillsIncomplete { get; internal set; }
+
     /// <summary>Kills made for a finding still waiting for its socket's owner (the kernel named the job; see JobMonitor.KillAhead).</summary>
     public long KillsAheadOfOwner { get; internal set; }
     public long JobsStarted { get; internal set; }

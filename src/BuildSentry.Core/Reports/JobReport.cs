@@ -22,7 +22,8 @@ public sealed record JobReport(
     long ViolationCount,
     ReportHealth Health);
 
-public sealed record ReportKill(DateTimeOffset At, string By, string Method);
+/// <param name="Completed">When the wait for the killed processes to exit ended; null when it had not reported back.</param>
+public sealed record ReportKill(DateTimeOffset At, string By, string Method, DateTimeOffset? Completed = null);
 
 public sealed record ReportProcess(int Pid, int ParentPid, string Exe, IReadOnlyList<string> Argv, DateTimeOffset Started,
     DateTimeOffset? Exited, int? ExitCode);

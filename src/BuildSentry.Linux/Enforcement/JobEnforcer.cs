@@ -11,8 +11,8 @@ namespace BuildSentry.Linux.Enforcement;
 /// <summary>
 /// Kills a job: through its cgroup (cgroup.kill, race-free, forks included) when it has one, and through
 /// pidfd freeze-and-kill sweeps for members outside it, or for every member when there is no cgroup.
-/// This is on the violation-to-kill critical path: nothing sleeps; the waits for death are poll(2)s that
-/// return as the last process exits.
+/// <see cref="Signal"/> is on the violation-to-kill critical path and never waits; <see cref="WaitForExit"/> waits with
+/// poll(2)s that return as the last process exits, off the monitor's lock.
 /// </summary>
 public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOptions? options = null,
     ProcFs? proc = null, TimeProvider? time = null) : IEnforcer
@@ -27,41 +27,67 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly string? _mount = options?.CgroupMount ?? CgroupMount.FindV2();
 
+    /// <summary>Signals the job and waits for its processes to exit (at most <see cref="EnforcerOptions.ExitWait"/>).</summary>
     public KillResult Kill(JobRecord job, IReadOnlyList<ProcessKey> members)
     {
+        using var pending = Signal(job, members);
+        return WaitForExit(pending);
+    }
+
+    /// <summary>
+    /// Signals every process of the job and returns without waiting for them to exit: the monitor calls this under
+    /// its lock, and a slow death (uninterruptible sleep, a frozen process) must not hold up other jobs' verdicts.
+    /// </summary>
+    public PendingKill Signal(JobRecord job, IReadOnlyList<ProcessKey> members)
+    {
         var started = _time.GetTimestamp();
-        var deadline = started + (long)(_options.ExitWait.TotalSeconds * _time.TimestampFrequency);
         var path = job.CgroupPath;
-        var result = path is not null && Directory.Exists(path)
-            ? KillCgroup(job, path, members, deadline)
-            : KillTree(job, members, inCgroup: null, deadline);
-        LogKilled(logger, job.Id, result.Method, result.Signalled, _time.GetElapsedTime(started).TotalMilliseconds,
+        return path is not null && Directory.Exists(path)
+            ? SignalCgroup(job, path, members, started)
+            : SignalTree(job, members, started);
+    }
+
+    /// <summary>Waits until the signalled processes are gone, at most <see cref="EnforcerOptions.ExitWait"/> after the signal.</summary>
+    public KillResult WaitForExit(PendingKill pending)
+    {
+        var deadline = pending.StartedTimestamp + (long)(_options.ExitWait.TotalSeconds * _time.TimestampFrequency);
+        var signalled = pending.Signalled;
+        var error = signalled.Error;
+        if (pending.CgroupPath is { } path)
+        {
+            error = WaitCgroupEmpty(path, deadline) ? error : $"{path} still has live processes after {_options.ExitWait.TotalMilliseconds} ms";
+        }
+
+        // The members killed outside the cgroup: its emptying says nothing about them.
+        var aliveOutside = pending.Outside is { Held: > 0 } outside ? outside.WaitGone(deadline, _time) : 0;
+        error ??= aliveOutside > 0
+            ? $"{aliveOutside} of {pending.Outside!.Held} processes outside {pending.CgroupPath} still alive after {_options.ExitWait.TotalMilliseconds} ms"
+            : null;
+        var aliveSwept = pending.Swept is { Held: > 0 } swept ? swept.WaitGone(deadline, _time) : 0;
+        error ??= aliveSwept > 0 ? $"{aliveSwept} of {pending.Swept!.Held} processes still alive after {_options.ExitWait.TotalMilliseconds} ms" : null;
+        error ??= pending.SweepError;
+        var result = signalled with { Error = error };
+        LogKilled(logger, pending.JobId, result.Method, result.Signalled, _time.GetElapsedTime(pending.StartedTimestamp).TotalMilliseconds,
             result.Error ?? "none");
         return result;
     }
 
-    private KillResult KillCgroup(JobRecord job, string path, IReadOnlyList<ProcessKey> members, long deadline)
+    private PendingKill SignalCgroup(JobRecord job, string path, IReadOnlyList<ProcessKey> members, long started)
     {
-        // A write to cgroup.kill takes the cgroup mutex, which a move into a job's cgroup (the placement thread's
-        // cgroup.procs write) holds while it waits for an RCU grace period (10 - 17 ms here): a job killed within its
-        // first tens of milliseconds waited for the move (the write took up to 6.5 ms, p99 3.4 ms, in 150 kills at 0 ms
-        // link delay). The newest known members are signalled first through pidfds (identity checked), which take no
-        // cgroup lock: those in the cgroup are killed (cgroup.kill reaches their children), those outside it (a move
-        // may be under way) are stopped, so they can neither send nor fork, and killed with their children by a
-        // pidfd sweep. cgroup.kill then reaches every process in the cgroup, forks included. Reading cgroup.procs
-        // takes no mutex.
+        // cgroup.kill takes the cgroup mutex, which a move into the job's cgroup (the placement thread's cgroup.procs
+        // write) can hold for an RCU grace period. The newest known members are signalled first through pidfds
+        // (identity checked), which take no cgroup lock: those in the cgroup are killed (cgroup.kill reaches their
+        // children), those outside it (a move may be under way, and cgroup.kill would wait for it) are stopped, so they
+        // can neither send nor fork, and killed with every descendant, found by /proc sweeps while they are stopped.
+        // Reading cgroup.procs takes no mutex.
         var inside = JobCgroups.Processes(path).ToHashSet();
         using var firstInside = new ProcessSweep(_proc);
-        using var firstOutside = new ProcessSweep(_proc);
+        var firstOutside = new ProcessSweep(_proc);
         foreach (var member in members.OrderByDescending(m => m.StartTime).Take(_options.SignalFirst))
         {
             (inside.Contains(member.Pid) ? firstInside : firstOutside).StopMember(member, job.Root.StartTime);
         }
 
-        // Members outside the cgroup are being moved into it, and cgroup.kill waits for that move: in bench run 18 the
-        // 30 % of kills that found one took p50 2.2 / p99 7.6 ms from the signal to the last exit, against 0.2 / 1.7
-        // for the rest. They are killed now instead, with every descendant: found by /proc sweeps while stopped, so
-        // none can fork meanwhile.
         var signalledFirst = firstInside.KillAll();
         var sweptFirst = 0;
         if (firstOutside.Held > 0)
@@ -77,7 +103,8 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
         if (!killed.Succeeded)
         {
             LogCgroupKillFailed(logger, job.Id, path, killed.Error ?? killed.Status.ToString());
-            return KillTree(job, members, inCgroup: null, deadline);
+            firstOutside.Dispose();
+            return SignalTree(job, members, started);
         }
 
         // Read after the kill: a process that left the cgroup before it is absent here and swept below. Members that
@@ -87,36 +114,47 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
         var relative = CgroupMembership.Relative(_mount, path);
         var escaped = members.Where(m => !remaining.Contains(m.Pid) && !firstOutside.Holds(m.Pid)
                                          && !CgroupMembership.IsIn(_proc.Root, m.Pid, relative)).ToList();
-        var swept = escaped.Count == 0 ? null : KillTree(job, escaped, relative, deadline);
-        // A killed process whose parent does not reap it stays a zombie and keeps the cgroup populated: dead all the same.
-        // A member the placement thread was moving in as the kill went out is neither killed nor swept: the cgroup
-        // is killed again each time it has not emptied within a short wait (a SIGKILL to a dying process is a no-op).
-        bool drained;
+        var swept = escaped.Count == 0 ? null : SweepMembers(job, escaped, relative);
+        var method = swept is { Signalled: > 0 } || sweptFirst > 0 ? $"{CgroupMethod} + {SweepMethod}" : CgroupMethod;
+        var sweptOutside = firstOutside.HeldPids.Count(pid => !inside.Contains(pid));
+        var result = new KillResult(method, inside.Count + sweptOutside + (swept?.Signalled ?? 0), null, signalledAt);
+        return new PendingKill(job.Id, started, result, path, firstOutside, swept?.Sweep) { SweepError = swept?.Error };
+    }
+
+    /// <summary>
+    /// Whether the cgroup emptied before the deadline. A killed process whose parent does not reap it stays a zombie and
+    /// keeps the cgroup populated: dead all the same. A member the placement thread was moving in as the kill went out
+    /// is neither killed nor swept: the cgroup is killed again each time it has not emptied within a short wait (a
+    /// SIGKILL to a dying process is a no-op).
+    /// </summary>
+    private bool WaitCgroupEmpty(string path, long deadline)
+    {
         while (true)
         {
             var soon = Math.Min(deadline, _time.GetTimestamp() + (long)(RekillAfter.TotalSeconds * _time.TimestampFrequency));
-            drained = CgroupEvents.WaitUnpopulated(path, soon, _time) || JobCgroups.Processes(path).All(IsZombie);
+            var drained = CgroupEvents.WaitUnpopulated(path, soon, _time) || JobCgroups.Processes(path).All(IsZombie);
             if (drained || _time.GetTimestamp() >= deadline || !JobCgroups.Kill(path).Succeeded)
             {
-                break;
+                return drained;
             }
         }
-
-        // The members swept first were outside the cgroup: its emptying says nothing about them.
-        var aliveOutside = firstOutside.Held > 0 ? firstOutside.WaitGone(deadline, _time) : 0;
-        var error = !drained ? $"{path} still has live processes after {_options.ExitWait.TotalMilliseconds} ms"
-            : aliveOutside > 0 ? $"{aliveOutside} of {firstOutside.Held} processes outside {path} still alive after {_options.ExitWait.TotalMilliseconds} ms"
-            : swept?.Error;
-        var method = swept is { Signalled: > 0 } || sweptFirst > 0 ? $"{CgroupMethod} + {SweepMethod}" : CgroupMethod;
-        var sweptOutside = firstOutside.HeldPids.Count(pid => !inside.Contains(pid));
-        return new KillResult(method, inside.Count + sweptOutside + (swept?.Signalled ?? 0), error, signalledAt);
     }
 
     private bool IsZombie(int pid) => !_proc.TryReadState(pid, out var state) || state is 'Z' or 'X';
 
-    private KillResult KillTree(JobRecord job, IReadOnlyList<ProcessKey> members, string? inCgroup, long deadline)
+    private PendingKill SignalTree(JobRecord job, IReadOnlyList<ProcessKey> members, long started)
     {
-        using var sweep = new ProcessSweep(_proc);
+        var swept = SweepMembers(job, members, inCgroup: null);
+        return new PendingKill(job.Id, started, new KillResult(SweepMethod, swept.Signalled, null, swept.SignalledAt), null, null, swept.Sweep)
+        {
+            SweepError = swept.Error,
+        };
+    }
+
+    /// <summary>Stops the members and every descendant (a stopped process cannot fork), then kills them all.</summary>
+    private SweepOutcome SweepMembers(JobRecord job, IReadOnlyList<ProcessKey> members, string? inCgroup)
+    {
+        var sweep = new ProcessSweep(_proc);
         foreach (var member in members)
         {
             sweep.StopMember(member, job.Root.StartTime);
@@ -125,7 +163,6 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
         var sweeps = sweep.StopDescendants(_options.MaxSweeps);
         var signalled = sweep.KillAll();
         var signalledAt = _time.GetUtcNow();
-        var alive = sweep.WaitGone(deadline, _time);
         if (sweep.Reused > 0 || sweep.AcceptedUnknown > 0 || sweep.RefusedUnknown > 0)
         {
             LogIdentity(logger, job.Id, sweep.Reused, sweep.AcceptedUnknown, sweep.RefusedUnknown);
@@ -136,8 +173,9 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
             LogEscaped(logger, job.Id, sweep.Held, inCgroup);
         }
 
-        var error = alive > 0 ? $"{alive} of {signalled} processes still alive after {_options.ExitWait.TotalMilliseconds} ms" : null;
-        error ??= sweeps >= _options.MaxSweeps ? $"still finding new children after {sweeps} sweeps" : null;
-        return new KillResult(SweepMethod, signalled, error, signalledAt);
+        var error = sweeps >= _options.MaxSweeps ? $"still finding new children after {sweeps} sweeps" : null;
+        return new SweepOutcome(sweep, signalled, error, signalledAt);
     }
+
+    private sealed record SweepOutcome(ProcessSweep Sweep, int Signalled, string? Error, DateTimeOffset SignalledAt);
 }

@@ -53,6 +53,12 @@ public sealed partial class NetworkSensor : IDisposable
     /// then a busy build delays kills. It keeps the default slice on purpose (<see cref="Interop.ThreadNice"/>).</summary>
     public Interop.ThreadScheduling CaptureScheduling { get; private set; }
 
+    /// <summary>Packets the kernel passed to the capture (libpcap's received counters, summed over devices), as of the
+    /// last statistics poll (every second): beside <see cref="NetworkSensorCounters.Frames"/>, it shows a stalled reader.</summary>
+    public long KernelReceived => Interlocked.Read(ref _kernelReceived);
+
+    private long _kernelReceived;
+
     /// <summary>Set when the capture thread died; the daemon reports it rather than watching blind.</summary>
     public Exception? Fault { get; private set; }
 
@@ -116,7 +122,9 @@ public sealed partial class NetworkSensor : IDisposable
     {
         try
         {
-            if (_loss.Observe(_source.ReadCounters(), _time.GetUtcNow()) is { } loss)
+            var counters = _source.ReadCounters();
+            Interlocked.Exchange(ref _kernelReceived, counters.Sum(c => (long)c.Received));
+            if (_loss.Observe(counters, _time.GetUtcNow()) is { } loss)
             {
                 _writer.TryWrite(loss);
             }

@@ -16,6 +16,8 @@ public sealed partial class ProcessSensor : IDisposable
     /// <summary>The reason of the reader's first event, the rescan at start (<see cref="ProcessRescanned.Reason"/>).</summary>
     public const string StartRescan = "start";
 
+    private static readonly TimeSpan ReaderStopWait = TimeSpan.FromSeconds(5);
+
     private readonly ChannelWriter<SensorEvent> _writer;
     private readonly TimeProvider _time;
     private readonly ProcessSensorOptions _options;
@@ -73,6 +75,9 @@ public sealed partial class ProcessSensor : IDisposable
         Interlocked.Read(ref _received), Interlocked.Read(ref _lost),
         Interlocked.Read(ref _overruns), Interlocked.Read(ref _rescans), Interlocked.Read(ref _execsUnread));
 
+    /// <summary>Whether the kernel holds process events the reader has not taken yet. Any thread may ask.</summary>
+    public bool KernelHasPending => _socket is { } socket && socket.HasPending();
+
     /// <summary>The socket's receive buffer as granted by the kernel, once started.</summary>
     public int ReceiveBufferBytes => _socket?.ReceiveBufferBytes ?? 0;
 
@@ -111,7 +116,12 @@ public sealed partial class ProcessSensor : IDisposable
         }
 
         _stop.Cancel();
-        _thread?.Join();
+        // Bounded: a reader that is wedged (the reason the daemon is stopping, see the watchdog) must not hang the stop.
+        if (_thread?.Join(ReaderStopWait) == false)
+        {
+            return;
+        }
+
         _socket?.Dispose();
         _stop.Dispose();
     }

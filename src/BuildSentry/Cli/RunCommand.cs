@@ -38,6 +38,18 @@ internal static class RunCommand
             return ExitCodes.Usage;
         }
 
+        var (profiles, problems, directory) = ProfileSource.Load(configuration);
+        if (profiles is null)
+        {
+            foreach (var problem in problems)
+            {
+                await error.WriteLineAsync($"error: {problem}");
+            }
+
+            await error.WriteLineAsync($"error: the profiles in {directory} are invalid ({problems.Count} problem(s))");
+            return ExitCodes.Usage;
+        }
+
         if (!Environment.IsPrivilegedProcess)
         {
             await error.WriteLineAsync("error: buildsentry run needs root (netlink process events, packet capture, killing jobs)");
@@ -55,12 +67,18 @@ internal static class RunCommand
         }
 
         builder.Services.AddSingleton(new DaemonOptions(path, configuration));
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddHostedService<MonitorService>();
+        builder.Services.AddSingleton(new ProfileStore(profiles, directory));
+        builder.Services.AddDaemon();
         using var host = builder.Build();
         try
         {
             await host.RunAsync(cancellationToken);
+            if (host.Services.GetRequiredService<DaemonExit>().Failure is { } failure)
+            {
+                await error.WriteLineAsync($"error: {failure}");
+                return ExitCodes.Failure;
+            }
+
             return ExitCodes.Success;
         }
         catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException)

@@ -2,16 +2,28 @@ using BuildSentry.Control;
 using BuildSentry.Core.Alerts;
 using BuildSentry.Core.Events;
 using BuildSentry.Core.Jobs;
+using BuildSentry.Core.Monitoring;
 using BuildSentry.Core.Text;
+using BuildSentry.Linux.Processes;
+using Microsoft.Extensions.Logging;
 
 namespace BuildSentry.Daemon;
 
-internal sealed partial class MonitorService
+/// <summary>
+/// Answers control-socket requests (job start and end from runner hooks, status, reload). Each runs on the monitor
+/// loop, so it sees the state every earlier event made; the kernel's word (/proc) decides who the caller is.
+/// </summary>
+internal sealed partial class ControlHandler(MonitorPipeline pipeline, StatusBuilder status, ProfileReloader reloader, TimeProvider time,
+    ILogger<ControlHandler> logger) : IDaemonControl
 {
+    private readonly ProcFs _proc = new();
+
+    private JobMonitor Monitor => pipeline.Monitor;
+
     public async Task<ControlResponse> HandleAsync(ControlRequest request, PeerCredentials peer, CancellationToken cancellationToken)
     {
         var answer = new TaskCompletionSource<ControlResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!Post(() => answer.TrySetResult(Handle(request, peer))))
+        if (!pipeline.Queue.Post(() => answer.TrySetResult(Handle(request, peer))))
         {
             return ControlResponse.Refused("the daemon is stopping");
         }
@@ -20,15 +32,15 @@ internal sealed partial class MonitorService
     }
 
     public void PeerRefused(PeerCredentials peer, string reason) =>
-        Post(() => _monitor.RaiseDaemonAlert(_time.GetUtcNow(), AlertKinds.ControlRefused, "Control socket request refused",
+        pipeline.Queue.Post(() => Monitor.RaiseDaemonAlert(time.GetUtcNow(), AlertKinds.ControlRefused, "Control socket request refused",
             AlertSeverity.High, $"pid {peer.Pid} uid {peer.Uid}: {SafeText.Escape(reason)}", AlertAction.Refused));
 
     private ControlResponse Handle(ControlRequest request, PeerCredentials peer) => request.Command switch
     {
         ControlCommands.JobStart => JobStart(request, peer),
         ControlCommands.JobEnd => JobEnd(request, peer),
-        ControlCommands.Status => Status(),
-        ControlCommands.Reload => Reload($"control request from pid {peer.Pid}"),
+        ControlCommands.Status => status.Build(),
+        ControlCommands.Reload => reloader.Reload($"control request from pid {peer.Pid}"),
         _ => ControlResponse.Refused($"unknown command {SafeText.Escape(request.Command)}"),
     };
 
@@ -57,10 +69,10 @@ internal sealed partial class MonitorService
             return Refuse(peer, $"pid {peer.Pid} is a process of job {own.Id} and may not start another job");
         }
 
-        Apply(new JobRegistrationRequested(_time.GetUtcNow(), root, metadata));
-        if (_monitor.Tracker.TryGetJob(metadata.JobId, out var job) && job.IsActive)
+        pipeline.ApplyNow(new JobRegistrationRequested(time.GetUtcNow(), root, metadata));
+        if (Monitor.Tracker.TryGetJob(metadata.JobId, out var job) && job.IsActive)
         {
-            var profile = _monitor.TryGetState(job.Id, out var state) ? state.Profile?.Name ?? "(none)" : "(none)";
+            var profile = Monitor.TryGetState(job.Id, out var state) ? state.Profile?.Name ?? "(none)" : "(none)";
             return new ControlResponse(true, $"job {job.Id} monitored from pid {job.Root.Pid} with profile {profile}");
         }
 
@@ -76,37 +88,30 @@ internal sealed partial class MonitorService
         }
 
         var jobId = request.JobId is { } id ? JobIds.Create(id) : JobRootedAbove(peer)?.Id;
-        if (jobId is null || !_monitor.Tracker.TryGetJob(jobId, out var job) || !job.IsActive)
+        if (jobId is null || !Monitor.Tracker.TryGetJob(jobId, out var job) || !job.IsActive)
         {
             return ControlResponse.Refused(jobId is null ? "no active job is rooted above the caller; pass --job-id" : $"no active job {SafeText.Escape(jobId)}");
         }
 
-        Apply(new JobEndRequested(_time.GetUtcNow(), job.Id, $"ended by control request from pid {peer.Pid}"));
+        pipeline.ApplyNow(new JobEndRequested(time.GetUtcNow(), job.Id, $"ended by control request from pid {peer.Pid}"));
         return new ControlResponse(true, $"job {job.Id} ended");
     }
 
     private ControlResponse Refuse(PeerCredentials peer, string reason)
     {
-        _monitor.RaiseDaemonAlert(_time.GetUtcNow(), AlertKinds.ControlRefused, "Control request refused", AlertSeverity.High,
+        Monitor.RaiseDaemonAlert(time.GetUtcNow(), AlertKinds.ControlRefused, "Control request refused", AlertSeverity.High,
             reason, AlertAction.Refused);
         LogControlRefused(peer.Pid, reason);
         return ControlResponse.Refused(reason);
     }
 
-    private void Apply(SensorEvent e)
-    {
-        _trace?.Write(e);
-        _monitor.Apply(e);
-        _jobPids.Invalidate();
-    }
-
     private JobRecord? CallerJob(PeerCredentials peer) =>
-        _monitor.Tracker.Processes.TryGetLive(peer.Pid, out var process) && _monitor.Tracker.JobOf(process) is { IsActive: true } job ? job : null;
+        Monitor.Tracker.Processes.TryGetLive(peer.Pid, out var process) && Monitor.Tracker.JobOf(process) is { IsActive: true } job ? job : null;
 
     private JobRecord? JobRootedAbove(PeerCredentials peer)
     {
         var ancestry = Ancestry(peer.Pid);
-        return _monitor.Tracker.ActiveJobs.FirstOrDefault(j => ancestry.Contains(j.Root.Pid));
+        return Monitor.Tracker.ActiveJobs.FirstOrDefault(j => ancestry.Contains(j.Root.Pid));
     }
 
     /// <summary>The caller and its ancestors, nearest first, from /proc (the kernel's word, not the client's).</summary>
@@ -134,4 +139,7 @@ internal sealed partial class MonitorService
 
         return detected ?? new JobMetadata(ci, JobIds.Create(ci, "pid" + rootPid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Control request from pid {Pid} refused: {Reason}")]
+    private partial void LogControlRefused(int pid, string reason);
 }

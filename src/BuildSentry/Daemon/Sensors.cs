@@ -1,0 +1,106 @@
+using BuildSentry.Core.Alerts;
+using BuildSentry.Linux.Attribution;
+using BuildSentry.Linux.Capture;
+using BuildSentry.Linux.Network;
+using BuildSentry.Linux.Processes;
+using BuildSentry.Linux.Runners;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace BuildSentry.Daemon;
+
+/// <summary>
+/// The sensors: the process sensor and the packet capture apply their events on their own threads through the
+/// pipeline; the runner watcher's few events go through the loop. Started after the monitor and stopped before it,
+/// so the loop drains a queue nobody writes to any more.
+/// </summary>
+internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pipeline, ProfileStore profiles,
+    JobPlacementSetup placement, TimeProvider time, ILogger<Sensors> logger) : IHostedService
+{
+    private RunnerDiagnosticsWatcher? _diagnostics;
+
+    public ProcessSensor? Process { get; private set; }
+
+    /// <summary>Null when capture is disabled or could not start.</summary>
+    public NetworkSensor? Network { get; private set; }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        pipeline.SensorCaughtUpUntil = () => Process?.CaughtUpUntil() ?? DateTimeOffset.MinValue;
+        Process = new ProcessSensor(new InlineEventWriter(pipeline.ApplyInline), time,
+            new ProcessSensorOptions { ParentJobSettled = IsParentJobSettled, CaughtUp = pipeline.OnProcessSensorCaughtUp });
+        Process.Start();
+        _diagnostics = new RunnerDiagnosticsWatcher(new QueuedEventWriter(pipeline), time);
+        _diagnostics.Start();
+        StartCapture();
+        var configuration = options.Configuration;
+        var mode = configuration.DefaultMode.ToString().ToLowerInvariant();
+        var count = profiles.Initial.Profiles.Count;
+        LogStarted(count, profiles.Directory, mode);
+        pipeline.Queue.Post(() => pipeline.Monitor.RaiseDaemonAlert(time.GetUtcNow(), AlertKinds.DaemonStarted, "BuildSentry started",
+            AlertSeverity.Info, $"{count} profiles from {profiles.Directory}; default mode {mode}; capture {(Network is null ? "OFF" : "on")}"));
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        LogStopping();
+        Network?.Dispose();
+        Process?.Dispose();
+        _diagnostics?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private void StartCapture()
+    {
+        var capture = options.Configuration.Capture;
+        if (!capture.Enabled)
+        {
+            LogCaptureDisabled();
+            return;
+        }
+
+        try
+        {
+            var source = PacketSources.OpenLive(new CaptureOptions
+            {
+                Interfaces = capture.Interfaces,
+                Filter = new CaptureFilterOptions { DnsPorts = capture.DnsPorts },
+            });
+            Network = new NetworkSensor(new InlineEventWriter(pipeline.ApplyInline), source, FlowOwnerResolvers.Create(), pipeline.JobPids,
+                capture.DnsPorts, time, placement.KernelTags);
+            Network.Start();
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or InvalidOperationException or PlatformNotSupportedException
+                                       or SharpPcap.PcapException or TypeInitializationException)
+        {
+            // Process monitoring still works without capture; the SOC must know the network side is blind.
+            LogCaptureFailed(ex.Message);
+            Network = null;
+            pipeline.Queue.Post(() => pipeline.Monitor.RaiseDaemonAlert(time.GetUtcNow(), AlertKinds.CaptureDrops, "Packet capture unavailable",
+                AlertSeverity.High, $"capture could not start: {ex.Message}; connections and DNS are not monitored"));
+        }
+    }
+
+    /// <summary>
+    /// Whether a new program's parent is in a job whose metadata is complete, so its environment need not be read
+    /// (<see cref="ProcessSensorOptions.ParentJobSettled"/>). A job found by its markers has read them once; one from a
+    /// worker or a hook still learns its repository and workflow from its steps' markers.
+    /// </summary>
+    private bool IsParentJobSettled(int ppid) => pipeline.Read(monitor =>
+        monitor.Tracker.Processes.TryGetLive(ppid, out var parent)
+        && monitor.Tracker.JobOf(parent) is { IsActive: true } job
+        && (job.Detection == Core.Jobs.JobDetection.EnvironmentMarkers || job.Metadata.Repository is not null));
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "BuildSentry started: {Profiles} profiles from {Directory}, default mode {Mode}")]
+    private partial void LogStarted(int profiles, string directory, string mode);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "BuildSentry stopping")]
+    private partial void LogStopping();
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Packet capture is disabled in the configuration: connections and DNS are not monitored")]
+    private partial void LogCaptureDisabled();
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Packet capture could not start: {Error}; connections and DNS are not monitored")]
+    private partial void LogCaptureFailed(string error);
+}

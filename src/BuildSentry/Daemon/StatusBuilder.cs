@@ -1,0 +1,99 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using BuildSentry.Control;
+
+namespace BuildSentry.Daemon;
+
+/// <summary>What <c>buildsentry status</c> shows: active jobs, the monitor's totals, the sensors, the alert targets, memory.</summary>
+internal sealed class StatusBuilder(MonitorPipeline pipeline, Sensors sensors, AlertTargets alerts, ProfileStore profiles,
+    JobPlacementSetup placement, KillWaiter killWaiter)
+{
+    /// <summary>Runs on the loop (under the monitor's lock).</summary>
+    public ControlResponse Build()
+    {
+        var jobs = new JsonArray();
+        foreach (var state in pipeline.Monitor.ActiveJobs.OrderBy(s => s.Job.StartedAt))
+        {
+            var job = state.Job;
+            // The JsonNode overload: Add<T> (which the JsonObject argument would pick) needs reflection (IL2026/IL3050 under AOT).
+            jobs.Add((JsonNode)new JsonObject
+            {
+                ["id"] = job.Id,
+                ["ci"] = job.Metadata.CiSystem,
+                ["repository"] = job.Metadata.Repository,
+                ["profile"] = state.Profile?.Name,
+                ["mode"] = state.Mode.ToString().ToLowerInvariant(),
+                ["rootPid"] = job.Root.Pid,
+                ["processes"] = job.LiveProcesses,
+                ["violations"] = state.ViolationCount,
+                ["killed"] = job.KilledAt?.ToString("O"),
+                ["cgroup"] = job.CgroupPath,
+            });
+        }
+
+        var c = pipeline.Monitor.Counters;
+        var body = new JsonObject
+        {
+            ["jobs"] = jobs,
+            ["counters"] = new JsonObject
+            {
+                ["events"] = c.Events, ["allowed"] = c.Allowed, ["denied"] = c.Denied, ["alerts"] = c.Alerts, ["kills"] = c.Kills, ["killsIncomplete"] = c.KillsIncomplete, ["killsWaitingForExit"] = killWaiter.Waiting, ["killsAheadOfOwner"] = c.KillsAheadOfOwner,
+                ["jobsStarted"] = c.JobsStarted, ["jobsEnded"] = c.JobsEnded, ["unattributedFlows"] = c.UnattributedFlows,
+                ["kernelAttributedFlows"] = c.KernelAttributedFlows,
+            },
+            ["sensors"] = SensorsJson(),
+            ["alertTargets"] = new JsonArray(alerts.Syslog.Select(s => (JsonNode)new JsonObject
+            {
+                ["target"] = s.Target.ToString(), ["sent"] = s.Sent, ["queued"] = s.Queued, ["dropped"] = s.Dropped, ["failures"] = s.Failures,
+                ["resent"] = s.Resent, ["refused"] = s.Refused,
+            }).ToArray()),
+            ["profiles"] = new JsonObject { ["directory"] = profiles.Directory, ["count"] = pipeline.Monitor.Profiles.Profiles.Count },
+            ["memory"] = Memory(),
+        };
+        return new ControlResponse(true, $"{pipeline.Monitor.ActiveJobs.Count} active job(s)") { Body = body };
+    }
+
+    /// <summary>The daemon's own memory, so a growing daemon shows before it is a problem.</summary>
+    private static JsonObject Memory()
+    {
+        var probe = new Replay.MemoryProbe();
+        probe.Sample();
+        return new JsonObject
+        {
+            ["rssKb"] = probe.LastRss / 1024,
+            ["peakRssKb"] = probe.PeakRss / 1024,
+            ["managedHeapKb"] = probe.LastManaged / 1024,
+            // As of the last collection (0 before the first).
+            ["managedCommittedKb"] = GC.GetGCMemoryInfo().TotalCommittedBytes / 1024,
+            ["gcCount"] = GC.CollectionCount(0),
+        };
+    }
+
+
+    private JsonObject SensorsJson()
+    {
+        var process = sensors.Process?.Counters;
+        var network = sensors.Network?.Counters;
+        return new JsonObject
+        {
+            ["processEvents"] = process?.EventsReceived, ["processEventsLost"] = process?.EventsLost,
+            ["processRescans"] = process?.Rescans, ["processExecsUnread"] = process?.ExecsUnread,
+            ["processSensorFault"] = sensors.Process?.Fault?.Message,
+            // "niceAndShortSlice" as shipped; "nice" or "default" where the kernel or a seccomp filter refused.
+            ["processReaderScheduling"] = sensors.Process is null ? null : SensorHealth.SchedulingName(sensors.Process.ReaderScheduling),
+            ["capture"] = sensors.Network is null ? "off" : "on",
+            // "nice" (-10) as shipped, "default" without CAP_SYS_NICE.
+            ["captureScheduling"] = sensors.Network is null ? null : SensorHealth.SchedulingName(sensors.Network.CaptureScheduling),
+            ["framesCaptured"] = network?.Frames, ["connections"] = network?.Connections, ["dnsQueries"] = network?.DnsQueries,
+            ["findingsHeldForOwner"] = pipeline.AwaitingOwner.Held, ["findingsLeftOwnerUnknown"] = pipeline.AwaitingOwner.LeftUnknown,
+            ["findingsLeftOnTimeout"] = pipeline.AwaitingOwner.LeftOnTimeout, ["longestOwnerWaitMs"] = pipeline.AwaitingOwner.LongestWaitMs,
+            ["packetsDropped"] = pipeline.Monitor.Counters.PacketsDropped, ["captureFault"] = sensors.Network?.Fault?.Message,
+            ["kernelAttribution"] = placement.KernelTags is null ? "off" : "on",
+            ["kernelRecords"] = placement.KernelTags?.Records, ["kernelRecordOverruns"] = placement.KernelTags?.Overruns,
+            ["kernelJobsWithoutSlot"] = placement.KernelTags?.JobsWithoutSlot,
+            // Moves into job cgroups; slow ones waited in the kernel (see the log line 4107).
+            ["cgroupMoves"] = placement.Placement.Moves, ["cgroupMovesSlow"] = placement.Placement.SlowMoves,
+            ["cgroupLongestMoveMs"] = Math.Round(placement.Placement.LongestMove.TotalMilliseconds, 2),
+        };
+    }
+}
