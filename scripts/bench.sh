@@ -6,7 +6,7 @@
 #
 # Measurements with and without the daemon are interleaved A/B (the order alternates per round)
 # and quoted as medians and ratios of medians. Raw samples: DIR/bench-runs.csv; the summary:
-# DIR/bench-results.csv (DIR defaults to ./bench-out). README.md "Performance" explains each method.
+# DIR/bench-results.csv (DIR defaults to ./bench-out). docs/performance.md explains each method.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD

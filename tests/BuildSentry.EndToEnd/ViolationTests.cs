@@ -6,7 +6,7 @@ namespace BuildSentry.EndToEnd;
 /// <summary>
 /// The other ways out that the daemon must catch, each with the real tool a build would use. The lab
 /// link has 20 ms of delay, an ordinary distance to the internet: over a sub-millisecond link a DNS
-/// socket can close before a user-space sensor looks it up (README, Performance), and these tests are
+/// socket can close before a user-space sensor looks it up (docs/operations.md, "The iptables chain"), and these tests are
 /// about detection, not that race.
 /// </summary>
 [Collection(LabCollection.Name)]

@@ -4,8 +4,10 @@ using BuildSentry.Core.Processes;
 namespace BuildSentry.Core.Jobs;
 
 /// <summary>
-/// Turns process sensor events into a process table and jobs. Single-threaded: the monitor loop
-/// calls <see cref="Apply"/> in event order, and the same events always give the same jobs.
+/// Turns process sensor events into a process table and jobs. Not thread-safe: its callers serialise every
+/// call and read. In the daemon each holds the monitor's lock: the process sensor's thread and the capture
+/// thread apply their events inline, and the monitor loop applies control requests and timers. <see cref="Apply"/>
+/// takes events in the order they are admitted, and the same events always give the same jobs (replay relies on it).
 /// </summary>
 /// <remarks>
 /// A process that is already in a job never leaves it: marker variables it sets for itself or its

@@ -104,8 +104,8 @@ public sealed class KernelJobTags : IDisposable, ICgroupSlots
     /// <summary>
     /// The slot directory for a new job, free the longest; null when none is free. Called on the process sensor's
     /// thread as a job starts: a slot is never made here, because its rule takes milliseconds (an iptables run) and
-    /// every process event waits behind it (one back-to-back job in 60 went unkilled at 0 ms while the sensor stalled
-    /// 13 ms). A job without a slot gets a cgroup of its own (killed the same way), with its flows attributed
+    /// every process event would wait behind it, long enough for a job's first connection to escape its kill. A job
+    /// without a slot gets a cgroup of its own (killed the same way), with its flows attributed
     /// from user space; <see cref="JobsWithoutSlot"/> counts them, and spares are made on the worker to catch up.
     /// </summary>
     public string? Take(string jobId)

@@ -5,8 +5,8 @@ namespace BuildSentry.Linux.Attribution;
 /// <summary>Reads of /proc that race process exit: each returns null or false when the process is gone.</summary>
 internal static class ProcFs
 {
-    // Read into a stack buffer and parsed in place: this runs for every captured SYN, and File.ReadAllText
-    // allocated ~20 KB per call (AttributionBenchmarks).
+    // Read into a stack buffer and parsed in place: this runs for every captured SYN, where File.ReadAllText
+    // would allocate kilobytes per call (AttributionBenchmarks).
     private static readonly Processes.ProcFs Proc = new();
 
     /// <summary>Field 22 of /proc/PID/stat.</summary>

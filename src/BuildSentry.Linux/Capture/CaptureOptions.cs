@@ -10,7 +10,7 @@ public sealed record CaptureOptions
 
     /// <summary>
     /// The kernel ring buffer in bytes; drops show up as <see cref="Core.Events.SensorLoss"/>. libpcap maps it into
-    /// the daemon twice (16 MB of RSS at 8 MB). At 4 MB it still holds ~950 frames of the snap length (fixed slots
+    /// the daemon twice, so it counts double in RSS. At 4 MB it still holds ~950 frames of the snap length (fixed slots
     /// in immediate mode), far more than the filter passes while the capture thread attributes one flow.
     /// </summary>
     public int BufferSize { get; init; } = 4 * 1024 * 1024;

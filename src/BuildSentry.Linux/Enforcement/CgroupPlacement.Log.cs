@@ -19,7 +19,7 @@ public sealed partial class CgroupPlacement
     [LoggerMessage(EventId = 4105, Level = LogLevel.Information, Message = "Job {JobId} ended with {Count} processes still in {Path}; the cgroup is removed once they exit")]
     private static partial void LogLeftOver(ILogger logger, string jobId, string path, int count);
 
-    [LoggerMessage(EventId = 4107, Level = LogLevel.Information, Message = "Moving {Process} into the cgroup of job {JobId} took {Milliseconds:F1} ms: this kernel makes moves into a cgroup wait (an RCU grace period), and a kill that meets a move under way waits for it. On Linux 6.18 and later the cgroup2 mount option favordynmods removes the wait (README: Performance). Said once; status counts slow moves")]
+    [LoggerMessage(EventId = 4107, Level = LogLevel.Information, Message = "Moving {Process} into the cgroup of job {JobId} took {Milliseconds:F1} ms: this kernel makes moves into a cgroup wait (an RCU grace period), and a kill that meets a move under way waits for it. On Linux 6.18 and later the cgroup2 mount option favordynmods removes the wait (docs/operations.md). Said once; status counts slow moves")]
     private static partial void LogSlowMove(ILogger logger, string process, string jobId, double milliseconds);
 
     [LoggerMessage(EventId = 4106, Level = LogLevel.Warning, Message = "A cgroup placement step failed: {Error}")]

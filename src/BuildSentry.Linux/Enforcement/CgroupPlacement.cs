@@ -12,8 +12,8 @@ namespace BuildSentry.Linux.Enforcement;
 /// <summary>
 /// Gives each job its own cgroup v2 directory and moves its processes in, root first, so the enforcer can
 /// kill it with cgroup.kill. The directory is made at once (mkdir); the moves, adoptions and removals run in
-/// order on a thread of their own: a write to cgroup.procs waits for an RCU grace period (the kernel's
-/// thread-group lock), 10 - 17 ms here, and made on the process sensor's thread it held every process event
+/// order on a thread of their own: a write to cgroup.procs can wait for an RCU grace period (the kernel's
+/// thread-group lock, milliseconds), and made on the process sensor's thread it would hold every process event
 /// and every network finding behind it at each job's start.
 /// A cgroup still holding processes when its job ends (a daemonized leftover) is kept and retried on every
 /// later Place and Release; <see cref="RemoveLeftovers"/> clears empty ones a previous run left behind.
@@ -68,9 +68,9 @@ public sealed partial class CgroupPlacement : IJobPlacement, IDisposable
 
     /// <summary>
     /// A move into a cgroup that takes this long waited in the kernel: on kernels whose cgroup.procs writes take the
-    /// host-wide threadgroup lock, every move waits for an RCU grace period (10 - 17 ms measured), and a kill that
-    /// meets a move under way waits for it. Since Linux 6.18 the cgroup2 mount option favordynmods makes the move
-    /// lock only the moved thread group (0.05 - 0.15 ms). The first slow move is logged once with that advice.
+    /// host-wide threadgroup lock, every move waits for an RCU grace period, and a kill that meets a move under way
+    /// waits for it. Since Linux 6.18 the cgroup2 mount option favordynmods makes the move lock only the moved thread
+    /// group, far below this bound (docs/performance.md). The first slow move is logged once with that advice.
     /// </summary>
     public TimeSpan SlowMove { get; init; } = TimeSpan.FromMilliseconds(2);
 

@@ -105,8 +105,8 @@ internal sealed partial class ProcessSweep(ProcFs proc) : IDisposable
 
     /// <summary>
     /// At most this many killed processes are raised: a job's few are what the kill latency is about, while hundreds
-    /// (a fork bomb) at nice -20 would take both cores from everything else, the daemon's threads included, for as
-    /// long as they take to exit (a test of a 700-process tree then saw 84 still alive after 500 ms).
+    /// (a fork bomb) at nice -20 would take every core from everything else, the daemon's threads included, for as
+    /// long as they take to exit.
     /// </summary>
     private const int MaxRaised = 16;
 

@@ -45,9 +45,8 @@ internal static unsafe class CgroupEvents
 
                 // A failed poll (EINTR: the dying processes' SIGCHLDs reach this daemon too) just re-reads;
                 // the deadline bounds the loop. The kernel sends at most one cgroup.events notification per 10 ms
-                // per file (CGROUP_FILE_NOTIFY_MIN_INTV): a cgroup emptied within 10 ms of being populated was
-                // notified 10 - 16 ms late, the monitor loop waiting all along. The file itself is current, so
-                // it is re-read every millisecond.
+                // per file (CGROUP_FILE_NOTIFY_MIN_INTV): a cgroup emptied within 10 ms of being populated is
+                // notified up to 10 ms late. The file itself is current, so it is re-read every millisecond.
                 var pfd = new pollfd { fd = fd, events = POLLPRI };
                 poll(&pfd, 1, (int)Math.Min(Math.Ceiling(remaining.TotalMilliseconds), 1));
             }

@@ -6,25 +6,17 @@ namespace BuildSentry.Linux.Interop;
 /// The scheduling priority of the calling thread (Linux nice values are per thread). Two threads are raised, the
 /// two that read what the kernel reports as it happens:
 /// <list type="bullet">
-/// <item>the capture thread: it wakes for the few packets the kernel filter passes, and under a build that keeps
-/// both cores busy it was woken milliseconds late (the p99 of the violation-to-kill time). It keeps the default
-/// slice: with the shortest (bench run 27) the reader, woken by the exits a kill causes, preempted it mid-kill
-/// (packet to signal p99 1.15 – 1.25 ms, against 0.51 – 1.12 in run 26 and 0.72 – 1.07 in run 28, where only the
-/// reader had it);</item>
-/// <item>the process sensor's reader: at nice 0 it waited behind the build for a core, and by the time it read
-/// an exec's /proc entry the process had often exited. Under the benchmark's build workload 976 of 2,000 listed
-/// processes of a job had no program at nice 0, 129 (forked shells that never exec'd) at -10; under unpaced exec
-/// chains (30,000 execs/s) 36 – 40 % of the events were lost at nice 0 and none at -10. The price is the reads
-/// that now succeed and a wake per event (no longer several queued per wake): about 40 % more daemon CPU under
-/// that workload (9.8 % of its CPU at nice 0, 13.2 – 14.3 % at -10); its wall-time ratio stayed within the
-/// run-to-run noise (1.17 at nice 0, 1.06 – 1.22 at -10). Nice -10 alone was not enough: with the default slice
-/// a busy loop kept its core until its slice ran out, and beside one busy loop per core the reader read 142 – 199
-/// of 200 /bin/true in full per round at -10 (a plain thread 59 – 150). With the shortest slice as well
-/// (<see cref="Raise"/>) it read 394 – 399 of 400, and bench 2's execs read too late fell from 328 – 376 to 57 – 69
-/// per run with no clear change in daemon CPU (13.1 – 14.0 % in runs 27, 29 and 31).</item>
+/// <item>the capture thread: a violating packet is judged on it and its job's kill signalled from it, so under a build that keeps
+/// every core busy it must not wait behind the build for a core. It keeps the default slice: with the shortest,
+/// the reader, woken by the exits a kill causes, would preempt it mid-kill;</item>
+/// <item>the process sensor's reader: behind the build it reads an exec's /proc entry after a short-lived
+/// process has exited (the process is then reported without its program) and lets the proc connector's buffer
+/// overflow. The nice value alone is not enough, because a running thread keeps its core until its slice is used
+/// up; the reader also asks for the shortest slice (<see cref="Raise"/>).</item>
 /// </list>
-/// The monitor loop stays at 0 (control requests and timers). Needs CAP_SYS_NICE (root has it; the systemd unit
-/// keeps it); without, nothing changes, and `status` says so (processReaderScheduling, captureScheduling).
+/// The cost is a wake per event and the reads that succeed: docs/performance.md has the figures. The monitor loop
+/// stays at 0 (control requests and timers). Needs CAP_SYS_NICE (root has it; the systemd unit keeps it); without,
+/// nothing changes, and `status` says so (processReaderScheduling, captureScheduling).
 /// </summary>
 public static partial class ThreadNice
 {

@@ -1,6 +1,6 @@
 namespace BuildSentry.Cli;
 
-/// <summary>The process exit codes every command uses; the README lists them.</summary>
+/// <summary>The process exit codes every command uses; docs/profiles.md lists them.</summary>
 internal static class ExitCodes
 {
     public const int Success = 0;

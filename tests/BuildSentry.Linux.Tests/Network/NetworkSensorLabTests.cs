@@ -54,8 +54,8 @@ public sealed class NetworkSensorLabTests : IAsyncLifetime
     {
         // A violating packet is judged and its job killed on this thread: under a busy build it must not wait
         // behind the build for a core. Unlike the process sensor's reader it keeps the default slice: with the
-        // shortest one (bench run 27) the reader, woken by the kill's own exits, preempted it mid-kill, and the
-        // packet -> signal p99 went from 0.5 - 1.1 ms to 1.2 ms. With two devices, the capture thread starts a
+        // shortest one the reader, woken by the kill's own exits, would preempt it mid-kill (docs/performance.md).
+        // With two devices, the capture thread starts a
         // reader per device, which inherits its nice value. The fixture's sensor on "any" has a thread too.
         using var twoDevices = new NetworkSensorHarness(new Linux.Capture.CaptureOptions { Interfaces = ["lo", "any"] });
         var threads = Scheduling.ThreadsNamed(Linux.Capture.LivePacketSource.CaptureThreadName);

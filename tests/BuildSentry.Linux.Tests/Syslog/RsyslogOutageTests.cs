@@ -61,7 +61,7 @@ public sealed class RsyslogOutageTests
 
     /// <summary>
     /// TCP: records rsyslog's kernel acknowledged but rsyslog had not read when it stopped are lost; the sink
-    /// cannot tell (the limit RELP removes, stated in the README). What TCP must still guarantee: records written
+    /// cannot tell (the limit RELP removes, stated in docs/alerts.md). What TCP must still guarantee: records written
     /// after the stop are resent, none arrives twice, and any loss is one run of records published just before the
     /// stop completed, never a record from before or after that.
     /// </summary>
