@@ -8,7 +8,12 @@ DEPS_PACKAGES=(python3 iproute2
   gcc libc6-dev pkg-config libnetfilter-queue-dev
   # alert delivery tests run their own rsyslogd (private config, ports and files; never the system service),
   # with imrelp for the RELP transport
-  rsyslog rsyslog-relp)
+  rsyslog rsyslog-relp
+  # PeerAccessTests talk to the control socket as other users through socat
+  socat
+  # kill(1) for RsyslogServer and NetworkLabLifecycleTests; TempGroup's groupadd/groupdel; lab.sh exec's mount
+  # and its modprobe of nfnetlink_queue. Priority required or standard, but not Essential: a slim image may lack them.
+  procps passwd mount kmod)
 
 ensure_test_dependencies() { ensure_packages "${DEPS_PACKAGES[@]}"; }
 

@@ -18,7 +18,7 @@ internal sealed class FlowOwnerResolver : IFlowOwnerResolver, IDisposable
     public FlowOwnerResolver(int cacheCapacity = 4096)
     {
         _cache = new SocketOwnerCache(cacheCapacity);
-        _hostNamespace = ProcFs.NetworkNamespace(Environment.ProcessId)
+        _hostNamespace = SocketOwnerProbe.NetworkNamespace(Environment.ProcessId)
             ?? throw new InvalidOperationException("Cannot read /proc/self/ns/net.");
     }
 
@@ -29,9 +29,9 @@ internal sealed class FlowOwnerResolver : IFlowOwnerResolver, IDisposable
         {
             return found.Inode == 0
                 ? FlowAttribution.Unattributed(_hostNamespace, "the socket has no inode (closed, TIME_WAIT or not yet accepted)")
-                : Owner(found.Inode, _hostNamespace, preferredPids, searchHost ? ProcFs.AllPids() : []);
+                : Owner(found.Inode, _hostNamespace, preferredPids, searchHost ? SocketOwnerProbe.AllPids() : []);
         }
-        foreach (var group in preferredPids.GroupBy(pid => ProcFs.NetworkNamespace(pid) ?? _hostNamespace))
+        foreach (var group in preferredPids.GroupBy(pid => SocketOwnerProbe.NetworkNamespace(pid) ?? _hostNamespace))
         {
             if (group.Key == _hostNamespace)
                 continue;
@@ -52,11 +52,11 @@ internal sealed class FlowOwnerResolver : IFlowOwnerResolver, IDisposable
             return new FlowAttribution(cached, netns, null);
         foreach (var pid in first.Concat(then).Distinct())
         {
-            if (ProcFs.FindSocket(pid, inode) is not { } fd || ProcFs.StartTime(pid) is not { } start)
+            if (SocketOwnerProbe.FindSocket(pid, inode) is not { } fd || SocketOwnerProbe.StartTime(pid) is not { } start)
                 continue;
             var owner = new ProcessKey(pid, start);
             _cache.Add(inode, owner, fd);
-            return new FlowAttribution(owner, netns, null) { OwnerExe = ProcFs.Exe(pid) };
+            return new FlowAttribution(owner, netns, null) { OwnerExe = SocketOwnerProbe.Exe(pid) };
         }
         return FlowAttribution.Unattributed(netns, $"no process holds socket inode {inode}");
     }

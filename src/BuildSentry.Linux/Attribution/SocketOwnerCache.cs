@@ -16,7 +16,7 @@ internal sealed class SocketOwnerCache(int capacity)
         owner = default;
         if (!_entries.TryGetValue(inode, out var entry))
             return false;
-        if (!ProcFs.HoldsSocket(entry.Owner.Pid, entry.Fd, inode) || ProcFs.StartTime(entry.Owner.Pid) != entry.Owner.StartTime)
+        if (!SocketOwnerProbe.HoldsSocket(entry.Owner.Pid, entry.Fd, inode) || SocketOwnerProbe.StartTime(entry.Owner.Pid) != entry.Owner.StartTime)
         {
             _entries.Remove(inode);
             return false;

@@ -36,7 +36,7 @@ internal static class DnsMessageParser
                 return false;
             }
 
-            questions.Add(new DnsQuestion(name, (DnsRecordType)type));
+            questions.Add(new DnsQuestion(name, (DnsWireType)type));
         }
 
         var answers = new List<DnsAnswer>(Math.Min(answerCount, data.Length / (RecordFixedLength + 2)));
@@ -68,8 +68,8 @@ internal static class DnsMessageParser
             return false;
         }
 
-        var type = (DnsRecordType)rawType;
-        if (type is not (DnsRecordType.A or DnsRecordType.Aaaa or DnsRecordType.Cname))
+        var type = (DnsWireType)rawType;
+        if (type is not (DnsWireType.A or DnsWireType.Aaaa or DnsWireType.Cname))
         {
             return true;
         }
@@ -81,11 +81,11 @@ internal static class DnsMessageParser
 
         switch (type)
         {
-            case DnsRecordType.A when rdata.Length == 4:
-            case DnsRecordType.Aaaa when rdata.Length == 16:
+            case DnsWireType.A when rdata.Length == 4:
+            case DnsWireType.Aaaa when rdata.Length == 16:
                 answers.Add(new DnsAnswer(name, type, ttl, new IPAddress(rdata), null));
                 return true;
-            case DnsRecordType.Cname:
+            case DnsWireType.Cname:
                 // The target may point anywhere earlier, but its in-place bytes must fill the RDATA.
                 if (!DnsNameReader.TryRead(data, dataStart, out var target, out var targetEnd)
                     || targetEnd != dataStart + dataLength)

@@ -1,6 +1,5 @@
 using BuildSentry.Core.Network;
 using BuildSentry.Linux.Decoding;
-using WireType = BuildSentry.Linux.Decoding.DnsRecordType;
 
 namespace BuildSentry.Linux.Network;
 
@@ -67,10 +66,10 @@ public sealed partial class NetworkSensor
         {
             var type = answer.Type switch
             {
-                WireType.A => Core.Network.DnsRecordType.A,
-                WireType.Aaaa => Core.Network.DnsRecordType.Aaaa,
-                WireType.Cname => Core.Network.DnsRecordType.Cname,
-                _ => (Core.Network.DnsRecordType?)null,
+                DnsWireType.A => DnsRecordType.A,
+                DnsWireType.Aaaa => DnsRecordType.Aaaa,
+                DnsWireType.Cname => DnsRecordType.Cname,
+                _ => (DnsRecordType?)null,
             };
             if (type is { } known)
             {

@@ -1,8 +1,8 @@
 using System.Threading.Channels;
 using BuildSentry.Core.Events;
+using BuildSentry.Linux.Attribution;
 using BuildSentry.Linux.Interop;
 using BuildSentry.Linux.Processes;
-using AttributionProcFs = BuildSentry.Linux.Attribution.ProcFs;
 
 namespace BuildSentry.Linux.Runners;
 
@@ -119,9 +119,9 @@ public sealed class RunnerDiagnosticsWatcher : IDisposable
 
     private ProcessKey? ClientOf(uint socketInode)
     {
-        foreach (var pid in AttributionProcFs.AllPids())
+        foreach (var pid in SocketOwnerProbe.AllPids())
         {
-            if (AttributionProcFs.FindSocket(pid, socketInode) is not null)
+            if (SocketOwnerProbe.FindSocket(pid, socketInode) is not null)
             {
                 return _procFs.TryGetKey(pid);
             }

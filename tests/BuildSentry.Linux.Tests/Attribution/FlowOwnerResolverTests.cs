@@ -40,8 +40,8 @@ public sealed class FlowOwnerResolverTests(ITestOutputHelper output) : IDisposab
 
         Assert.Null(attribution.Failure);
         Assert.Equal(child.Pid, attribution.Owner?.Pid);
-        Assert.Equal(ProcFs.StartTime(child.Pid), attribution.Owner?.StartTime);
-        Assert.Equal(ProcFs.NetworkNamespace(Environment.ProcessId), attribution.NetworkNamespace);
+        Assert.Equal(SocketOwnerProbe.StartTime(child.Pid), attribution.Owner?.StartTime);
+        Assert.Equal(SocketOwnerProbe.NetworkNamespace(Environment.ProcessId), attribution.NetworkNamespace);
     }
 
     [Fact]
@@ -94,8 +94,8 @@ public sealed class FlowOwnerResolverTests(ITestOutputHelper output) : IDisposab
             var attribution = _resolver.Resolve(new FlowKey(TransportProtocol.Tcp, IPAddress.Loopback, clientPort, IPAddress.Loopback, 8099), [client.Pid]);
 
             Assert.Equal(client.Pid, attribution.Owner?.Pid);
-            Assert.Equal(ProcFs.NetworkNamespace(client.Pid), attribution.NetworkNamespace);
-            Assert.NotEqual(ProcFs.NetworkNamespace(Environment.ProcessId), attribution.NetworkNamespace);
+            Assert.Equal(SocketOwnerProbe.NetworkNamespace(client.Pid), attribution.NetworkNamespace);
+            Assert.NotEqual(SocketOwnerProbe.NetworkNamespace(Environment.ProcessId), attribution.NetworkNamespace);
         }
         finally
         {
@@ -131,7 +131,7 @@ public sealed class FlowOwnerResolverTests(ITestOutputHelper output) : IDisposab
                 $"owner {owner}, expected {Environment.ProcessId} or a child of it");
         }
         output.WriteLine($"job pid first: p50 {Percentile(preferred, 50):F2} ms, p99 {Percentile(preferred, 99):F2} ms");
-        output.WriteLine($"whole host ({ProcFs.AllPids().Count()} pids): p50 {Percentile(hostWide, 50):F2} ms, p99 {Percentile(hostWide, 99):F2} ms");
+        output.WriteLine($"whole host ({SocketOwnerProbe.AllPids().Count()} pids): p50 {Percentile(hostWide, 50):F2} ms, p99 {Percentile(hostWide, 99):F2} ms");
     }
 
     public void Dispose() => _resolver.Dispose();

@@ -12,7 +12,7 @@ public sealed class DnsMessageParserTests
 
         Assert.Equal(0x1234, message.Id);
         Assert.False(message.IsResponse);
-        Assert.Equal(new DnsQuestion("evil.example.com", DnsRecordType.A), Assert.Single(message.Questions));
+        Assert.Equal(new DnsQuestion("evil.example.com", DnsWireType.A), Assert.Single(message.Questions));
         Assert.Empty(message.Answers);
         Assert.True(message.IsComplete);
     }
@@ -26,9 +26,9 @@ public sealed class DnsMessageParserTests
         Assert.Equal(0, message.ResponseCode);
         Assert.Equal(
             [
-                new DnsAnswer("www.github.com", DnsRecordType.Cname, 3600, null, "github.com"),
-                new DnsAnswer("github.com", DnsRecordType.A, 60, IPAddress.Parse("140.82.121.3"), null),
-                new DnsAnswer("github.com", DnsRecordType.A, 60, IPAddress.Parse("140.82.121.4"), null),
+                new DnsAnswer("www.github.com", DnsWireType.Cname, 3600, null, "github.com"),
+                new DnsAnswer("github.com", DnsWireType.A, 60, IPAddress.Parse("140.82.121.3"), null),
+                new DnsAnswer("github.com", DnsWireType.A, 60, IPAddress.Parse("140.82.121.4"), null),
             ],
             message.Answers);
         Assert.True(message.IsComplete);
@@ -41,8 +41,8 @@ public sealed class DnsMessageParserTests
 
         Assert.Equal(
             [
-                new DnsAnswer("cdn.example.org", DnsRecordType.Cname, 300, null, "edge.cdn-provider.net"),
-                new DnsAnswer("edge.cdn-provider.net", DnsRecordType.Aaaa, 20, IPAddress.Parse("2001:db8::1"), null),
+                new DnsAnswer("cdn.example.org", DnsWireType.Cname, 300, null, "edge.cdn-provider.net"),
+                new DnsAnswer("edge.cdn-provider.net", DnsWireType.Aaaa, 20, IPAddress.Parse("2001:db8::1"), null),
             ],
             message.Answers);
         Assert.True(message.IsComplete);

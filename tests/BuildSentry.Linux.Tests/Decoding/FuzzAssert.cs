@@ -33,7 +33,7 @@ internal static class FuzzAssert
         foreach (var answer in message.Answers)
         {
             AssertPrintable(answer.Name);
-            Assert.True(answer.Type == DnsRecordType.Cname ? answer.Target is not null : answer.Address is not null);
+            Assert.True(answer.Type == DnsWireType.Cname ? answer.Target is not null : answer.Address is not null);
         }
     }
 }

@@ -2,8 +2,11 @@ using System.Globalization;
 
 namespace BuildSentry.Linux.Attribution;
 
-/// <summary>Reads of /proc that race process exit: each returns null or false when the process is gone.</summary>
-internal static class ProcFs
+/// <summary>
+/// The /proc reads that find and confirm a socket's owner (its fd links, start time, exe, network namespace).
+/// They race process exit: each returns null or false when the process is gone.
+/// </summary>
+internal static class SocketOwnerProbe
 {
     // Read into a stack buffer and parsed in place: this runs for every captured SYN, where File.ReadAllText
     // would allocate kilobytes per call (AttributionBenchmarks).
