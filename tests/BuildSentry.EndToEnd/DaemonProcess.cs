@@ -175,6 +175,13 @@ public sealed class DaemonProcess : IAsyncDisposable
     }
 
     /// <summary>Stops the daemon with SIGTERM and returns its exit code.</summary>
+    /// <summary>Waits for the daemon to exit on its own; its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
     public async Task<int> StopAsync()
     {
         Syscall.Terminate(_process.Id);

@@ -70,10 +70,11 @@ internal static class RunCommand
         builder.Services.AddSingleton(new ProfileStore(profiles, directory));
         builder.Services.AddDaemon();
         using var host = builder.Build();
+        var exit = host.Services.GetRequiredService<DaemonExit>();
         try
         {
             await host.RunAsync(cancellationToken);
-            if (host.Services.GetRequiredService<DaemonExit>().Failure is { } failure)
+            if (exit.Failure is { } failure)
             {
                 await error.WriteLineAsync($"error: {failure}");
                 return ExitCodes.Failure;

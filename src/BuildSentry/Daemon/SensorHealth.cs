@@ -23,7 +23,8 @@ internal sealed partial class SensorHealth(Sensors sensors, TimeProvider time, I
         var now = time.GetUtcNow();
         if (sensors.Process is { } process)
         {
-            if (!_schedulingChecked && process.ReaderScheduling != default)
+            // The reader sets its scheduling before its first rescan.
+            if (!_schedulingChecked && process.Counters.Rescans > 0)
             {
                 _schedulingChecked = true;
                 if (process.ReaderScheduling != ThreadScheduling.NiceAndShortSlice)

@@ -37,7 +37,8 @@ internal sealed partial class Watchdog(MonitorPipeline pipeline, MonitorLoop loo
             var loopAlive = loop.Beats != beatsAtProbe;
             beatsAtProbe = loop.Beats;
             pipeline.Queue.Post(static () => { });
-            if (pingInterval is { } due && loopAlive && time.GetElapsedTime(lastPing) >= due)
+            // Half a tick early rather than a tick late: ticks jitter around the interval.
+            if (pingInterval is { } due && loopAlive && time.GetElapsedTime(lastPing) >= due - interval / 2)
             {
                 notifier.Notify(new ServiceState("WATCHDOG=1"));
                 lastPing = time.GetTimestamp();

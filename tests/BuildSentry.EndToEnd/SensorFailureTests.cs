@@ -1,0 +1,158 @@
+using System.Text.Json;
+using BuildSentry.Testing;
+using BuildSentry.Testing.Syslog;
+
+namespace BuildSentry.EndToEnd;
+
+/// <summary>
+/// A daemon whose sensor died, or stopped reading while the kernel held events for it, is blind: it must say so to
+/// every alert target, with the reason, and exit non-zero so that systemd restarts it, not keep pinging the watchdog.
+/// The faults are real: a capture device that disappears, a process sensor reader stopped by ptrace.
+/// </summary>
+public sealed class SensorFailureTests
+{
+    private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(40);
+
+    [Fact]
+    public async Task A_capture_device_that_disappears_is_a_critical_alert_at_rsyslog_and_the_daemon_exits_non_zero()
+    {
+        Requirements.Root();
+        var device = $"bsf{Random.Shared.Next(10_000, 99_999)}";
+        await Ip("link", "add", device, "type", "veth", "peer", "name", device + "p");
+        try
+        {
+            await Ip("link", "set", device, "up");
+            await using var rsyslog = await RsyslogServer.StartAsync();
+            await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup
+            {
+                ExtraAlertTargets = [$"{{ transport: tcp, address: 127.0.0.1, port: {rsyslog.TcpPort}, format: json }}"],
+                ExtraConfiguration = $"capture:\n  interfaces: [{device}]",
+            });
+
+            await Ip("link", "del", device);
+            var exitCode = await daemon.WaitForExitAsync(ExitWait);
+
+            Assert.NotEqual(0, exitCode);
+            var alert = await daemon.WaitForAlertAsync(a => Kind(a) == "sensor.failed", TimeSpan.FromSeconds(5));
+            Assert.Equal("critical", Str(alert, "severity"));
+            Assert.Contains("capture", Str(alert, "reason"), StringComparison.Ordinal);
+            Assert.Contains(device, Str(alert, "reason"), StringComparison.Ordinal);
+            var lines = await WaitForLineAsync(rsyslog, "sensor.failed");
+            Assert.Contains(lines, l => l.Contains("sensor.failed", StringComparison.Ordinal) && l.Contains(device, StringComparison.Ordinal));
+            Assert.Contains("the capture sensor failed", daemon.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await Command.RunAsync("ip", ["link", "del", device], TimeSpan.FromSeconds(10));
+        }
+    }
+
+    [Fact]
+    public async Task A_process_sensor_reader_that_stops_reading_is_a_critical_alert_at_rsyslog_and_the_daemon_exits_non_zero()
+    {
+        Requirements.Root();
+        Requirements.Tool("python3", "python3");
+        await using var rsyslog = await RsyslogServer.StartAsync();
+        await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup
+        {
+            ExtraAlertTargets = [$"{{ transport: tcp, address: 127.0.0.1, port: {rsyslog.TcpPort}, format: json }}"],
+        });
+        var reader = ThreadNamed(daemon.Pid, "proc-connector");
+
+        // ptrace stops that one thread (PTRACE_INTERRUPT), not the process; the tracer stays attached until it is killed.
+        using var tracer = Command.Start("python3", ["-c", StopThread, reader.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        JsonElement alert;
+        try
+        {
+            await WaitForStateAsync(daemon.Pid, reader, 't');
+            // Process events the stopped reader cannot take.
+            for (var i = 0; i < 20; i++)
+            {
+                await Command.RunAsync("/bin/true", [], TimeSpan.FromSeconds(10));
+            }
+
+            alert = await daemon.WaitForAlertAsync(a => Kind(a) == "sensor.failed", ExitWait);
+        }
+        finally
+        {
+            // A thread group whose thread is traced is reaped only once the tracer lets go.
+            tracer.Kill();
+        }
+
+        Assert.NotEqual(0, await daemon.WaitForExitAsync(ExitWait));
+        Assert.Equal("critical", Str(alert, "severity"));
+        Assert.Contains("has read nothing", Str(alert, "reason"), StringComparison.Ordinal);
+        var lines = await WaitForLineAsync(rsyslog, "sensor.failed");
+        Assert.Contains(lines, l => l.Contains("the process sensor has read nothing", StringComparison.Ordinal));
+    }
+
+    private const string StopThread = """
+        import ctypes, sys, time
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+        tid = int(sys.argv[1])
+        PTRACE_SEIZE, PTRACE_INTERRUPT = 0x4206, 0x4207
+        for request in (PTRACE_SEIZE, PTRACE_INTERRUPT):
+            if libc.ptrace(request, tid, None, None) != 0:
+                sys.exit("ptrace %x: errno %d" % (request, ctypes.get_errno()))
+        time.sleep(120)
+        """;
+
+    private static int ThreadNamed(int pid, string name)
+    {
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            if (File.ReadAllText(Path.Combine(task, "comm")).Trim() == name)
+            {
+                return int.Parse(Path.GetFileName(task), System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        throw new InvalidOperationException($"no thread named {name} in {pid}");
+    }
+
+    private static async Task WaitForStateAsync(int pid, int tid, char state)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/task/{tid}/stat");
+            if (stat[(stat.LastIndexOf(')') + 2)..].StartsWith(state))
+            {
+                return;
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException($"thread {tid} did not reach state {state}");
+    }
+
+    private static async Task<IReadOnlyList<string>> WaitForLineAsync(RsyslogServer rsyslog, string text)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            var lines = rsyslog.Lines();
+            if (lines.Any(l => l.Contains(text, StringComparison.Ordinal)))
+            {
+                return lines;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return rsyslog.Lines();
+    }
+
+    private static async Task Ip(params string[] args)
+    {
+        var result = await Command.RunAsync("ip", args, TimeSpan.FromSeconds(10));
+        Assert.True(result.Succeeded, $"ip {string.Join(' ', args)}: {result.StandardError}");
+    }
+
+    private static string Kind(JsonElement alert) => Str(alert, "kind");
+
+    private static string Str(JsonElement alert, string name) =>
+        alert.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "";
+}
