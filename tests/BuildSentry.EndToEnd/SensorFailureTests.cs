@@ -57,14 +57,9 @@ public sealed class SensorFailureTests
         {
             ExtraAlertTargets = [$"{{ transport: tcp, address: 127.0.0.1, port: {rsyslog.TcpPort}, format: json }}"],
         });
-        var reader = ThreadNamed(daemon.Pid, "proc-connector");
-
-        // ptrace stops that one thread (PTRACE_INTERRUPT), not the process; the tracer stays attached until it is killed.
-        using var tracer = Command.Start("python3", ["-c", StopThread, reader.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         JsonElement alert;
-        try
+        using (await StoppedThread.StopAsync(daemon.Pid, "proc-connector"))
         {
-            await WaitForStateAsync(daemon.Pid, reader, 't');
             // Process events the stopped reader cannot take.
             for (var i = 0; i < 20; i++)
             {
@@ -73,59 +68,12 @@ public sealed class SensorFailureTests
 
             alert = await daemon.WaitForAlertAsync(a => Kind(a) == "sensor.failed", ExitWait);
         }
-        finally
-        {
-            // A thread group whose thread is traced is reaped only once the tracer lets go.
-            tracer.Kill();
-        }
 
         Assert.NotEqual(0, await daemon.WaitForExitAsync(ExitWait));
         Assert.Equal("critical", Str(alert, "severity"));
         Assert.Contains("has read nothing", Str(alert, "reason"), StringComparison.Ordinal);
         var lines = await WaitForLineAsync(rsyslog, "sensor.failed");
         Assert.Contains(lines, l => l.Contains("the process sensor has read nothing", StringComparison.Ordinal));
-    }
-
-    private const string StopThread = """
-        import ctypes, sys, time
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
-        tid = int(sys.argv[1])
-        PTRACE_SEIZE, PTRACE_INTERRUPT = 0x4206, 0x4207
-        for request in (PTRACE_SEIZE, PTRACE_INTERRUPT):
-            if libc.ptrace(request, tid, None, None) != 0:
-                sys.exit("ptrace %x: errno %d" % (request, ctypes.get_errno()))
-        time.sleep(120)
-        """;
-
-    private static int ThreadNamed(int pid, string name)
-    {
-        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
-        {
-            if (File.ReadAllText(Path.Combine(task, "comm")).Trim() == name)
-            {
-                return int.Parse(Path.GetFileName(task), System.Globalization.CultureInfo.InvariantCulture);
-            }
-        }
-
-        throw new InvalidOperationException($"no thread named {name} in {pid}");
-    }
-
-    private static async Task WaitForStateAsync(int pid, int tid, char state)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (DateTime.UtcNow < deadline)
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/task/{tid}/stat");
-            if (stat[(stat.LastIndexOf(')') + 2)..].StartsWith(state))
-            {
-                return;
-            }
-
-            await Task.Delay(20);
-        }
-
-        throw new TimeoutException($"thread {tid} did not reach state {state}");
     }
 
     private static async Task<IReadOnlyList<string>> WaitForLineAsync(RsyslogServer rsyslog, string text)

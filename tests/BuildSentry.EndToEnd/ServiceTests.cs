@@ -52,6 +52,31 @@ public sealed class ServiceTests
     }
 
     [Fact]
+    public async Task A_wedged_monitor_loop_stops_the_watchdog_pings()
+    {
+        Requirements.Root();
+        await using var notify = new NotifyListener();
+        await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup { Environment = notify.Environment(TimeSpan.FromSeconds(2)) });
+        await notify.WaitForAsync("READY=1");
+        await notify.WaitForAsync("WATCHDOG=1");
+
+        int after;
+        using (await StoppedThread.StopAsync(daemon.Pid, "monitor-loop"))
+        {
+            // A ping already decided on may still arrive; none after that.
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            var wedged = DateTime.UtcNow;
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            after = notify.Messages.Count(m => m.State == "WATCHDOG=1" && m.ReceivedAt > wedged);
+        }
+
+        Assert.Equal(0, after);
+        // Unwedged, the loop runs the probes again and the pings resume.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Contains(notify.Messages, m => m.State == "WATCHDOG=1" && m.ReceivedAt > DateTime.UtcNow.AddSeconds(-2.5));
+    }
+
+    [Fact]
     public async Task Sigterm_sends_STOPPING_and_the_daemon_exits_with_0()
     {
         Requirements.Root();

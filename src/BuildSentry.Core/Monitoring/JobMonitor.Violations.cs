@@ -130,6 +130,11 @@ public sealed partial class JobMonitor
         var waited = job.KilledAt is { } at ? $", all gone {(completed.Time - at).TotalMilliseconds:0.##} ms after the signal" : "";
         job.KillMethod = KillOutcome(completed.Method, completed.Signalled, completed.Error) + (completed.Error is null ? waited : "");
         Counters.KillsIncomplete += completed.Error is null ? 0 : 1;
+        if (_ending.TryGetValue(job.Id, out var ending) && ending.Due < _nextEndingDue)
+        {
+            // Its report waited for this outcome only: it is due at the end of its grace again.
+            _nextEndingDue = ending.Due;
+        }
     }
 
     private static string KillOutcome(string method, int signalled, string? error) =>

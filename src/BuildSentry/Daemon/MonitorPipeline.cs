@@ -21,6 +21,9 @@ internal sealed class MonitorPipeline(LoopQueue queue, TimeProvider time)
     /// event to tell, and the longest wait must end on time.</summary>
     private static readonly TimeSpan AwaitingRecheck = TimeSpan.FromMilliseconds(2);
 
+    /// <summary>The loop thread's name, as /proc/PID/task/TID/comm shows it.</summary>
+    public const string LoopThreadName = "monitor-loop";
+
     private readonly Lock _gate = new();
     private JobMonitor _monitor = null!;
     private OwnerWaitQueue _awaitingOwner = null!;
@@ -112,6 +115,7 @@ internal sealed class MonitorPipeline(LoopQueue queue, TimeProvider time)
     /// </summary>
     public void RunLoop(Action? beat = null)
     {
+        Thread.CurrentThread.Name = LoopThreadName;
         using var wake = new ManualResetEventSlim(false, spinCount: 0);
         while (queue.WaitForWork(wake))
         {

@@ -28,7 +28,7 @@ public sealed class JobMonitorTests
     private static readonly IPAddress Resolver = IPAddress.Parse("198.18.0.2");
 
     private readonly RecordingAlerts _alerts = new();
-    private readonly RecordingEnforcer _enforcer = new();
+    private RecordingEnforcer _enforcer = new();
     private readonly RecordingReports _reports = new();
     private readonly TraceBuilder _trace = new();
 
@@ -309,5 +309,69 @@ public sealed class JobMonitorTests
         var report = Assert.Single(_reports.Ended);
         Assert.Equal(1, report.ViolationCount);
         Assert.Contains("evil.test", report.DnsNames.Keys);
+    }
+
+    [Fact]
+    public void A_kill_whose_wait_runs_elsewhere_is_completed_in_the_job_record_by_its_kill_completed_event()
+    {
+        _enforcer = new RecordingEnforcer { WaitsElsewhere = true };
+        var monitor = Monitor("kill");
+        Job();
+        _trace.Add(new ConnectionAttempted(_trace.Now, Tcp(Evil, 80), Owner(Key(12))));
+        Run(monitor);
+        var job = Assert.Single(monitor.ActiveJobs).Job;
+        Assert.True(job.KillExitPending);
+        Assert.Equal("test, 3 signalled, waiting for them to exit", job.KillMethod);
+        Assert.Null(job.KillCompletedAt);
+
+        var completedAt = job.KilledAt!.Value.AddMilliseconds(1.5);
+        monitor.Apply(new JobKillCompleted(completedAt, job.Id, "test", 3, null));
+
+        Assert.False(job.KillExitPending);
+        Assert.Equal(completedAt, job.KillCompletedAt);
+        Assert.Equal("test, 3 signalled, all gone 1.5 ms after the signal", job.KillMethod);
+        Assert.Equal(0, monitor.Counters.KillsIncomplete);
+        // A second completion for the same job (a trace replayed) changes nothing.
+        monitor.Apply(new JobKillCompleted(completedAt.AddSeconds(1), job.Id, "test", 3, "late"));
+        Assert.Equal(completedAt, job.KillCompletedAt);
+    }
+
+    [Fact]
+    public void A_kill_whose_processes_outlive_the_wait_is_reported_incomplete_and_the_report_waits_for_that_outcome()
+    {
+        _enforcer = new RecordingEnforcer { WaitsElsewhere = true };
+        var monitor = Monitor("kill", TimeSpan.FromMilliseconds(500));
+        Job();
+        _trace.Add(new ConnectionAttempted(_trace.Now, Tcp(Evil, 80), Owner(Key(12))));
+        _trace.Exit(Key(12)).Exit(Key(11)).Exit(Key(10));
+        Run(monitor);
+        var ended = _trace.Events[^1].Time;
+
+        // The grace is over, but the kill has not reported back: the report waits for it.
+        monitor.CompleteEndedJobs(ended.AddMilliseconds(600));
+        Assert.Empty(_reports.Ended);
+        monitor.Apply(new JobKillCompleted(ended.AddMilliseconds(700), _enforcer.Kills[0].JobId, "test", 3, "1 of 3 processes still alive after 500 ms"));
+        monitor.CompleteEndedJobs(ended.AddMilliseconds(701));
+
+        var report = Assert.Single(_reports.Ended);
+        Assert.Equal("test failed: 1 of 3 processes still alive after 500 ms", report.Job.KillMethod);
+        Assert.Equal(1, monitor.Counters.KillsIncomplete);
+    }
+
+    [Fact]
+    public void An_ended_jobs_report_is_written_without_its_kills_outcome_when_that_never_comes()
+    {
+        _enforcer = new RecordingEnforcer { WaitsElsewhere = true };
+        var monitor = Monitor("kill", TimeSpan.FromMilliseconds(500));
+        Job();
+        _trace.Add(new ConnectionAttempted(_trace.Now, Tcp(Evil, 80), Owner(Key(12))));
+        _trace.Exit(Key(12)).Exit(Key(11)).Exit(Key(10));
+        Run(monitor);
+        var ended = _trace.Events[^1].Time;
+
+        monitor.CompleteEndedJobs(ended.AddMilliseconds(2_499));
+        Assert.Empty(_reports.Ended);
+        monitor.CompleteEndedJobs(ended.AddMilliseconds(2_500));
+        Assert.Contains("waiting for them to exit", Assert.Single(_reports.Ended).Job.KillMethod, StringComparison.Ordinal);
     }
 }

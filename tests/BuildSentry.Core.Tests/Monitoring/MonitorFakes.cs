@@ -17,10 +17,13 @@ internal sealed class RecordingEnforcer : IEnforcer
 {
     public List<(string JobId, IReadOnlyList<ProcessKey> Members)> Kills { get; } = [];
 
+    /// <summary>Signal only, as the daemon's enforcer does: the wait for exit reports back as a JobKillCompleted event.</summary>
+    public bool WaitsElsewhere { get; init; }
+
     public KillResult Kill(JobRecord job, IReadOnlyList<ProcessKey> members)
     {
         Kills.Add((job.Id, members));
-        return new KillResult("test", members.Count, null);
+        return new KillResult("test", members.Count, null, ExitPending: WaitsElsewhere);
     }
 }
 
