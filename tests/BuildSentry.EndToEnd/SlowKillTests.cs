@@ -44,7 +44,7 @@ public sealed class SlowKillTests(NetworkLabFixture fixture)
                 """);
             var frozen = await ReadPidAsync(pidFile);
             await File.WriteAllTextAsync(Path.Combine(freezer, "cgroup.procs"), frozen.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            await File.WriteAllTextAsync(Path.Combine(freezer, "freezer.state"), "FROZEN");
+            await FreezeAsync(freezer);
             await File.WriteAllTextAsync(go, "");
             await daemon.WaitForAlertAsync(a => Str(a, "job") == slow.JobId && Str(a, "action") == "killed");
 
@@ -82,6 +82,22 @@ public sealed class SlowKillTests(NetworkLabFixture fixture)
             await WaitEmptyAsync(freezer);
             Directory.Delete(freezer);
             Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>A task still FREEZING dies of a SIGKILL; only a FROZEN one waits for its thaw.</summary>
+    private static async Task FreezeAsync(string freezer)
+    {
+        await File.WriteAllTextAsync(Path.Combine(freezer, "freezer.state"), "FROZEN");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while ((await File.ReadAllTextAsync(Path.Combine(freezer, "freezer.state"))).Trim() != "FROZEN")
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{freezer} did not reach FROZEN");
+            }
+
+            await Task.Delay(10);
         }
     }
 
