@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# BuildSentry's performance measurements on this machine (issue 7). Prints a table and writes CSV.
+# BuildSentry's performance measurements on this machine. Prints a table and writes CSV.
 #
 #   scripts/bench.sh [--quick] [--only 1,3,...] [--out DIR]   measurements 1-6 (needs root, the lab)
 #   scripts/bench.sh --micro [--full]                         BenchmarkDotNet micro-benchmarks

@@ -15,9 +15,8 @@ using BuildSentry.Replay;
 namespace BuildSentry.Daemon;
 
 /// <summary>
-/// Compiles the path from a violating finding to the kill signal before the first job: the first violation
-/// after a start paid for its JIT (the benchmark's first kill trial of each fresh daemon took 4-12 ms from the
-/// packet to the signal, the others about 0.6 ms). A synthetic job runs through a private monitor in kill
+/// Compiles the path from a violating finding to the kill signal before the first job, so that the first violation
+/// after a start does not pay for its JIT (milliseconds: docs/performance.md). A synthetic job runs through a private monitor in kill
 /// mode, whose kill only records and whose alerts are formatted in every wire format and dropped; the real
 /// enforcer's methods, which need a real job, are compiled without being run. Nothing reaches the host.
 /// The shipped daemon is compiled ahead of time: there the run only does the path's first-use work (static
