@@ -24,6 +24,7 @@ public sealed partial class ProcessSensor
             }
 
             Interlocked.Increment(ref _received);
+            Interlocked.Increment(ref _heartbeat);
             var gap = _sequences.Observe(evt.Cpu, evt.Seq);
             if (gap > 0)
             {

@@ -84,8 +84,14 @@ public sealed partial class ProcessSensor : IDisposable
     /// <summary>Set when the reader stopped on an unexpected error; the sensor is then blind.</summary>
     public Exception? Fault { get; private set; }
 
-    /// <summary>The reader's kernel thread id, for measuring its CPU time in /proc/self/task.</summary>
-    internal int ReaderThreadId { get; private set; }
+    /// <summary>The reader's kernel thread id, for its CPU time and state in /proc/self/task.</summary>
+    public int ReaderThreadId { get; private set; }
+
+    /// <summary>Grows with everything the reader does (each wait, datagram and event): a reader whose heartbeat stands
+    /// still while <see cref="KernelHasPending"/> is stuck. Any thread may read it.</summary>
+    public long Heartbeat => Interlocked.Read(ref _heartbeat);
+
+    private long _heartbeat;
 
     /// <summary>How the kernel schedules the reader; less than <see cref="ThreadScheduling.NiceAndShortSlice"/> means
     /// more short-lived processes read after they exited (<see cref="ProcessSensorCounters.ExecsUnread"/>).</summary>
@@ -137,6 +143,7 @@ public sealed partial class ProcessSensor : IDisposable
             Rescan(StartRescan);
             while (!_stop.IsCancellationRequested)
             {
+                Interlocked.Increment(ref _heartbeat);
                 var status = _socket!.Receive(buffer, timeoutMs, out var length, _drained, _woke);
                 if (status == ReceiveStatus.Received)
                 {

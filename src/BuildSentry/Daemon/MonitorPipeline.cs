@@ -25,6 +25,8 @@ internal sealed class MonitorPipeline(LoopQueue queue, TimeProvider time)
     public const string LoopThreadName = "monitor-loop";
 
     private readonly Lock _gate = new();
+    private string? _holder;
+    private long _heldSince;
     private JobMonitor _monitor = null!;
     private OwnerWaitQueue _awaitingOwner = null!;
     private TraceWriter? _trace;
@@ -62,7 +64,15 @@ internal sealed class MonitorPipeline(LoopQueue queue, TimeProvider time)
     {
         lock (_gate)
         {
-            return read(_monitor);
+            var outer = Hold();
+            try
+            {
+                return read(_monitor);
+            }
+            finally
+            {
+                Release(outer);
+            }
         }
     }
 
@@ -80,6 +90,7 @@ internal sealed class MonitorPipeline(LoopQueue queue, TimeProvider time)
                 return false;
             }
 
+            var outer = Hold();
             Admit(e);
             // A process event may bring the owner a waiting finding needs; a finding's own admission has looked.
             if (_awaitingOwner.Count > 0 && e is not NetworkObservation)
@@ -87,6 +98,7 @@ internal sealed class MonitorPipeline(LoopQueue queue, TimeProvider time)
                 ReleaseAwaiting();
             }
 
+            Release(outer);
             return true;
         }
     }
@@ -123,7 +135,9 @@ internal sealed class MonitorPipeline(LoopQueue queue, TimeProvider time)
             {
                 lock (_gate)
                 {
+                    var outer = Hold();
                     work();
+                    Release(outer);
                 }
             }
 
@@ -139,6 +153,34 @@ internal sealed class MonitorPipeline(LoopQueue queue, TimeProvider time)
         }
 
         _awaitingRecheck?.Dispose();
+    }
+
+    /// <summary>Which thread holds the monitor's lock and for how long, for a stalled sensor's alert; null when free.</summary>
+    public string? DescribeHolder()
+    {
+        var holder = Volatile.Read(ref _holder);
+        return holder is null ? null : $"{holder} for {time.GetElapsedTime(Interlocked.Read(ref _heldSince)).TotalMilliseconds:0} ms";
+    }
+
+    /// <summary>Notes the holder (the lock is reentrant: the outermost hold is the one that counts); returns the previous one.</summary>
+    private string? Hold()
+    {
+        var outer = _holder;
+        if (outer is null)
+        {
+            Interlocked.Exchange(ref _heldSince, time.GetTimestamp());
+            Volatile.Write(ref _holder, Thread.CurrentThread.Name ?? $"thread {Environment.CurrentManagedThreadId}");
+        }
+
+        return outer;
+    }
+
+    private void Release(string? outer)
+    {
+        if (outer is null)
+        {
+            Volatile.Write(ref _holder, null);
+        }
     }
 
     /// <summary>Loop work only.</summary>

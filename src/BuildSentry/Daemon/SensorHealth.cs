@@ -8,7 +8,7 @@ namespace BuildSentry.Daemon;
 /// Whether the sensors still see: a reader thread that died, or one that has not taken anything for
 /// <see cref="StallLimit"/> while the kernel holds events for it, leaves the daemon blind (<see cref="Check"/>).
 /// </summary>
-internal sealed partial class SensorHealth(Sensors sensors, TimeProvider time, ILogger<SensorHealth> logger)
+internal sealed partial class SensorHealth(Sensors sensors, MonitorPipeline pipeline, TimeProvider time, ILogger<SensorHealth> logger)
 {
     /// <summary>Far beyond any pause a healthy reader takes (a rescan of a busy host's /proc takes well under a second).</summary>
     public static readonly TimeSpan StallLimit = TimeSpan.FromSeconds(5);
@@ -38,9 +38,10 @@ internal sealed partial class SensorHealth(Sensors sensors, TimeProvider time, I
                 return new SensorFailure("process", $"the process sensor's reader died: {fault.GetType().Name}: {fault.Message}");
             }
 
-            if (_process.StalledFor(process.Counters.EventsReceived, process.KernelHasPending, now) is { } stalled && stalled >= StallLimit)
+            if (_process.StalledFor(process.Heartbeat, process.KernelHasPending, now) is { } stalled && stalled >= StallLimit)
             {
-                return new SensorFailure("process", $"the process sensor has read nothing for {stalled.TotalSeconds:0} s while the kernel holds events for it");
+                return new SensorFailure("process",
+                    $"the process sensor has read nothing for {stalled.TotalSeconds:0} s while the kernel holds events for it (reader {ThreadState(process.ReaderThreadId)}; monitor lock {pipeline.DescribeHolder() ?? "free"})");
             }
         }
 
@@ -61,6 +62,21 @@ internal sealed partial class SensorHealth(Sensors sensors, TimeProvider time, I
         }
 
         return null;
+    }
+
+    /// <summary>The thread's scheduler state and where in the kernel it waits, for the alert: what a stall was.</summary>
+    private static string ThreadState(int tid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/self/task/{tid}/stat");
+            var wchan = File.ReadAllText($"/proc/self/task/{tid}/wchan");
+            return $"thread {tid} state {stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0]}, waiting in {(wchan.Length == 0 || wchan == "0" ? "user space" : wchan)}";
+        }
+        catch (IOException ex)
+        {
+            return $"thread {tid}: {ex.Message}";
+        }
     }
 
     public static string SchedulingName(ThreadScheduling scheduling) => JsonNamingPolicy.CamelCase.ConvertName(scheduling.ToString());
