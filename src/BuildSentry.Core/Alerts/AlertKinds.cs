@@ -13,6 +13,12 @@ public static class AlertKinds
     public const string SensorLoss = "sensor.loss";
     public const string CaptureDrops = "sensor.capture-drops";
     public const string AlertsDropped = "sensor.alerts-dropped";
+
+    /// <summary>A job's violations beyond its alert limit, counted by kind with a bounded list of their names.</summary>
+    public const string AlertsAggregated = "job.alerts-aggregated";
+
+    /// <summary>A job reached a bound of its report or of the monitor's memory for it: what did not fit is counted.</summary>
+    public const string JobLimitsReached = "job.limits-reached";
     public const string DaemonStarted = "daemon.start";
     public const string DaemonStopped = "daemon.stop";
     public const string DaemonReloaded = "daemon.reload";

@@ -220,6 +220,7 @@ internal sealed partial class MonitorService
         ReleaseAwaiting();
         _monitor.Names.Sweep(now);
         _monitor.CompleteEndedJobs(now);
+        _monitor.SendDueSummaries(now);
         _trace?.Flush();
         if (WatchdogInterval() is not null)
         {

@@ -23,7 +23,7 @@ internal sealed partial class MonitorService
                 ["mode"] = state.Mode.ToString().ToLowerInvariant(),
                 ["rootPid"] = job.Root.Pid,
                 ["processes"] = job.LiveProcesses,
-                ["violations"] = state.ViolationCount,
+                ["violations"] = state.ViolationCount, ["violationsAggregated"] = state.ViolationsAggregated,
                 ["killed"] = job.KilledAt?.ToString("O"),
                 ["cgroup"] = job.CgroupPath,
             });
@@ -38,6 +38,9 @@ internal sealed partial class MonitorService
                 ["events"] = c.Events, ["allowed"] = c.Allowed, ["denied"] = c.Denied, ["alerts"] = c.Alerts, ["kills"] = c.Kills, ["killsAheadOfOwner"] = c.KillsAheadOfOwner,
                 ["jobsStarted"] = c.JobsStarted, ["jobsEnded"] = c.JobsEnded, ["unattributedFlows"] = c.UnattributedFlows,
                 ["kernelAttributedFlows"] = c.KernelAttributedFlows,
+                ["violations"] = c.Violations, ["violationsAlerted"] = c.ViolationsAlerted, ["violationRepeats"] = c.ViolationRepeats,
+                ["violationsAggregated"] = c.ViolationsAggregated, ["summaryAlerts"] = c.SummaryAlerts, ["jobsAtLimits"] = c.JobsAtLimits,
+                ["entriesNotKept"] = c.EntriesNotKept, ["nameCacheEvicted"] = _monitor.Names.Evicted,
             },
             ["sensors"] = Sensors(),
             ["alertTargets"] = new JsonArray(_syslogSinks.Select(s => (JsonNode)new JsonObject

@@ -98,10 +98,7 @@ internal sealed partial class MonitorService : BackgroundService, IDaemonControl
             placement.RemoveLeftovers(mount);
         }
 
-        var monitorOptions = new MonitorOptions
-        {
-            DefaultMode = configuration.DefaultMode, HostName = configuration.HostName, LateFlowGrace = TimeSpan.FromMilliseconds(500),
-        };
+        var monitorOptions = Configuration.MonitorSettings.From(configuration);
         KillPathWarmup.Run(configuration.HostName);
         _monitor = new JobMonitor(profiles, monitorOptions, new JobEnforcer(_loggers.CreateLogger<JobEnforcer>()), _alerts, placement,
             new ReportWriter(configuration.ReportsDir, _loggers.CreateLogger<ReportWriter>()));
