@@ -205,7 +205,8 @@ for w in ${only//,/ }; do
   victim_id=$((RANDOM * 32768 + RANDOM))
   start_ms=$(date +%s%3N)
   set +e
-  job hostile/victim "$victim_id" bash -c "python3 -c \"import socket; socket.socket().connect_ex(('$EXFIL', 80))\"; sleep 10"
+  # It waits 30 s: a daemon whose capture still digests the flood kills it late, and the table shows how late.
+  job hostile/victim "$victim_id" bash -c "python3 -c \"import socket; socket.socket().connect_ex(('$EXFIL', 80))\"; sleep 30" 2>/dev/null
   victim_exit=$?
   set -e
   victim_ms=$(($(date +%s%3N) - start_ms))
@@ -218,6 +219,7 @@ for w in ${only//,/ }; do
   sleep 0.5
   cp "$work/counts.json" "$out/$w-collector.json"
   cp "$daemon_dir/daemon.log" "$out/$w-daemon.log"
+  victim_report=$(report_of "$victim_id") && cp "$victim_report" "$out/$w-victim-report.json"
   alerts=$(($(collected_total) - alerts0)) killed=$(($(collected killed) - killed0))
   json_kb=0 md_kb=0
   if [ -n "$report" ]; then
