@@ -3,15 +3,16 @@
 # GitHub-marked job under a fresh daemon (audit mode, the shipped limits, alerts over TCP to a counting
 # collector), then a second job whose profile is in kill mode makes one real violation: it must still die.
 #
-#   scripts/bench/hostile.sh [--seconds N] [--only a,b,c,d] [--out DIR] [--no-publish]
+#   scripts/bench/hostile.sh [--seconds N] [--only a,b,c,d] [--out DIR] [--no-publish | --bin DAEMON]
 #
 #   a  DNS queries for unique random names under exfil.test (no rule allows it), up to 200,000
 #   b  short TCP connections to registry.test:80 (allowed), up to 50,000
 #   c  a fork bomb capped at 5,000 live processes, in rounds
 #   d  processes with 1 MiB argvs (sh -c 'sleep 1' plus eight 128 KiB arguments), 50 at a time
 #
-# N (default 60) is each workload's duration. The results table goes to stdout and DIR/hostile-results.md
-# (DIR defaults to ./bench-out/hostile), raw status and collector counts to DIR/<workload>-*.json.
+# N (default 60) is each workload's duration. --bin measures another build of the daemon (one without the
+# limits lacks their counters: "-"). The results table goes to stdout and DIR/hostile-results.md (DIR
+# defaults to ./bench-out/hostile); status, collector counts, logs and reports to DIR/<workload>-*.
 # Its own network: a namespace, veth and /24 named after this script's pid (never the shared lab's), with
 # dnsmasq and a TCP server inside; the collector listens on 127.0.0.1. Needs root.
 set -euo pipefail
@@ -19,16 +20,17 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 # shellcheck source=scripts/deps.sh
 source scripts/deps.sh
-readonly BIN=$ROOT/$DAEMON_DIR/buildsentry HERE=$ROOT/scripts/bench/hostile
+readonly HERE=$ROOT/scripts/bench/hostile
 
-seconds=60 only=a,b,c,d out=$ROOT/bench-out/hostile publish=1
+seconds=60 only=a,b,c,d out=$ROOT/bench-out/hostile publish=1 BIN=$ROOT/$DAEMON_DIR/buildsentry
 while [ $# -gt 0 ]; do
   case $1 in
+    --bin) BIN=$(realpath "$2"); publish=0; shift ;;
     --seconds) seconds=$2; shift ;;
     --only) only=$2; shift ;;
     --out) out=$2; shift ;;
     --no-publish) publish=0 ;;
-    -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "hostile: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -235,8 +237,9 @@ status = status.get("body", status)
 c, s = status["counters"], status["sensors"]
 after, before = json.load(open(sys.argv[2])), json.load(open(sys.argv[3]))
 def delta(kind): return after.get(kind, 0) - before.get(kind, 0)
+def counter(name): return c.get(name, "-")
 print(f'{delta("job.alerts-aggregated")} summaries, {delta("job.limits-reached")} limits'
-      f'|{c["violationsAlerted"]} / {c["violationsAggregated"]} / {c["violationRepeats"]}|{c["entriesNotKept"]}'
+      f'|{counter("violationsAlerted")} / {counter("violationsAggregated")} / {counter("violationRepeats")}|{counter("entriesNotKept")}'
       f'|{s.get("packetsDropped")} / {s.get("processEventsLost")}')
 PY
 )
