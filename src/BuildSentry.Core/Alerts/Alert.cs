@@ -20,6 +20,9 @@ public sealed record Alert(string Id, DateTimeOffset Time, string Kind, string T
     /// <summary>Why no rule allowed it, or what happened (health events).</summary>
     public string? Reason { get; init; }
 
+    /// <summary>For a summary of violations not alerted one by one (<see cref="AlertKinds.AlertsAggregated"/>).</summary>
+    public AlertAggregate? Aggregate { get; init; }
+
     /// <summary>Violations and tamper events are never dropped from a full queue before health chatter.</summary>
     public bool IsCritical => Severity >= AlertSeverity.High;
 }
@@ -33,3 +36,9 @@ public sealed record AlertProcess(int Pid, string Exe, IReadOnlyList<string> Arg
 public sealed record AlertAncestor(int Pid, string Exe);
 
 public sealed record AlertDestination(string Address, int Port, string Protocol, IReadOnlyList<string> Names, string? ServerName);
+
+/// <summary>Violations of a job aggregated since <paramref name="Since"/>: counts by kind, the first distinct names.</summary>
+public sealed record AlertAggregate(long Violations, DateTimeOffset Since, IReadOnlyList<AlertKindCount> ByKind, IReadOnlyList<string> Names,
+    long NamesNotListed);
+
+public sealed record AlertKindCount(string Kind, long Count);

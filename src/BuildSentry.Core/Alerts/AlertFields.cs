@@ -44,6 +44,14 @@ public static class AlertFields
             }
         }
 
+        if (alert.Aggregate is { } a)
+        {
+            yield return ("count", a.Violations.ToString(CultureInfo.InvariantCulture));
+            yield return ("since", a.Since.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            yield return ("byKind", AlertText.Clean(string.Join(',', a.ByKind.Select(k => $"{k.Kind}={k.Count}"))));
+            yield return ("aggregatedNames", AlertText.NameList(a.Names, a.NamesNotListed));
+        }
+
         foreach (var field in Optional(("profile", alert.Profile), ("rule", alert.Rule), ("reason", alert.Reason)))
         {
             yield return field;

@@ -16,6 +16,13 @@ public static class AlertKinds
 
     /// <summary>A sensor died or stopped delivering while the kernel had events for it: the daemon is blind and exits.</summary>
     public const string SensorFailed = "sensor.failed";
+
+    /// <summary>A job's violations beyond its alert limit, counted by kind with a bounded list of their names.</summary>
+    public const string AlertsAggregated = "job.alerts-aggregated";
+
+    /// <summary>A job reached a bound of its report or of the monitor's memory for it: what did not fit is counted.</summary>
+    public const string JobLimitsReached = "job.limits-reached";
+
     public const string DaemonStarted = "daemon.start";
     public const string DaemonStopped = "daemon.stop";
     public const string DaemonReloaded = "daemon.reload";

@@ -20,6 +20,10 @@ public static class AlertText
     public static string Names(IReadOnlyList<string> names) =>
         Clean(string.Join(',', names.Take(MaxNames)) + (names.Count > MaxNames ? $",+{names.Count - MaxNames} more" : ""));
 
+    /// <summary>A summary's names, capped like an argv: each name is the job's own text.</summary>
+    public static string NameList(IReadOnlyList<string> names, long notListed) =>
+        SafeText.Truncate(string.Join(',', names.Select(n => SafeText.Escape(n))) + (notListed > 0 ? $",+{notListed} more" : ""), MaxArgv);
+
     public static string Ancestors(IReadOnlyList<AlertAncestor> chain) =>
         Clean(string.Join(" < ", chain.Take(MaxAncestors).Select(a => $"{a.Pid}:{a.Exe}")), MaxArgv);
 

@@ -90,7 +90,9 @@ public sealed class CefFormatter(string hostName, string version) : IAlertFormat
         yield return ("proto", Get("proto"));
         yield return ("dhost", Get("serverName").Length > 0 ? Get("serverName") : Get("names").Split(',')[0]);
         yield return ("msg", Get("reason"));
-        foreach (var name in new[] { "ci", "workflow", "jobName", "runId", "runAttempt", "runner", "cwd", "names", "serverName" })
+        // CEF's own count field: how many violations a summary stands for.
+        yield return ("cnt", Get("count"));
+        foreach (var name in new[] { "ci", "workflow", "jobName", "runId", "runAttempt", "runner", "cwd", "names", "serverName", "since", "byKind", "aggregatedNames" })
         {
             yield return ("bs" + char.ToUpperInvariant(name[0]) + name[1..], Get(name));
         }

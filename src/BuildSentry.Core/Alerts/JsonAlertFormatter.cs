@@ -29,10 +29,20 @@ public sealed class JsonAlertFormatter(string hostName) : IAlertFormatter
             record["names"] = d.Names.Take(AlertText.MaxNames).Select(n => AlertText.Clean(n)).ToArray();
         }
 
+        if (alert.Aggregate is { } a)
+        {
+            record["count"] = a.Violations;
+            record["byKind"] = a.ByKind.ToDictionary(k => AlertText.Clean(k.Kind), k => k.Count);
+            record["aggregatedNames"] = a.Names.Select(n => AlertText.Clean(n)).ToArray();
+            record["namesNotListed"] = a.NamesNotListed;
+        }
+
         return JsonSerializer.Serialize(record, AlertJsonContext.Default.DictionaryStringObject);
     }
 }
 
 [JsonSerializable(typeof(Dictionary<string, object>))]
 [JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(long))]
+[JsonSerializable(typeof(Dictionary<string, long>))]
 internal sealed partial class AlertJsonContext : JsonSerializerContext;

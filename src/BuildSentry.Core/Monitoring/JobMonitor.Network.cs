@@ -23,7 +23,7 @@ public sealed partial class JobMonitor
         var destination = Destination(state, flow, time, process);
         foreach (var name in names)
         {
-            destination.Names.Add(name);
+            AddName(state, destination.Names, name);
         }
 
         var verdict = ConnectionVerdict(state, flow, names);
@@ -38,7 +38,7 @@ public sealed partial class JobMonitor
         }
 
         var destination = Destination(state, flow, time, process);
-        destination.ServerNames.Add(name);
+        AddName(state, destination.ServerNames, name);
         var names = Names.NamesFor(attribution.NetworkNamespace, flow.Destination, time);
         var verdict = ServerNameVerdict(state, flow, name);
         var title = kind == AlertKinds.EgressTlsServerName ? "TLS server name not in the profile" : "HTTP Host not in the profile";
@@ -55,9 +55,10 @@ public sealed partial class JobMonitor
         var verdict = DnsVerdict(state, query.Name);
         if (!state.DnsNames.TryGetValue(query.Name, out var record))
         {
-            if (state.DnsNames.Count >= _options.MaxReportedDestinations)
+            if (state.DnsNames.Count >= _options.MaxReportedDnsNames)
             {
-                state.DestinationsNotListed++;
+                state.DnsNamesNotListed++;
+                NotKept(state, $"DNS names listed ({_options.MaxReportedDnsNames})");
             }
             else
             {
@@ -221,9 +222,23 @@ public sealed partial class JobMonitor
         else
         {
             state.DestinationsNotListed++;
+            NotKept(state, $"destinations listed ({_options.MaxReportedDestinations})");
         }
 
         return record;
+    }
+
+    private void AddName(JobState state, HashSet<string> names, string name)
+    {
+        if (names.Count < _options.MaxNamesPerDestination)
+        {
+            names.Add(name);
+        }
+        else if (!names.Contains(name))
+        {
+            state.DestinationNamesNotListed++;
+            NotKept(state, $"names per destination ({_options.MaxNamesPerDestination})");
+        }
     }
 
     private void Judge(JobState state, ProcessRecord? process, DestinationRecord destination, EgressVerdict verdict, string kind, string title,

@@ -16,7 +16,10 @@ public sealed partial class JobMonitor
         Counters.JobsStarted++;
         var selection = _profiles.Select(Describe(job.Metadata));
         var mode = selection.Profile?.Mode ?? _defaultMode;
-        _states[job.Id] = new JobState(job, selection.Profile, selection.Reason, mode);
+        _states[job.Id] = new JobState(job, selection.Profile, selection.Reason, mode)
+        {
+            Limiter = new AlertLimiter(_options.AlertsPerJobPerMinute, _options.AlertsPerDestinationPerMinute, _options.SummaryNames),
+        };
     }
 
     void ITrackerObserver.JobEnded(JobRecord job)
@@ -68,8 +71,8 @@ public sealed partial class JobMonitor
 
     private void Finish(JobState state)
     {
+        SendSummary(state, _lastEventTime);
         _reports.JobEnded(state);
-        _alerted.RemoveWhere(key => key.StartsWith(state.Job.Id + "|", StringComparison.Ordinal));
     }
 
     void ITrackerObserver.ProcessStarted(ProcessRecord process, JobRecord? job, bool exec)
@@ -151,6 +154,7 @@ public sealed partial class JobMonitor
         if (state.Processes.Count >= _options.MaxReportedProcesses)
         {
             state.ProcessesNotListed++;
+            NotKept(state, $"processes listed ({_options.MaxReportedProcesses})");
             return;
         }
 

@@ -11,26 +11,43 @@ namespace BuildSentry.Core.Monitoring;
 public sealed partial class JobMonitor
 {
     /// <summary>
-    /// A violation: in kill mode the job dies first (every millisecond lets more payload out), then
-    /// the alert goes out. The same finding repeated (retransmits, retries) is counted but alerted once.
+    /// A violation: in kill mode the job dies first (every millisecond lets more payload out), then the alert goes
+    /// out. The same finding repeated (retransmits, retries) is counted but alerted once; new findings beyond the
+    /// job's alert limits (<see cref="AlertLimiter"/>) are counted into a summary alert. The limits never delay a kill.
     /// </summary>
     private void Violation(JobState state, ProcessRecord? process, string kind, string title, AlertDestination? destination,
         string? rule, string reason, string findingKey, DateTimeOffset time)
     {
         state.ViolationCount++;
-        if (!_alerted.Add($"{state.Job.Id}|{kind}|{process?.Key}|{findingKey}"))
+        Counters.Violations++;
+        if (!RememberFinding(state, $"{kind}|{process?.Key}|{findingKey}"))
         {
+            state.ViolationRepeats++;
+            Counters.ViolationRepeats++;
             return;
         }
 
-        var id = state.NextAlertId();
         var action = AlertAction.Alerted;
+        string? id = null;
         if (state.Mode == ProfileMode.Kill && state.Job.KilledAt is null && state.Job.IsActive)
         {
+            id = state.NextAlertId();
             Kill(state.Job, id, reason, time);
             action = AlertAction.Killed;
         }
-        else if (state.KilledAheadFor is { } ahead && ReferenceEquals(ahead, _applying))
+
+        var claimsKill = action != AlertAction.Killed && state.KilledAheadFor is { } ahead && ReferenceEquals(ahead, _applying);
+        var (destinationGroup, name) = Grouping(process, destination, findingKey);
+        if (!Admit(state, kind, rule, destinationGroup, mustAlert: id is not null || claimsKill))
+        {
+            ListViolation(state, new ViolationRecord(state.Limiter.NextSummaryId(state.Job.Id), time, kind,
+                AlertText.Clean($"{title}: {name} ({reason})"), "aggregated"));
+            Aggregate(state, kind, name);
+            return;
+        }
+
+        id ??= state.NextAlertId();
+        if (claimsKill)
         {
             // The finding that killed the job ahead of its owner: its alert is the kill's.
             state.KilledAheadFor = null;
@@ -48,15 +65,10 @@ public sealed partial class JobMonitor
             Reason = process is null ? $"{reason}; the process is not named: its socket closed before it could be looked up, and the kernel matched the socket to the job's cgroup" : reason,
         };
         Counters.Alerts++;
+        Counters.ViolationsAlerted++;
+        state.ViolationsAlerted++;
         _alerts.Publish(alert);
-        if (state.Violations.Count < _options.MaxReportedViolations)
-        {
-            state.Violations.Add(new ViolationRecord(id, time, kind, AlertText.Summary(alert), action.ToString().ToLowerInvariant()));
-        }
-        else
-        {
-            state.ViolationsNotListed++;
-        }
+        ListViolation(state, new ViolationRecord(id, time, kind, AlertText.Summary(alert), action.ToString().ToLowerInvariant()));
     }
 
     /// <summary>

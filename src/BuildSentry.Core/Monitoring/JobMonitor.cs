@@ -21,7 +21,7 @@ public sealed partial class JobMonitor : ITrackerObserver
     private readonly Dictionary<string, JobState> _states = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (JobState State, DateTimeOffset Due)> _ending = new(StringComparer.Ordinal);
     private DateTimeOffset _nextEndingDue = DateTimeOffset.MaxValue;
-    private readonly HashSet<string> _alerted = new(StringComparer.Ordinal);
+    private DateTimeOffset _nextSummaryDue = DateTimeOffset.MaxValue;
     private ProfileSet _profiles;
     private ProfileMode _defaultMode;
     private long _daemonAlerts;
@@ -67,6 +67,7 @@ public sealed partial class JobMonitor : ITrackerObserver
         _lastEventTime = e.Time;
         _applying = e;
         CompleteEndedJobs(e.Time);
+        SendDueSummaries(e.Time);
 
         Tracker.Apply(e);
         switch (e)

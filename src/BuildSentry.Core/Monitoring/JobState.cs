@@ -19,6 +19,11 @@ public sealed class JobState(JobRecord job, ResolvedProfile? profile, string pro
     /// <summary>The finding that killed the job while it waited for its owner (JobMonitor.KillAhead), until its alert is raised.</summary>
     internal Events.SensorEvent? KilledAheadFor { get; set; }
 
+    internal AlertLimiter Limiter { get; init; } = null!;
+
+    /// <summary>The job's distinct findings (bounded, <see cref="MonitorOptions.MaxFindingsPerJob"/>): a repeat is counted, not alerted.</summary>
+    internal HashSet<string> Findings { get; } = new(StringComparer.Ordinal);
+
     public Dictionary<string, DestinationRecord> Destinations { get; } = new(StringComparer.Ordinal);
 
     public Dictionary<string, DnsNameRecord> DnsNames { get; } = new(StringComparer.Ordinal);
@@ -35,9 +40,31 @@ public sealed class JobState(JobRecord job, ResolvedProfile? profile, string pro
 
     public long DestinationsNotListed { get; internal set; }
 
+    public long DnsNamesNotListed { get; internal set; }
+
     public long ViolationsNotListed { get; internal set; }
 
+    /// <summary>Names of listed destinations beyond <see cref="MonitorOptions.MaxNamesPerDestination"/>.</summary>
+    public long DestinationNamesNotListed { get; internal set; }
+
+    /// <summary>New findings the job's finding set had no room for.</summary>
+    public long FindingsNotRemembered { get; internal set; }
+
+    /// <summary>Whether the job has reached a bound; alerted once, at the first.</summary>
+    public bool LimitsReached { get; internal set; }
+
+    /// <summary>Every violation: <see cref="ViolationsAlerted"/> + <see cref="ViolationRepeats"/> + <see cref="ViolationsAggregated"/>.</summary>
     public long ViolationCount { get; internal set; }
+
+    public long ViolationsAlerted { get; internal set; }
+
+    /// <summary>A finding seen again (retransmits, retries): counted, alerted once.</summary>
+    public long ViolationRepeats { get; internal set; }
+
+    /// <summary>New findings beyond the alert limits, counted in summary alerts.</summary>
+    public long ViolationsAggregated { get; internal set; }
+
+    public long SummaryAlerts { get; internal set; }
 
     /// <summary>Sensor health while the job ran: events the process sensor lost, packets capture dropped.</summary>
     public long ProcessEventsLost { get; internal set; }

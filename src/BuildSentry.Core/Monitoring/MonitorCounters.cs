@@ -7,6 +7,17 @@ public sealed class MonitorCounters
     public long Allowed { get; internal set; }
     public long Denied { get; internal set; }
     public long Alerts { get; internal set; }
+
+    /// <summary>Job violations: alerted one by one, repeats of an alerted finding, or aggregated into summary alerts.</summary>
+    public long Violations { get; internal set; }
+    public long ViolationsAlerted { get; internal set; }
+    public long ViolationRepeats { get; internal set; }
+    public long ViolationsAggregated { get; internal set; }
+    public long SummaryAlerts { get; internal set; }
+
+    /// <summary>Jobs that reached a bound of their report or state, and the entries those bounds kept out (counted, not kept).</summary>
+    public long JobsAtLimits { get; internal set; }
+    public long EntriesNotKept { get; internal set; }
     public long Kills { get; internal set; }
 
     /// <summary>Kills whose processes were not all gone within the enforcer's wait (or whose signal failed).</summary>

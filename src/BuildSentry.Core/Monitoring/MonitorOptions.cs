@@ -21,7 +21,29 @@ public sealed class MonitorOptions
 
     public int MaxReportedDestinations { get; init; } = 1_000;
 
+    public int MaxReportedDnsNames { get; init; } = 1_000;
+
     public int MaxReportedViolations { get; init; } = 500;
+
+    /// <summary>Names (DNS names, TLS server names, HTTP Hosts) kept per destination: a wildcard domain can give
+    /// one address a new name per query.</summary>
+    public int MaxNamesPerDestination { get; init; } = 64;
+
+    /// <summary>
+    /// Distinct findings remembered per job, so a repeat is counted rather than alerted again. Beyond it a
+    /// repeat of a finding not remembered counts as a new one (and meets the alert limits, not the SOC).
+    /// </summary>
+    public int MaxFindingsPerJob { get; init; } = 4_096;
+
+    /// <summary>Violations alerted one by one per job and minute of event time; the rest go into a summary alert.
+    /// The first violation of each kind and rule in a job is alerted whatever the count.</summary>
+    public int AlertsPerJobPerMinute { get; init; } = 20;
+
+    /// <summary>Of those, per destination (a name's last two labels, an address, a program) and kind.</summary>
+    public int AlertsPerDestinationPerMinute { get; init; } = 3;
+
+    /// <summary>Distinct names a summary alert lists; the rest are counted.</summary>
+    public int SummaryNames { get; init; } = 20;
 
     /// <summary>
     /// How long an ended job still takes network findings before its report is written. Process and network

@@ -20,7 +20,9 @@ public sealed record JobReport(
     IReadOnlyList<ReportDnsName> DnsNames,
     IReadOnlyList<ReportViolation> Violations,
     long ViolationCount,
-    ReportHealth Health);
+    ReportHealth Health,
+    ReportAlerting? Alerting = null,
+    ReportBounds? Bounds = null);
 
 /// <param name="Completed">When the wait for the killed processes to exit ended; null when it had not reported back.</param>
 public sealed record ReportKill(DateTimeOffset At, string By, string Method, DateTimeOffset? Completed = null);
@@ -40,3 +42,14 @@ public sealed record ReportViolation(string AlertId, DateTimeOffset Time, string
 /// first): listed without program and arguments, and checked against the profile's denied processes by their
 /// process name (comm) only where that could still be read (a zombie's).</param>
 public sealed record ReportHealth(long ProcessEventsLost, long PacketsDropped, long ExecutablesNotListed, long ExecsUnread = 0);
+
+/// <summary>How the job's violations reached the SOC: every one is counted, in exactly one of the three.</summary>
+/// <param name="Repeats">Findings seen again after their alert (retransmits, retries).</param>
+/// <param name="Aggregated">New findings beyond the alert limits, counted in <paramref name="SummaryAlerts"/> summary alerts.</param>
+public sealed record ReportAlerting(long Alerted, long Repeats, long Aggregated, long SummaryAlerts, int AlertsPerJobPerMinute);
+
+/// <summary>What the job's bounds kept out of the report and the monitor's memory, counted (besides
+/// <see cref="JobReport.ProcessesNotListed"/> and <see cref="JobReport.DestinationsNotListed"/>).</summary>
+/// <param name="DnsQueriesNotListed">Queries for names beyond the listed DNS names.</param>
+/// <param name="FindingsNotRemembered">New findings beyond the job's finding set: a repeat of one counts as new.</param>
+public sealed record ReportBounds(long DnsQueriesNotListed, long ViolationsNotListed, long DestinationNamesNotListed, long FindingsNotRemembered);

@@ -40,6 +40,9 @@ public static class JobReportBuilder
             state.DnsNames.Values.OrderBy(n => n.FirstSeen).Select(n => new ReportDnsName(n.Name, n.Allowed, n.Rule, n.Reason, n.Queries)).ToList(),
             state.Violations.Select(v => new ReportViolation(v.AlertId, v.Time, v.Kind, v.Summary, v.Action)).ToList(),
             state.ViolationCount,
-            new ReportHealth(state.ProcessEventsLost, state.PacketsDropped, job.ExecutablesDropped, state.ExecsUnread));
+            new ReportHealth(state.ProcessEventsLost, state.PacketsDropped, job.ExecutablesDropped, state.ExecsUnread),
+            new ReportAlerting(state.ViolationsAlerted, state.ViolationRepeats, state.ViolationsAggregated, state.SummaryAlerts,
+                state.Limiter.PerMinute),
+            new ReportBounds(state.DnsNamesNotListed, state.ViolationsNotListed, state.DestinationNamesNotListed, state.FindingsNotRemembered));
     }
 }

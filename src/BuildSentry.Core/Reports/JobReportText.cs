@@ -34,6 +34,13 @@ public static class JobReportText
             sb.AppendLine(CultureInfo.InvariantCulture, $"- {T(v.Time)} [{E(v.AlertId)}] {E(v.Kind)}, {E(v.Action)}: {E(v.Summary)}");
         }
 
+        Footnote(sb, r.Bounds?.ViolationsNotListed ?? 0, "violations");
+        if (r.Alerting is { } a && r.ViolationCount > 0)
+        {
+            sb.AppendLine().AppendLine(CultureInfo.InvariantCulture,
+                $"Alerted one by one: {a.Alerted}; repeats of an alerted finding: {a.Repeats}; aggregated into {a.SummaryAlerts} summary alert(s): {a.Aggregated} (at most {a.AlertsPerJobPerMinute} alerts per minute).");
+        }
+
         sb.AppendLine().AppendLine("## Destinations").AppendLine();
         sb.AppendLine("| destination | names | verdict | rule or reason | attempts | first process |");
         sb.AppendLine("|---|---|---|---|---|---|");
@@ -45,12 +52,14 @@ public static class JobReportText
         }
 
         Footnote(sb, r.DestinationsNotListed, "destinations");
+        Footnote(sb, r.Bounds?.DestinationNamesNotListed ?? 0, "names of the listed destinations");
         sb.AppendLine().AppendLine("## DNS names queried").AppendLine();
         foreach (var n in r.DnsNames)
         {
             sb.AppendLine(CultureInfo.InvariantCulture, $"- {E(n.Name)}: {(n.Allowed ? "allowed by " + E(n.Rule) : "DENIED, " + E(n.Reason))} ({n.Queries}x)");
         }
 
+        Footnote(sb, r.Bounds?.DnsQueriesNotListed ?? 0, "DNS queries for names");
         sb.AppendLine().AppendLine("## Processes").AppendLine();
         foreach (var p in r.Processes)
         {
@@ -72,6 +81,12 @@ public static class JobReportText
         {
             sb.AppendLine(CultureInfo.InvariantCulture,
                 $"- {h.ExecsUnread} exec(s) exited before their program could be read: listed without program and arguments, and checked against denied processes by process name only where that was still readable.");
+        }
+
+        if (r.Bounds is { FindingsNotRemembered: > 0 } b)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"- {b.FindingsNotRemembered} new finding(s) beyond the job's remembered findings: a repeat of one was counted as a new finding.");
         }
 
         return sb.ToString();

@@ -230,7 +230,12 @@ public sealed class KernelJobTags : IDisposable, ICgroupSlots
         return slot;
     }
 
-    private void Drain()
+    /// <summary>
+    /// Reads every record the kernel queued. Each logged packet must be read, also one the caller needs no record
+    /// for (a DNS query on a flow already attributed): unread records fill the socket, and then the kernel drops the
+    /// record of another job's first packet. Capture thread only.
+    /// </summary>
+    public void Drain()
     {
         while (true)
         {

@@ -9,10 +9,21 @@ namespace BuildSentry.Linux.Network;
 
 public sealed partial class NetworkSensor
 {
+    private static readonly TimeSpan KernelDrainInterval = TimeSpan.FromMilliseconds(1);
+
+    private DateTimeOffset _lastKernelDrain;
+
     /// <summary>Called by libpcap's loop for each frame the kernel filter passed; never throws.</summary>
     internal void OnFrame(in CapturedFrame frame)
     {
         Interlocked.Increment(ref Counters.FramesValue);
+        // Every packet the kernel logged must be read, also one no new flow asks about (a query on a known socket, a
+        // retransmit, junk to a DNS port): unread, a flood fills the socket and the kernel drops another job's records.
+        if (_kernelTags is not null && frame.Time - _lastKernelDrain >= KernelDrainInterval)
+        {
+            _lastKernelDrain = frame.Time;
+            _kernelTags.Drain();
+        }
         if (frame.Data.Length > _frame.Length)
         {
             _frame = new byte[frame.Data.Length];

@@ -12,4 +12,5 @@ namespace BuildSentry.Configuration;
 [YamlSerializable(typeof(AlertsSection))]
 [YamlSerializable(typeof(AlertTargetSection))]
 [YamlSerializable(typeof(ControlSection))]
+[YamlSerializable(typeof(LimitsSection))]
 public partial class ConfigurationYamlContext : StaticContext;

@@ -27,6 +27,8 @@ public sealed class DaemonConfiguration
 
     public ControlSection Control { get; set; } = new();
 
+    public LimitsSection Limits { get; set; } = new();
+
     /// <summary>When set, every sensor event is also written there as NDJSON, for <c>buildsentry replay</c>.</summary>
     public string? TraceFile { get; set; }
 

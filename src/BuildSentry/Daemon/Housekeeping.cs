@@ -2,7 +2,8 @@ using Microsoft.Extensions.Hosting;
 
 namespace BuildSentry.Daemon;
 
-/// <summary>Once a second, on the loop: owner-wait rechecks, expired names, reports of ended jobs, the trace flushed.</summary>
+/// <summary>Once a second, on the loop: owner-wait rechecks, expired names, reports of ended jobs, due alert summaries,
+/// the trace flushed.</summary>
 internal sealed class Housekeeping(MonitorPipeline pipeline, TimeProvider time) : IHostedService, IDisposable
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
@@ -28,6 +29,7 @@ internal sealed class Housekeeping(MonitorPipeline pipeline, TimeProvider time) 
         pipeline.ReleaseAwaiting();
         pipeline.Monitor.Names.Sweep(now);
         pipeline.Monitor.CompleteEndedJobs(now);
+        pipeline.Monitor.SendDueSummaries(now);
         pipeline.FlushTrace();
     }
 }

@@ -22,10 +22,7 @@ internal sealed class MonitorLoop(DaemonOptions options, ProfileStore profiles, 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         var configuration = options.Configuration;
-        var monitorOptions = new MonitorOptions
-        {
-            DefaultMode = configuration.DefaultMode, HostName = configuration.HostName, LateFlowGrace = TimeSpan.FromMilliseconds(500),
-        };
+        var monitorOptions = Configuration.MonitorSettings.From(configuration);
         KillPathWarmup.Run(configuration.HostName);
         var monitor = new JobMonitor(profiles.Initial, monitorOptions, enforcer, alerts, placement.Placement,
             new ReportWriter(configuration.ReportsDir, loggers.CreateLogger<ReportWriter>()));

@@ -25,7 +25,7 @@ internal sealed class StatusBuilder(MonitorPipeline pipeline, Sensors sensors, A
                 ["mode"] = state.Mode.ToString().ToLowerInvariant(),
                 ["rootPid"] = job.Root.Pid,
                 ["processes"] = job.LiveProcesses,
-                ["violations"] = state.ViolationCount,
+                ["violations"] = state.ViolationCount, ["violationsAggregated"] = state.ViolationsAggregated,
                 ["killed"] = job.KilledAt?.ToString("O"),
                 ["cgroup"] = job.CgroupPath,
             });
@@ -40,6 +40,9 @@ internal sealed class StatusBuilder(MonitorPipeline pipeline, Sensors sensors, A
                 ["events"] = c.Events, ["allowed"] = c.Allowed, ["denied"] = c.Denied, ["alerts"] = c.Alerts, ["kills"] = c.Kills, ["killsIncomplete"] = c.KillsIncomplete, ["killsWaitingForExit"] = killWaiter.Waiting, ["killsAheadOfOwner"] = c.KillsAheadOfOwner,
                 ["jobsStarted"] = c.JobsStarted, ["jobsEnded"] = c.JobsEnded, ["unattributedFlows"] = c.UnattributedFlows,
                 ["kernelAttributedFlows"] = c.KernelAttributedFlows,
+                ["violations"] = c.Violations, ["violationsAlerted"] = c.ViolationsAlerted, ["violationRepeats"] = c.ViolationRepeats,
+                ["violationsAggregated"] = c.ViolationsAggregated, ["summaryAlerts"] = c.SummaryAlerts, ["jobsAtLimits"] = c.JobsAtLimits,
+                ["entriesNotKept"] = c.EntriesNotKept, ["nameCacheEvicted"] = pipeline.Monitor.Names.Evicted,
             },
             ["sensors"] = SensorsJson(),
             ["alertTargets"] = new JsonArray(alerts.Syslog.Select(s => (JsonNode)new JsonObject

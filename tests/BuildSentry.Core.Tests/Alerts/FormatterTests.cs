@@ -99,6 +99,36 @@ public sealed class FormatterTests
         Assert.Equal("evil.test", cef.Extensions["dhost"]);
     }
 
+    [Fact]
+    public void A_summary_alert_carries_its_count_its_kinds_and_its_names_in_every_format()
+    {
+        var alert = new Alert("github-1-1-build-summary-1", new DateTimeOffset(2026, 11, 29, 5, 1, 0, TimeSpan.Zero), AlertKinds.AlertsAggregated,
+            "Violations aggregated: too many to alert one by one", AlertSeverity.High, AlertAction.Alerted)
+        {
+            Job = HostileAlerts.With(["curl"]).Job,
+            Aggregate = new AlertAggregate(997, new DateTimeOffset(2026, 11, 29, 5, 0, 0, TimeSpan.Zero),
+                [new AlertKindCount(AlertKinds.EgressConnection, 3), new AlertKindCount(AlertKinds.EgressDns, 994)], ["a.evil.test", "b=|]\".evil.test"], 995),
+            Reason = "997 violation(s) not alerted one by one",
+        };
+
+        var sd = Assert.Single(StrictSyslogParser.Parse(_syslog.Format(alert)).Data).Value;
+        Assert.Equal(("997", "egress.connection=3,egress.dns=994"), (sd["count"], sd["byKind"]));
+        Assert.Equal("a.evil.test,b=|]\".evil.test,+995 more", sd["aggregatedNames"]);
+        Assert.Equal("2026-11-29T05:00:00.0000000Z", sd["since"]);
+
+        var cef = CefParser.Parse(_cef.Format(alert));
+        Assert.Equal(("job.alerts-aggregated", "997"), (cef.SignatureId, cef.Extensions["cnt"]));
+        Assert.Equal(sd["byKind"], cef.Extensions["bsByKind"]);
+        Assert.Equal(sd["aggregatedNames"], cef.Extensions["bsAggregatedNames"]);
+
+        using var json = JsonDocument.Parse(_json.Format(alert));
+        Assert.Equal(997, json.RootElement.GetProperty("count").GetInt64());
+        Assert.Equal(994, json.RootElement.GetProperty("byKind").GetProperty("egress.dns").GetInt64());
+        Assert.Equal(2, json.RootElement.GetProperty("aggregatedNames").GetArrayLength());
+        Assert.Equal(995, json.RootElement.GetProperty("namesNotListed").GetInt64());
+        Assert.All(new[] { _syslog.Format(alert), _cef.Format(alert), _json.Format(alert) }, AssertSingleCleanLine);
+    }
+
     private static void AssertSingleCleanLine(string record)
     {
         Assert.DoesNotContain(record, c => c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || char.IsSurrogate(c) || c is '\u202e');

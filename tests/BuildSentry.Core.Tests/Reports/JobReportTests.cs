@@ -85,6 +85,29 @@ public sealed class JobReportTests
         Assert.Equal(report.ProcessesNotListed, JobReportJson.Deserialize(JobReportJson.Serialize(report)).ProcessesNotListed);
     }
 
+    [Fact]
+    public void A_flooding_job_shows_how_its_violations_were_alerted_and_what_its_bounds_dropped_in_text_and_JSON()
+    {
+        var job = new HostileJob(new MonitorOptions { HostName = "agent-1", MaxReportedDnsNames = 2, MaxReportedViolations = 4 });
+        for (var i = 0; i < 10; i++)
+        {
+            job.Query($"x{i}.exfil.test");
+        }
+
+        var report = JobReportBuilder.From(job.End());
+
+        var text = JobReportText.Render(report);
+        Assert.Contains("Alerted one by one: 3; repeats of an alerted finding: 0; aggregated into 1 summary alert(s): 7 (at most 20 alerts per minute).", text);
+        Assert.Contains("(6 more violations not listed: the report is bounded.)", text);
+        Assert.Contains("(8 more DNS queries for names not listed: the report is bounded.)", text);
+        Assert.Contains("[github-4711-1-build-summary-1] egress.dns, aggregated: DNS query for a name not in the profile: x3.exfil.test", text);
+        using var json = System.Text.Json.JsonDocument.Parse(JobReportJson.Serialize(report));
+        var alerting = json.RootElement.GetProperty("alerting");
+        Assert.Equal((3, 7, 1), (alerting.GetProperty("alerted").GetInt64(), alerting.GetProperty("aggregated").GetInt64(), alerting.GetProperty("summaryAlerts").GetInt64()));
+        var bounds = json.RootElement.GetProperty("bounds");
+        Assert.Equal((8, 6), (bounds.GetProperty("dnsQueriesNotListed").GetInt64(), bounds.GetProperty("violationsNotListed").GetInt64()));
+    }
+
     private JobReport RunJob(int children)
     {
         var loaded = ProfileLoader.Load("build.yaml", ProfileYaml);

@@ -47,7 +47,10 @@ public sealed class ShippedConfigurationTests
         [
             "profiles_dir:", "default_mode:", "default_profile:", "capture:", "enabled:", "interfaces:", "dns_ports:", "alerts:",
             "targets:", "transport:", "address:", "port:", "format:", "sd_id:", "queue_capacity:", "reports_dir:", "control:",
-            "socket:", "group:", "trace_file:", "job_cgroups:", "host_name:",
+            "socket:", "group:", "trace_file:", "job_cgroups:", "host_name:", "limits:", "alerts_per_job_per_minute:",
+            "alerts_per_destination_per_minute:", "summary_names:", "max_findings_per_job:", "max_report_processes:",
+            "max_report_destinations:", "max_report_dns_names:", "max_report_violations:", "max_names_per_destination:",
+            "max_name_cache_addresses:", "max_names_per_address:", "max_exited_processes:",
         ];
 
         Assert.All(keys, key => Assert.Contains(key, text, StringComparison.Ordinal));
