@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 # shellcheck source=scripts/deps.sh
 source scripts/deps.sh
+# shellcheck source=scripts/bench/daemon.sh
+source scripts/bench/daemon.sh
 readonly BIN=$ROOT/$DAEMON_DIR/buildsentry
 readonly BENCH_DLL=$ROOT/tests/BuildSentry.Benchmarks/bin/Release/net10.0/BuildSentry.Benchmarks.dll
 readonly LAB_STATE=/run/buildsentry-lab
@@ -91,26 +93,8 @@ reports_dir: $dir/reports
 control:
   socket: $dir/control.sock
 YAML
-  # As installed: the unit's runtime settings (packaging/buildsentry.env).
-  env $(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' packaging/buildsentry.env) "$BIN" run --config "$dir/buildsentry.yaml" >"$dir/daemon.log" 2>&1 9>&- &
-  daemon_pid=$! daemon_dir=$dir
-  local i
-  for i in $(seq 1 300); do
-    if [ -S "$dir/control.sock" ] && "$BIN" status --json --socket "$dir/control.sock" 2>/dev/null | grep -q '"capture":"on"'; then
-      return 0
-    fi
-    kill -0 "$daemon_pid" 2>/dev/null || { cat "$dir/daemon.log" >&2; log "the daemon exited"; exit 1; }
-    sleep 0.1
-  done
-  log "the daemon did not become ready"; cat "$dir/daemon.log" >&2; exit 1
+  daemon_run "$dir"
 }
-daemon_stop() {
-  kill -TERM "$daemon_pid" 2>/dev/null || true
-  wait "$daemon_pid" 2>/dev/null || true
-  daemon_pid=""
-}
-# CPU seconds (user+system) of a live process, from /proc/PID/stat fields 14 and 15.
-cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
 # Private memory (what the daemon alone costs; RSS also counts shared runtime libraries) and the pcap ring, in MB.
 private_mb() { awk '/^Private_(Clean|Dirty):/ { s += $2 } END { printf "%.1f", s / 1024 }' "/proc/$1/smaps_rollup"; }
 ring_mb() { awk '/^[0-9a-f]/ { ring = ($6 ~ /^socket:/) } ring && /^Rss:/ { s += $2 } END { printf "%.1f", s / 1024 }' "/proc/$1/smaps"; }

@@ -20,6 +20,8 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 # shellcheck source=scripts/deps.sh
 source scripts/deps.sh
+# shellcheck source=scripts/bench/daemon.sh
+source scripts/bench/daemon.sh
 readonly HERE=$ROOT/scripts/bench/hostile
 
 seconds=60 only=a,b,c,d out=$ROOT/bench-out/hostile publish=1 BIN=$ROOT/$DAEMON_DIR/buildsentry
@@ -129,25 +131,8 @@ alerts:
   targets:
     - { transport: tcp, address: 127.0.0.1, port: $COLLECTOR_PORT, format: rfc5424, queue_capacity: 100000 }
 YAML
-  # As installed: the unit's runtime settings (packaging/buildsentry.env).
-  env $(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' packaging/buildsentry.env) "$BIN" run --config "$dir/buildsentry.yaml" >"$dir/daemon.log" 2>&1 &
-  daemon_pid=$! daemon_dir=$dir
-  local i
-  for i in $(seq 1 300); do
-    if [ -S "$dir/control.sock" ] && "$BIN" status --json --socket "$dir/control.sock" 2>/dev/null | grep -q '"capture":"on"'; then
-      return 0
-    fi
-    kill -0 "$daemon_pid" 2>/dev/null || { cat "$dir/daemon.log" >&2; log "the daemon exited"; exit 1; }
-    sleep 0.1
-  done
-  log "the daemon did not become ready"; cat "$dir/daemon.log" >&2; exit 1
+  daemon_run "$dir"
 }
-daemon_stop() {
-  kill -TERM "$daemon_pid" 2>/dev/null || true
-  wait "$daemon_pid" 2>/dev/null || true
-  daemon_pid=""
-}
-cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
 kb_of() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status"; }
 collected() { python3 -c "import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))" "$work/counts.json" "$1" 2>/dev/null || echo 0; }
 collected_total() { python3 -c "import json,sys; c=json.load(open(sys.argv[1])); print(sum(v for k, v in c.items() if k != 'killed'))" "$work/counts.json" 2>/dev/null || echo 0; }

@@ -339,13 +339,7 @@ public sealed class JobMonitorTests
     [Fact]
     public void A_kill_whose_processes_outlive_the_wait_is_reported_incomplete_and_the_report_waits_for_that_outcome()
     {
-        _enforcer = new RecordingEnforcer { WaitsElsewhere = true };
-        var monitor = Monitor("kill", TimeSpan.FromMilliseconds(500));
-        Job();
-        _trace.Add(new ConnectionAttempted(_trace.Now, Tcp(Evil, 80), Owner(Key(12))));
-        _trace.Exit(Key(12)).Exit(Key(11)).Exit(Key(10));
-        Run(monitor);
-        var ended = _trace.Events[^1].Time;
+        var (monitor, ended) = KilledJobThatEnded();
 
         // The grace is over, but the kill has not reported back: the report waits for it.
         monitor.CompleteEndedJobs(ended.AddMilliseconds(600));
@@ -361,17 +355,23 @@ public sealed class JobMonitorTests
     [Fact]
     public void An_ended_jobs_report_is_written_without_its_kills_outcome_when_that_never_comes()
     {
+        var (monitor, ended) = KilledJobThatEnded();
+
+        monitor.CompleteEndedJobs(ended.AddMilliseconds(2_499));
+        Assert.Empty(_reports.Ended);
+        monitor.CompleteEndedJobs(ended.AddMilliseconds(2_500));
+        Assert.Contains("waiting for them to exit", Assert.Single(_reports.Ended).Job.KillMethod, StringComparison.Ordinal);
+    }
+
+    /// <summary>A job killed in kill mode by an enforcer whose wait for exit reports back later, then ended; when it ended.</summary>
+    private (JobMonitor Monitor, DateTimeOffset Ended) KilledJobThatEnded()
+    {
         _enforcer = new RecordingEnforcer { WaitsElsewhere = true };
         var monitor = Monitor("kill", TimeSpan.FromMilliseconds(500));
         Job();
         _trace.Add(new ConnectionAttempted(_trace.Now, Tcp(Evil, 80), Owner(Key(12))));
         _trace.Exit(Key(12)).Exit(Key(11)).Exit(Key(10));
         Run(monitor);
-        var ended = _trace.Events[^1].Time;
-
-        monitor.CompleteEndedJobs(ended.AddMilliseconds(2_499));
-        Assert.Empty(_reports.Ended);
-        monitor.CompleteEndedJobs(ended.AddMilliseconds(2_500));
-        Assert.Contains("waiting for them to exit", Assert.Single(_reports.Ended).Job.KillMethod, StringComparison.Ordinal);
+        return (monitor, _trace.Events[^1].Time);
     }
 }
