@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Hostile-load measurement (issue 14): jobs that aim their behaviour at the daemon. Each workload runs as a
+# Hostile-load measurement: jobs that aim their behaviour at the daemon. Each workload runs as a
 # GitHub-marked job under a fresh daemon (audit mode, the shipped limits, alerts over TCP to a counting
 # collector), then a second job whose profile is in kill mode makes one real violation: it must still die.
 #
