@@ -41,6 +41,8 @@ public sealed class AlertDeliveryTests : IDisposable
         {
             ExtraAlertTargets = [$"{{ transport: tcp, address: 127.0.0.1, port: {((IPEndPoint)stuck.LocalEndpoint).Port}, queue_capacity: 100 }}"],
             ExtraProfiles = new Dictionary<string, string> { ["alert-delivery.yaml"] = Profiles },
+            // Every one of the flood's alerts is sent, so that the stuck receiver's queue overflows: no per-job limit.
+            ExtraConfiguration = "limits:\n  alerts_per_job_per_minute: 100000\n  alerts_per_destination_per_minute: 100000",
         });
         File.Copy("/usr/bin/true", Path.Combine(_bin, "bs-flood-tool"));
         File.Copy("/usr/bin/sleep", Path.Combine(_bin, "bs-kill-tool"));
