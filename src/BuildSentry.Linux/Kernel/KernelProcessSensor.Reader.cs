@@ -1,0 +1,121 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using BuildSentry.Core.Events;
+using BuildSentry.Linux.Interop;
+using BuildSentry.Linux.Processes;
+
+namespace BuildSentry.Linux.Kernel;
+
+public sealed partial class KernelProcessSensor
+{
+    // An exception cannot unwind through libbpf's frames: the callback keeps it here and stops the drain.
+    private Exception? _callbackError;
+
+    private unsafe void Run()
+    {
+        ReaderThreadId = CurrentThreadId();
+        ReaderScheduling = ThreadNice.Raise(ThreadNice.ProcessSensorThread);
+        var self = GCHandle.Alloc(this);
+        var ring = LibbpfRingBuffer.New(_programs.EventsFd, &OnSample, GCHandle.ToIntPtr(self), 0);
+        var timeoutMs = Math.Max(1, (int)_options.DrainInterval.TotalMilliseconds);
+        try
+        {
+            if (ring == 0)
+            {
+                throw new InvalidOperationException($"ring_buffer__new failed: errno {Marshal.GetLastPInvokeError()}");
+            }
+
+            Rescan(ProcessSensor.StartRescan);
+            while (!_stop.IsCancellationRequested)
+            {
+                Drain(ring);
+                WaitForRecords(ring, timeoutMs);
+                ReportLossIfDue();
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
+        }
+        catch (Exception e)
+        {
+            Fault = e;
+        }
+        finally
+        {
+            if (ring != 0)
+            {
+                LibbpfRingBuffer.Free(ring);
+            }
+
+            self.Free();
+        }
+    }
+
+    private void Drain(nint ring)
+    {
+        var consumed = LibbpfRingBuffer.Consume(ring);
+        if (_callbackError is { } error)
+        {
+            _callbackError = null;
+            throw error;
+        }
+
+        if (consumed < 0)
+        {
+            throw new InvalidOperationException($"ring_buffer__consume failed: errno {-consumed}");
+        }
+
+        if (_positions.Pending == 0)
+        {
+            Volatile.Write(ref _drainedTicks, _time.GetUtcNow().UtcTicks);
+            _options.CaughtUp?.Invoke();
+        }
+    }
+
+    /// <summary>Sleeps until the next drain, or until a record finds enough pending to wake the reader early.</summary>
+    private void WaitForRecords(nint ring, int timeoutMs)
+    {
+        Interlocked.Increment(ref _waitEpoch);
+        try
+        {
+            // Consumes what a wake-up announced; the next Drain takes the rest. Interrupted by a signal is a plain wake.
+            var polled = LibbpfRingBuffer.Poll(ring, timeoutMs);
+            if (polled < 0 && polled != -4 /* EINTR */)
+            {
+                throw new InvalidOperationException($"ring_buffer__poll failed: errno {-polled}");
+            }
+        }
+        finally
+        {
+            Interlocked.Increment(ref _waitEpoch);
+        }
+
+        if (_callbackError is { } error)
+        {
+            _callbackError = null;
+            throw error;
+        }
+    }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static unsafe int OnSample(nint context, nint data, nuint size)
+    {
+        var sensor = (KernelProcessSensor)GCHandle.FromIntPtr(context).Target!;
+        try
+        {
+            sensor.OnRecord(new ReadOnlySpan<byte>((void*)data, (int)Math.Min(size, int.MaxValue)));
+            return 0;
+        }
+        catch (Exception e)
+        {
+            sensor._callbackError = e;
+            return -1;
+        }
+    }
+
+    private static int CurrentThreadId() =>
+        int.TryParse(Path.GetFileName(new FileInfo("/proc/thread-self").LinkTarget), out var tid) ? tid : 0;
+}
