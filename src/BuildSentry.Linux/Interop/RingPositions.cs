@@ -30,16 +30,14 @@ internal sealed unsafe class RingPositions : IDisposable
         return new RingPositions((nint)pages, 2 * page);
     }
 
-    /// <summary>Bytes the kernel has reserved (committed or not) that the reader has not consumed.</summary>
-    public ulong Pending
-    {
-        get
-        {
-            var consumer = Volatile.Read(ref *(ulong*)_pages);
-            var producer = Volatile.Read(ref *(ulong*)(_pages + _length / 2));
-            return producer - consumer;
-        }
-    }
+    /// <summary>How far the reader has consumed, in bytes since the map was made.</summary>
+    public ulong Consumer => Volatile.Read(ref *(ulong*)_pages);
+
+    /// <summary>How far the programs have reserved (committed or not), in bytes since the map was made.</summary>
+    public ulong Producer => Volatile.Read(ref *(ulong*)(_pages + _length / 2));
+
+    /// <summary>Bytes the kernel has reserved that the reader has not consumed.</summary>
+    public ulong Pending => Producer - Consumer;
 
     public void Dispose() => munmap((void*)_pages, _length);
 }

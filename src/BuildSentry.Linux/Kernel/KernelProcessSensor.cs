@@ -33,7 +33,7 @@ public sealed partial class KernelProcessSensor : IProcessSensor
     private long _rescans;
     private long _execsUnread;
 
-    // Odd while the reader waits between drains: see IsCaughtUp. The wall clock when it last drained the ring empty.
+    // Odd while the reader waits between drains: see IsCaughtUp. The wall clock until when it last drained everything.
     private long _waitEpoch;
     private long _drainedTicks;
 
@@ -68,15 +68,25 @@ public sealed partial class KernelProcessSensor : IProcessSensor
             return null;
         }
 
+        KernelPrograms programs;
         try
         {
-            var programs = KernelPrograms.Load(options.RingBytes, Math.Min(options.WakeBytes, options.RingBytes / 2), options.JobEntries);
-            return new KernelProcessSensor(writer, time ?? TimeProvider.System, options, procFs ?? new ProcFs(), programs);
+            programs = KernelPrograms.Load(options.RingBytes, Math.Min(options.WakeBytes, options.RingBytes / 2), options.JobEntries);
         }
         catch (KernelUnavailableException e)
         {
             unavailableReason = e.Message;
             return null;
+        }
+
+        try
+        {
+            return new KernelProcessSensor(writer, time ?? TimeProvider.System, options, procFs ?? new ProcFs(), programs);
+        }
+        catch
+        {
+            programs.Dispose();
+            throw;
         }
     }
 

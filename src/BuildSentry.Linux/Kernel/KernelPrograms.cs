@@ -132,8 +132,8 @@ internal sealed unsafe class KernelPrograms : IDisposable
     private static KernelUnavailableException Unavailable(string step, int errno) => new(errno switch
     {
         1 => $"{step} was refused (EPERM): it needs CAP_BPF and CAP_PERFMON (or root), and kernel lockdown must allow BPF",
-        13 => $"{step} was refused by the verifier (EACCES): the kernel is older than this sensor needs (5.8 with BTF)",
-        22 or 95 or 2 => $"{step} failed (errno {errno}): this kernel lacks tp_btf tracing or the BPF ring buffer (5.8 with BTF)",
+        13 => $"{step} was refused by the verifier (EACCES): the kernel may be older than this sensor needs (5.8 with BTF)",
+        22 or 95 or 2 => $"{step} failed (errno {errno}): the kernel may lack BTF-typed tracepoints or the BPF ring buffer (5.8 with BTF)",
         _ => $"{step} failed: errno {errno}",
     });
 }
