@@ -28,6 +28,7 @@ public sealed partial class KernelProcessSensor
         {
             KernelRecordKind.Fork => new ProcessForked(time, record.Process, record.Parent) { KernelTimeNs = record.TimeNs },
             KernelRecordKind.Exec => new ProcessExecuted(time, record.Process, Details(record)),
+            KernelRecordKind.Comm => new ProcessCommChanged(time, record.Process, record.Comm),
             _ => new ProcessExited(time, record.Process, WaitStatus.ToExitCode(record.WaitStatus)),
         };
     }

@@ -10,7 +10,7 @@ namespace BuildSentry.Linux.Kernel;
 internal sealed unsafe class KernelPrograms : IDisposable
 {
     public const string ResourceName = "buildsentry.bpf.o";
-    private static readonly string[] ProgramNames = ["buildsentry_fork", "buildsentry_exec", "buildsentry_exit"];
+    private static readonly string[] ProgramNames = ["buildsentry_fork", "buildsentry_exec", "buildsentry_exit", "buildsentry_comm"];
 
     private readonly List<nint> _links = [];
     private nint _object;

@@ -6,4 +6,7 @@ public enum KernelRecordKind : uint
     Fork = 1,
     Exec = 2,
     Exit = 3,
+
+    /// <summary>The process renamed itself (not at exec).</summary>
+    Comm = 4,
 }

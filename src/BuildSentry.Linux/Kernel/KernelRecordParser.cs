@@ -36,6 +36,9 @@ internal static class KernelRecordParser
         {
             case KernelRecordKind.Fork or KernelRecordKind.Exit:
                 break;
+            case KernelRecordKind.Comm:
+                comm = ProcText.Visible(CString(data.Slice(64, CommBytes)));
+                break;
             case KernelRecordKind.Exec when data.Length >= ExecHeaderBytes:
                 int filenameLength = Read<ushort>(data, HeaderBytes);
                 int argvLength = Read<ushort>(data, HeaderBytes + 2);

@@ -38,6 +38,18 @@ public sealed class KernelProcessSensorTests
         harness.WaitFor<ProcessExited>(x => x.Process == shellFork.Child && x.ExitCode == 3);
         Assert.Single(harness.Events.OfType<ProcessExited>(), x => x.Process == shellFork.Child);
         Assert.Equal(0, harness.Sensor.Counters.ExecsUnread);
+        Assert.DoesNotContain(harness.Events, e => e is ProcessCommChanged c && (c.Process == shellFork.Child || c.Process == sleepFork.Child));
+    }
+
+    [Fact]
+    public void A_process_that_renames_itself_is_seen_with_its_new_name()
+    {
+        using var harness = new KernelSensorHarness();
+        using var shell = Support.Processes.Start("/bin/sh", ["-c", @"printf 'bs-renamed\033' > /proc/$$/comm; /bin/sleep 0.2"]);
+        shell.WaitForExit();
+
+        // The name is the process's own choice of bytes: the control character reaches the event escaped.
+        harness.WaitFor<ProcessCommChanged>(c => c.Process.Pid == shell.Id && c.Comm == @"bs-renamed\x1b");
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* BuildSentry's process programs: fork, exec and exit of processes (never threads) into one ring buffer, and the
+/* BuildSentry's process programs: fork, exec, exit and renames of processes (never threads) into one ring buffer, and the
  * job membership map that a fork copies from the creating process to the child before the child first runs.
  * The record layout is read by KernelRecordParser.cs: change both together. */
 #include "kernel.h"
@@ -10,6 +10,7 @@
 #define KIND_FORK 1
 #define KIND_EXEC 2
 #define KIND_EXIT 3
+#define KIND_COMM 4
 
 /* Bounds on what an exec carries. ARGV_MAX is one more than CmdlineParser.MaxBytes, so a cut argv shows as one
  * byte too many, exactly as a read of /proc/PID/cmdline does. Lengths are masked with a power of two minus one
@@ -206,6 +207,24 @@ int BPF_PROG(buildsentry_exit, struct task_struct *task)
 	h.exit_code = task->exit_code;
 	u32 tgid = h.tgid;
 	bpf_map_delete_elem(&jobs, &tgid);
+	emit(&h);
+	return 0;
+}
+
+/* A process naming itself (prctl PR_SET_NAME, a write to /proc/PID/comm), as the proc connector reports it: not
+ * the rename every exec makes, whose name the exec record carries already. */
+SEC("tp_btf/task_rename")
+int BPF_PROG(buildsentry_comm, struct task_struct *task, const char *comm)
+{
+	struct header h = {};
+
+	if (task->pid != task->tgid)
+		return 0;
+	if (bpf_core_field_exists(task->in_execve) && BPF_CORE_READ_BITFIELD(task, in_execve))
+		return 0;
+
+	fill(&h, KIND_COMM, task);
+	bpf_probe_read_kernel_str(h.comm, sizeof(h.comm), comm);
 	emit(&h);
 	return 0;
 }

@@ -82,6 +82,7 @@ struct mm_struct {
 };
 
 struct task_struct {
+	unsigned int in_execve : 1;
 	struct mm_struct *mm;
 	int exit_code;
 	pid_t pid;
