@@ -11,6 +11,17 @@ public sealed partial class KernelProcessSensor
     // An exception cannot unwind through libbpf's frames: the callback keeps it here and stops the drain.
     private Exception? _callbackError;
 
+    /// <summary>Whether every record the kernel has written is written as an event: the reader waits between drains
+    /// and the ring is empty, seen unchanged before and after the check. Any thread may ask.</summary>
+    public bool IsCaughtUp()
+    {
+        var epoch = Interlocked.Read(ref _waitEpoch);
+        return (epoch & 1) == 1 && _positions.Pending == 0 && Interlocked.Read(ref _waitEpoch) == epoch;
+    }
+
+    public DateTimeOffset CaughtUpUntil() =>
+        IsCaughtUp() ? _time.GetUtcNow() : new DateTimeOffset(Volatile.Read(ref _drainedTicks), TimeSpan.Zero);
+
     private unsafe void Run()
     {
         ReaderThreadId = CurrentThreadId();

@@ -114,17 +114,6 @@ public sealed partial class KernelProcessSensor : IProcessSensor
     /// <summary>The job the kernel holds a live process in.</summary>
     public bool TryGetJob(int tgid, out uint slot) => _jobs.TryGet(tgid, out slot);
 
-    /// <summary>Whether every record the kernel has written is written as an event: the reader waits between drains
-    /// and the ring is empty, seen unchanged before and after the check. Any thread may ask.</summary>
-    public bool IsCaughtUp()
-    {
-        var epoch = Interlocked.Read(ref _waitEpoch);
-        return (epoch & 1) == 1 && _positions.Pending == 0 && Interlocked.Read(ref _waitEpoch) == epoch;
-    }
-
-    public DateTimeOffset CaughtUpUntil() =>
-        IsCaughtUp() ? _time.GetUtcNow() : new DateTimeOffset(Volatile.Read(ref _drainedTicks), TimeSpan.Zero);
-
     public void Start()
     {
         ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);

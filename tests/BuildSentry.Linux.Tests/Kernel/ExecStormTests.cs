@@ -14,6 +14,7 @@ public sealed class ExecStormTests(ITestOutputHelper output)
     {
         using var harness = new KernelSensorHarness();
         var marker = $"bs-storm-{Guid.NewGuid():N}";
+        var cpuBefore = ReaderCpuTicks(harness.Sensor);
         var busy = Enumerable.Range(0, Environment.ProcessorCount)
             .Select(_ => Support.Processes.Start("/bin/sh", ["-c", "while :; do :; done"])).ToList();
         try
@@ -33,13 +34,22 @@ public sealed class ExecStormTests(ITestOutputHelper output)
 
         harness.Eventually(() => StormExecs(harness.Events, marker).Count >= Execs, TimeSpan.FromSeconds(30), $"{Execs} execs");
         var execs = StormExecs(harness.Events, marker);
-        output.WriteLine($"{execs.Count} storm execs seen; counters {harness.Sensor.Counters}");
+        var cpuMs = (ReaderCpuTicks(harness.Sensor) - cpuBefore) * 1000.0 / Linux.Interop.SysConf.ClockTicksPerSecond;
+        output.WriteLine($"{execs.Count} storm execs seen; counters {harness.Sensor.Counters}; reader thread CPU {cpuMs:F0} ms");
         Assert.Equal(Execs, execs.Count);
         Assert.All(execs, e => Assert.Equal("/bin/true", e.Details.Exe));
         Assert.Equal(Enumerable.Range(0, Execs).Select(i => $"{i}").ToHashSet(), execs.Select(e => e.Details.Argv[2]).ToHashSet());
         Assert.Equal(0, harness.Sensor.Counters.ExecsUnread);
         Assert.Equal(0, harness.Sensor.Counters.EventsLost);
         Assert.DoesNotContain(harness.Events, e => e is SensorLoss);
+    }
+
+    /// <summary>utime + stime (fields 14 and 15) of the reader thread.</summary>
+    private static long ReaderCpuTicks(Linux.Kernel.KernelProcessSensor sensor)
+    {
+        var fields = Support.StatFields.OfThread(sensor.ReaderThreadId);
+        return long.Parse(fields[14 - 3], System.Globalization.CultureInfo.InvariantCulture)
+            + long.Parse(fields[15 - 3], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static List<ProcessExecuted> StormExecs(IEnumerable<SensorEvent> events, string marker) =>
