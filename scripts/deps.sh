@@ -3,6 +3,9 @@
 DEPS_PACKAGES=(python3 iproute2
   # packet capture (SharpPcap loads libpcap.so.0.8)
   libpcap0.8
+  # the kernel sensor: the build compiles its BPF programs with clang (-target bpf) against libbpf-dev's headers,
+  # and the daemon and its tests load them through libbpf.so.1 (libbpf1)
+  clang libbpf-dev libbpf1
   # the network lab (scripts/lab.sh)
   dnsmasq-base iptables openssl curl dnsutils iputils-ping util-linux
   gcc libc6-dev pkg-config libnetfilter-queue-dev
@@ -41,7 +44,8 @@ DAEMON_DIR=artifacts/daemon
 
 publish_daemon() {
   # Native AOT links with clang (binutils' ld) and zlib, and strips the symbols into buildsentry.dbg (llvm's objcopy).
-  ensure_packages clang llvm zlib1g-dev
+  # The build also compiles the kernel sensor's BPF programs (clang, libbpf-dev); libbpf1 loads them at run time.
+  ensure_packages clang llvm zlib1g-dev libbpf-dev libbpf1
   DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet publish src/BuildSentry/BuildSentry.csproj -c Release --use-current-runtime -p:PublishAot=true \
     -o "$DAEMON_DIR" -nologo -v quiet
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Quick start: runs the BuildSentry daemon in the foreground on this machine, as root.
-# Installs the Debian packages it needs (libpcap0.8 for capture, clang to link the native binary),
+# Installs the Debian packages it needs (libpcap0.8 for capture, libbpf1 for the kernel sensor, clang to compile
+# its BPF programs and link the native binary),
 # publishes the daemon (Native AOT, into artifacts/daemon), and starts
 # `buildsentry run` with the embedded default configuration (audit mode, the shipped profiles,
 # alerts to the console), or with the arguments given, e.g. scripts/run.sh --config my.yaml.

@@ -58,7 +58,7 @@ public sealed partial class ProcessSensor
             case ProcEventType.Exit when !evt.IsThread:
                 var exited = KeyOf(evt.Tgid);
                 _startTimes.Remove(evt.Tgid);
-                Write(new ProcessExited(EventTime(evt.TimestampNs), exited, ExitCode(evt.ExitCode)));
+                Write(new ProcessExited(EventTime(evt.TimestampNs), exited, WaitStatus.ToExitCode(evt.ExitCode)));
                 break;
             case ProcEventType.Comm when !evt.IsThread:
                 Write(new ProcessCommChanged(EventTime(evt.TimestampNs), KeyOf(evt.Tgid), evt.Comm ?? ""));
@@ -70,22 +70,7 @@ public sealed partial class ProcessSensor
         }
     }
 
-    /// <summary>
-    /// When the kernel stamped the event (CLOCK_MONOTONIC), on the sensor's wall clock: an exit is dated when
-    /// the process exited, not when it was read, which can be later (the reader waits while a kill holds the
-    /// monitor until the job's cgroup is empty). The wall clock is read with it, so a clock step is followed.
-    /// </summary>
-    private DateTimeOffset EventTime(ulong timestampNs)
-    {
-        var now = _time.GetUtcNow();
-        var monotonicNow = Interop.MonotonicClock.NowNs();
-        if (timestampNs == 0 || timestampNs > monotonicNow)
-        {
-            return now;
-        }
-
-        return now - TimeSpan.FromTicks((long)((monotonicNow - timestampNs) / 100));
-    }
+    private DateTimeOffset EventTime(ulong timestampNs) => KernelTime.ToWallClock(_time, timestampNs);
 
     /// <summary>The identity of a pid: remembered from its fork or the last scan, else read now; start
     /// time 0 when the process is already gone and was never seen (unknown, not guessed).</summary>
@@ -108,9 +93,4 @@ public sealed partial class ProcessSensor
     /// </summary>
     private static ulong EstimateStartTime(ulong timestampNs) =>
         timestampNs / (ulong)(1_000_000_000 / SysConf.ClockTicksPerSecond);
-
-    /// <summary>The kernel reports the wait status; this is the shell's convention: the exit code, or
-    /// 128 + signal for a process killed by a signal.</summary>
-    private static int ExitCode(int waitStatus) =>
-        (waitStatus & 0x7f) == 0 ? (waitStatus >> 8) & 0xff : 128 + (waitStatus & 0x7f);
 }

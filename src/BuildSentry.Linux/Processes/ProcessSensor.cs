@@ -9,9 +9,11 @@ namespace BuildSentry.Linux.Processes;
 /// exits, comm changes and ptrace attaches of processes (threads are dropped), plus a full /proc scan at
 /// start and after any loss. Needs CAP_NET_ADMIN.
 /// </summary>
-public sealed partial class ProcessSensor : IDisposable
+public sealed partial class ProcessSensor : IProcessSensor
 {
     public const string SensorName = "proc-connector";
+
+    public string Name => SensorName;
 
     /// <summary>The reason of the reader's first event, the rescan at start (<see cref="ProcessRescanned.Reason"/>).</summary>
     public const string StartRescan = "start";

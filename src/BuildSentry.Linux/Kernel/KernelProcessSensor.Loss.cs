@@ -1,0 +1,54 @@
+using BuildSentry.Core.Events;
+
+namespace BuildSentry.Linux.Kernel;
+
+public sealed partial class KernelProcessSensor
+{
+    private long _pendingLost;
+    private string? _pendingReason;
+    private KernelCounters _counted;
+    private long _lastRescanTicks;
+
+    /// <summary>
+    /// Reads the programs' loss counters and reports what is new: records the ring had no room for, then a rescan to
+    /// reconcile, at most once per <see cref="KernelProcessSensorOptions.MinRescanInterval"/> while loss keeps coming.
+    /// A job member whose child could not join the full membership map is reported too: that child is outside its job.
+    /// </summary>
+    private void ReportLossIfDue()
+    {
+        var counters = KernelCounters.Read(_programs.CountersFd);
+        var ringFull = (long)(counters.RingFull - _counted.RingFull);
+        var jobsFull = (long)(counters.JobsFull - _counted.JobsFull);
+        _counted = counters;
+        if (ringFull > 0)
+        {
+            Interlocked.Add(ref _lost, ringFull);
+            Interlocked.Increment(ref _overruns);
+            _pendingLost += ringFull;
+            _pendingReason = "ring-full";
+        }
+
+        if (jobsFull > 0)
+        {
+            Write(new SensorLoss(_time.GetUtcNow(), SensorName, jobsFull, "job-map-full"));
+        }
+
+        if (_pendingLost == 0 || _time.GetElapsedTime(_lastRescanTicks) < _options.MinRescanInterval)
+        {
+            return;
+        }
+
+        Write(new SensorLoss(_time.GetUtcNow(), SensorName, _pendingLost, _pendingReason ?? "ring-full"));
+        _pendingLost = 0;
+        _pendingReason = null;
+        Rescan("loss");
+    }
+
+    private void Rescan(string reason)
+    {
+        var snapshots = _procFs.Scan();
+        _lastRescanTicks = _time.GetTimestamp();
+        Interlocked.Increment(ref _rescans);
+        Write(new ProcessRescanned(_time.GetUtcNow(), reason, snapshots));
+    }
+}

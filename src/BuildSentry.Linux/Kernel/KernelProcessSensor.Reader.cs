@@ -1,0 +1,138 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using BuildSentry.Core.Events;
+using BuildSentry.Linux.Interop;
+using BuildSentry.Linux.Processes;
+
+namespace BuildSentry.Linux.Kernel;
+
+public sealed partial class KernelProcessSensor
+{
+    // An exception cannot unwind through libbpf's frames: the callback keeps it here and stops the drain.
+    private Exception? _callbackError;
+
+    /// <summary>Whether every record the kernel has written is written as an event: the reader waits between drains
+    /// and the ring is empty, seen unchanged before and after the check. Any thread may ask.</summary>
+    public bool IsCaughtUp()
+    {
+        var epoch = Interlocked.Read(ref _waitEpoch);
+        return (epoch & 1) == 1 && _positions.Pending == 0 && Interlocked.Read(ref _waitEpoch) == epoch;
+    }
+
+    public DateTimeOffset CaughtUpUntil() =>
+        IsCaughtUp() ? _time.GetUtcNow() : new DateTimeOffset(Volatile.Read(ref _drainedTicks), TimeSpan.Zero);
+
+    private unsafe void Run()
+    {
+        ReaderThreadId = CurrentThreadId();
+        ReaderScheduling = ThreadNice.Raise(ThreadNice.ProcessSensorThread);
+        var self = GCHandle.Alloc(this);
+        var ring = LibbpfRingBuffer.New(_programs.EventsFd, &OnSample, GCHandle.ToIntPtr(self), 0);
+        var timeoutMs = Math.Max(1, (int)_options.DrainInterval.TotalMilliseconds);
+        try
+        {
+            if (ring == 0)
+            {
+                throw new InvalidOperationException($"ring_buffer__new failed: errno {Marshal.GetLastPInvokeError()}");
+            }
+
+            Rescan(ProcessSensor.StartRescan);
+            while (!_stop.IsCancellationRequested)
+            {
+                Drain(ring);
+                WaitForRecords(ring, timeoutMs);
+                ReportLossIfDue();
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
+        }
+        catch (Exception e)
+        {
+            Fault = e;
+        }
+        finally
+        {
+            if (ring != 0)
+            {
+                LibbpfRingBuffer.Free(ring);
+            }
+
+            self.Free();
+        }
+    }
+
+    /// <summary>
+    /// Consumes every committed record. Once the reader has passed where the programs stood when it began, every
+    /// event from before then is written, however many came since: on a busy host the ring is seldom empty.
+    /// </summary>
+    private void Drain(nint ring)
+    {
+        var began = _time.GetUtcNow();
+        var producer = _positions.Producer;
+        var consumed = LibbpfRingBuffer.Consume(ring);
+        if (_callbackError is { } error)
+        {
+            _callbackError = null;
+            throw error;
+        }
+
+        if (consumed < 0)
+        {
+            throw new InvalidOperationException($"ring_buffer__consume failed: errno {-consumed}");
+        }
+
+        if (_positions.Consumer >= producer)
+        {
+            Volatile.Write(ref _drainedTicks, began.UtcTicks);
+            _options.CaughtUp?.Invoke();
+        }
+    }
+
+    /// <summary>Sleeps until the next drain, or until a record finds enough pending to wake the reader early.</summary>
+    private void WaitForRecords(nint ring, int timeoutMs)
+    {
+        Interlocked.Increment(ref _waitEpoch);
+        try
+        {
+            // Consumes what a wake-up announced; the next Drain takes the rest. Interrupted by a signal is a plain wake.
+            var polled = LibbpfRingBuffer.Poll(ring, timeoutMs);
+            if (polled < 0 && polled != -4 /* EINTR */)
+            {
+                throw new InvalidOperationException($"ring_buffer__poll failed: errno {-polled}");
+            }
+        }
+        finally
+        {
+            Interlocked.Increment(ref _waitEpoch);
+        }
+
+        if (_callbackError is { } error)
+        {
+            _callbackError = null;
+            throw error;
+        }
+    }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static unsafe int OnSample(nint context, nint data, nuint size)
+    {
+        var sensor = (KernelProcessSensor)GCHandle.FromIntPtr(context).Target!;
+        try
+        {
+            sensor.OnRecord(new ReadOnlySpan<byte>((void*)data, (int)Math.Min(size, int.MaxValue)));
+            return 0;
+        }
+        catch (Exception e)
+        {
+            sensor._callbackError = e;
+            return -1;
+        }
+    }
+
+    private static int CurrentThreadId() =>
+        int.TryParse(Path.GetFileName(new FileInfo("/proc/thread-self").LinkTarget), out var tid) ? tid : 0;
+}

@@ -1,0 +1,51 @@
+using BuildSentry.Core.Events;
+using BuildSentry.Linux.Processes;
+
+namespace BuildSentry.Linux.Kernel;
+
+public sealed partial class KernelProcessSensor
+{
+    private void OnRecord(ReadOnlySpan<byte> data)
+    {
+        Interlocked.Increment(ref _received);
+        if (!KernelRecordParser.TryParse(data, out var record))
+        {
+            // The programs and the parser disagree: a build mismatch, never a process's doing. Counted, and the scan repairs.
+            Interlocked.Increment(ref _lost);
+            _pendingLost++;
+            _pendingReason ??= "malformed-record";
+            return;
+        }
+
+        _options.Recorded?.Invoke(record);
+        Write(Translate(record));
+    }
+
+    private SensorEvent Translate(in KernelRecord record)
+    {
+        var time = KernelTime.ToWallClock(_time, record.TimeNs);
+        return record.Kind switch
+        {
+            KernelRecordKind.Fork => new ProcessForked(time, record.Process, record.Parent) { KernelTimeNs = record.TimeNs },
+            KernelRecordKind.Exec => new ProcessExecuted(time, record.Process, Details(record)),
+            KernelRecordKind.Comm => new ProcessCommChanged(time, record.Process, record.Comm),
+            _ => new ProcessExited(time, record.Process, WaitStatus.ToExitCode(record.WaitStatus)),
+        };
+    }
+
+    /// <summary>
+    /// The program and arguments as the exec had them, which a process cannot change or hide by exiting at once; the
+    /// working directory and job markers from /proc, where the process is still there to read.
+    /// </summary>
+    private ProcessDetails Details(in KernelRecord record)
+    {
+        if (record.Filename.Length == 0)
+        {
+            Interlocked.Increment(ref _execsUnread);
+        }
+
+        var markers = _options.ParentJobSettled?.Invoke(record.Parent.Pid) != true;
+        var (cwd, found) = _procFs.ReadContext(record.Process.Pid, record.Process.StartTime, markers);
+        return new ProcessDetails(record.Filename, record.Argv, cwd, record.Uid, record.Gid, record.Comm, found);
+    }
+}

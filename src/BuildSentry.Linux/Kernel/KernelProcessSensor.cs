@@ -1,0 +1,156 @@
+using System.Numerics;
+using System.Threading.Channels;
+using BuildSentry.Core.Events;
+using BuildSentry.Linux.Interop;
+using BuildSentry.Linux.Processes;
+
+namespace BuildSentry.Linux.Kernel;
+
+/// <summary>
+/// Process events from BPF programs on the scheduler's fork, exec and exit tracepoints, drained from a ring buffer
+/// on a dedicated thread into the same <see cref="SensorEvent"/>s the proc connector sensor writes; a /proc scan at
+/// start and after loss. The kernel keeps the job membership map (<see cref="SeedJob"/>). Needs CAP_BPF and
+/// CAP_PERFMON, a kernel of 5.8 or later with BTF, and libbpf1; <see cref="TryCreate"/> says when one is missing.
+/// </summary>
+public sealed partial class KernelProcessSensor : IProcessSensor
+{
+    public const string SensorName = "ebpf";
+
+    private static readonly TimeSpan ReaderStopWait = TimeSpan.FromSeconds(5);
+
+    private readonly ChannelWriter<SensorEvent> _writer;
+    private readonly TimeProvider _time;
+    private readonly KernelProcessSensorOptions _options;
+    private readonly ProcFs _procFs;
+    private readonly KernelPrograms _programs;
+    private readonly JobMembership _jobs;
+    private readonly RingPositions _positions;
+    private readonly CancellationTokenSource _stop = new();
+    private Thread? _thread;
+    private long _received;
+    private long _lost;
+    private long _overruns;
+    private long _rescans;
+    private long _execsUnread;
+
+    // Odd while the reader waits between drains: see IsCaughtUp. The wall clock until when it last drained everything.
+    private long _waitEpoch;
+    private long _drainedTicks;
+
+    private KernelProcessSensor(ChannelWriter<SensorEvent> writer, TimeProvider time, KernelProcessSensorOptions options,
+        ProcFs procFs, KernelPrograms programs)
+    {
+        _writer = writer;
+        _time = time;
+        _options = options;
+        _procFs = procFs;
+        _programs = programs;
+        _jobs = new JobMembership(programs.JobsFd);
+        _positions = RingPositions.Map(programs.EventsFd);
+    }
+
+    /// <summary>
+    /// Loads and attaches the programs; from then on the kernel keeps every process event until <see cref="Start"/>
+    /// reads them. Null, with the reason, where BPF is unavailable: the caller falls back to the proc connector.
+    /// </summary>
+    public static KernelProcessSensor? TryCreate(ChannelWriter<SensorEvent> writer, out string? unavailableReason,
+        TimeProvider? time = null, KernelProcessSensorOptions? options = null, ProcFs? procFs = null)
+    {
+        options ??= new KernelProcessSensorOptions();
+        if (!BitOperations.IsPow2(options.RingBytes) || options.RingBytes < Environment.SystemPageSize)
+        {
+            throw new ArgumentException($"RingBytes must be a power of two of at least a page, not {options.RingBytes}.", nameof(options));
+        }
+
+        unavailableReason = Prerequisites.Missing();
+        if (unavailableReason is not null)
+        {
+            return null;
+        }
+
+        KernelPrograms programs;
+        try
+        {
+            programs = KernelPrograms.Load(options.RingBytes, Math.Min(options.WakeBytes, options.RingBytes / 2), options.JobEntries);
+        }
+        catch (KernelUnavailableException e)
+        {
+            unavailableReason = e.Message;
+            return null;
+        }
+
+        try
+        {
+            return new KernelProcessSensor(writer, time ?? TimeProvider.System, options, procFs ?? new ProcFs(), programs);
+        }
+        catch
+        {
+            programs.Dispose();
+            throw;
+        }
+    }
+
+    public string Name => SensorName;
+
+    public ProcessSensorCounters Counters => new(
+        Interlocked.Read(ref _received), Interlocked.Read(ref _lost),
+        Interlocked.Read(ref _overruns), Interlocked.Read(ref _rescans), Interlocked.Read(ref _execsUnread));
+
+    public Exception? Fault { get; private set; }
+
+    public bool KernelHasPending => _positions.Pending != 0;
+
+    public ThreadScheduling ReaderScheduling { get; private set; }
+
+    /// <summary>The reader's kernel thread id, for measuring its CPU time in /proc/self/task.</summary>
+    internal int ReaderThreadId { get; private set; }
+
+    /// <summary>Puts a process in a job: its descendants from now on join it as they are forked.</summary>
+    public void SeedJob(int tgid, uint slot) => _jobs.Seed(tgid, slot);
+
+    /// <summary>Takes a process out of its job; descendants already forked keep theirs.</summary>
+    public void ClearJob(int tgid) => _jobs.Clear(tgid);
+
+    /// <summary>The job the kernel holds a live process in.</summary>
+    public bool TryGetJob(int tgid, out uint slot) => _jobs.TryGet(tgid, out slot);
+
+    public void Start()
+    {
+        ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
+        if (_thread is not null)
+        {
+            throw new InvalidOperationException("The kernel process sensor is already started.");
+        }
+
+        _thread = new Thread(Run) { IsBackground = true, Name = SensorName };
+        _thread.Start();
+    }
+
+    public void Dispose()
+    {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _stop.Cancel();
+        // Bounded: a reader that is wedged (the reason the daemon is stopping, see the watchdog) must not hang the stop.
+        if (_thread?.Join(ReaderStopWait) == false)
+        {
+            return;
+        }
+
+        _positions.Dispose();
+        _programs.Dispose();
+        _stop.Dispose();
+    }
+
+    private void Write(SensorEvent evt)
+    {
+        if (!_writer.TryWrite(evt))
+        {
+            // A full channel holds the reader back; the ring then fills, and what does not fit is counted as loss.
+            _writer.WriteAsync(evt, _stop.Token).AsTask().GetAwaiter().GetResult();
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using System.Runtime.InteropServices;
+using BuildSentry.Linux.Interop;
+
+namespace BuildSentry.Linux.Kernel;
+
+/// <summary>
+/// The embedded BPF object, loaded and attached: its programs run from <see cref="Load"/> until <see cref="Dispose"/>,
+/// held by this process's links only (nothing is pinned), so they go when the process goes.
+/// </summary>
+internal sealed unsafe class KernelPrograms : IDisposable
+{
+    public const string ResourceName = "buildsentry.bpf.o";
+    private static readonly string[] ProgramNames = ["buildsentry_fork", "buildsentry_exec", "buildsentry_exit", "buildsentry_comm"];
+
+    private readonly List<nint> _links = [];
+    private nint _object;
+
+    // libbpf reads the ELF image in place until the load is done: it must not move, so it is not a managed array.
+    private byte* _image;
+
+    private KernelPrograms(nint obj, byte* image)
+    {
+        _object = obj;
+        _image = image;
+    }
+
+    public int EventsFd { get; private set; }
+
+    public int JobsFd { get; private set; }
+
+    public int CountersFd { get; private set; }
+
+    /// <summary>Opens, sizes, loads and attaches the programs. Throws <see cref="KernelUnavailableException"/>.</summary>
+    public static KernelPrograms Load(int ringBytes, int wakeBytes, int jobEntries)
+    {
+        var image = ReadImage(out var length);
+        var obj = Libbpf.ObjectOpenMem(image, length, 0);
+        if (obj == 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            NativeMemory.Free(image);
+            throw Unavailable("opening the BPF object", errno);
+        }
+
+        var programs = new KernelPrograms(obj, image);
+        try
+        {
+            programs.Configure(ringBytes, wakeBytes, jobEntries);
+            var loaded = Libbpf.ObjectLoad(obj);
+            if (loaded != 0)
+            {
+                throw Unavailable("loading the BPF programs", Libbpf.Errno(loaded));
+            }
+
+            programs.EventsFd = Libbpf.MapFd(programs.Map("events"));
+            programs.JobsFd = Libbpf.MapFd(programs.Map("jobs"));
+            programs.CountersFd = Libbpf.MapFd(programs.Map("counters"));
+            foreach (var name in ProgramNames)
+            {
+                programs.Attach(name);
+            }
+
+            return programs;
+        }
+        catch
+        {
+            programs.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var link in _links)
+        {
+            Libbpf.LinkDestroy(link);
+        }
+
+        _links.Clear();
+        if (_object != 0)
+        {
+            Libbpf.ObjectClose(_object);
+            _object = 0;
+        }
+
+        NativeMemory.Free(_image);
+        _image = null;
+    }
+
+    private void Configure(int ringBytes, int wakeBytes, int jobEntries)
+    {
+        if (Libbpf.MapSetMaxEntries(Map("events"), (uint)ringBytes) != 0 || Libbpf.MapSetMaxEntries(Map("jobs"), (uint)jobEntries) != 0)
+        {
+            throw new KernelUnavailableException("the BPF maps could not be sized");
+        }
+
+        // The wake-up threshold is read-only data: the verifier sees it as a constant.
+        var rodata = Libbpf.MapInitialValue(Map(".rodata"), out var size);
+        if (rodata is null || size < sizeof(ulong))
+        {
+            throw new KernelUnavailableException("the BPF object has no read-only data to configure");
+        }
+
+        *(ulong*)rodata = (ulong)wakeBytes;
+    }
+
+    private void Attach(string name)
+    {
+        var program = Libbpf.FindProgram(_object, name);
+        var link = program == 0 ? 0 : Libbpf.ProgramAttach(program);
+        if (link == 0)
+        {
+            throw Unavailable($"attaching {name}", Marshal.GetLastPInvokeError());
+        }
+
+        _links.Add(link);
+    }
+
+    private nint Map(string name) =>
+        Libbpf.FindMap(_object, name) is var map and not 0 ? map : throw new KernelUnavailableException($"the BPF object has no map {name}");
+
+    private static byte* ReadImage(out nuint length)
+    {
+        using var stream = typeof(KernelPrograms).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new KernelUnavailableException($"the build embedded no {ResourceName}");
+        var image = (byte*)NativeMemory.Alloc((nuint)stream.Length);
+        stream.ReadExactly(new Span<byte>(image, (int)stream.Length));
+        length = (nuint)stream.Length;
+        return image;
+    }
+
+    private static KernelUnavailableException Unavailable(string step, int errno) => new(errno switch
+    {
+        1 => $"{step} was refused (EPERM): it needs CAP_BPF and CAP_PERFMON (or root), and kernel lockdown must allow BPF",
+        13 => $"{step} was refused by the verifier (EACCES): the kernel may be older than this sensor needs (5.8 with BTF)",
+        22 or 95 or 2 => $"{step} failed (errno {errno}): the kernel may lack BTF-typed tracepoints or the BPF ring buffer (5.8 with BTF)",
+        _ => $"{step} failed: errno {errno}",
+    });
+}
