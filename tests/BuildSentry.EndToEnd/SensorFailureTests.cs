@@ -47,8 +47,10 @@ public sealed class SensorFailureTests
         }
     }
 
-    [Fact]
-    public async Task A_process_sensor_reader_that_stops_reading_is_a_critical_alert_at_rsyslog_and_the_daemon_exits_non_zero()
+    [Theory]
+    [InlineData("ebpf")]
+    [InlineData("proc-connector")]
+    public async Task A_process_sensor_reader_that_stops_reading_is_a_critical_alert_at_rsyslog_and_the_daemon_exits_non_zero(string sensor)
     {
         Requirements.Root();
         Requirements.Tool("python3", "python3");
@@ -56,9 +58,11 @@ public sealed class SensorFailureTests
         await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup
         {
             ExtraAlertTargets = [$"{{ transport: tcp, address: 127.0.0.1, port: {rsyslog.TcpPort}, format: json }}"],
+            ExtraConfiguration = $"process_sensor: {sensor}",
         });
         JsonElement alert;
-        using (await StoppedThread.StopAsync(daemon.Pid, "proc-connector"))
+        // The reader thread is named after its sensor.
+        using (await StoppedThread.StopAsync(daemon.Pid, sensor))
         {
             // Process events the stopped reader cannot take.
             for (var i = 0; i < 20; i++)

@@ -92,6 +92,56 @@ public sealed class ServiceTests
     }
 
     [Fact]
+    public async Task As_root_the_daemon_runs_the_ebpf_process_sensor_and_says_so_in_its_start_alert_and_status()
+    {
+        Requirements.Root();
+        await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup());
+
+        var sensors = await SensorsAsync(daemon);
+        Assert.Equal("ebpf", sensors.GetProperty("processSensor").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, sensors.GetProperty("processSensorFallback").ValueKind);
+        var started = await daemon.WaitForAlertAsync(a => a.GetProperty("kind").GetString() == "daemon.start");
+        Assert.Contains("process sensor ebpf;", started.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_CAP_BPF_the_daemon_falls_back_to_the_proc_connector_and_says_why()
+    {
+        Requirements.Root();
+        await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup
+        {
+            Launcher = ["/usr/bin/setpriv", "--bounding-set=-bpf,-perfmon,-sys_admin", "--inh-caps=-bpf,-perfmon,-sys_admin", "--"],
+        });
+
+        var sensors = await SensorsAsync(daemon);
+        Assert.Equal("proc-connector", sensors.GetProperty("processSensor").GetString());
+        var reason = sensors.GetProperty("processSensorFallback").GetString();
+        Assert.False(string.IsNullOrWhiteSpace(reason));
+        var started = await daemon.WaitForAlertAsync(a => a.GetProperty("kind").GetString() == "daemon.start");
+        Assert.Contains("process sensor proc-connector (eBPF unavailable: ", started.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Contains("The eBPF process sensor cannot run", daemon.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_process_sensor_ebpf_a_daemon_that_cannot_load_it_refuses_to_start()
+    {
+        Requirements.Root();
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => DaemonProcess.StartAsync(new DaemonSetup
+        {
+            Launcher = ["/usr/bin/setpriv", "--bounding-set=-bpf,-perfmon,-sys_admin", "--inh-caps=-bpf,-perfmon,-sys_admin", "--"],
+            ExtraConfiguration = "process_sensor: ebpf",
+        }));
+
+        Assert.Contains("process_sensor is ebpf, and the eBPF sensor cannot run", failure.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<System.Text.Json.JsonElement> SensorsAsync(DaemonProcess daemon)
+    {
+        var status = await daemon.CliAsync("status", "--json");
+        return System.Text.Json.JsonDocument.Parse(status.StandardOutput).RootElement.GetProperty("sensors");
+    }
+
+    [Fact]
     public async Task Without_CAP_SYS_NICE_the_daemon_runs_and_says_its_reader_and_capture_threads_are_not_raised()
     {
         Requirements.Root();

@@ -39,6 +39,7 @@ public sealed partial class KernelProcessSensor
             Rescan(ProcessSensor.StartRescan);
             while (!_stop.IsCancellationRequested)
             {
+                Interlocked.Increment(ref _heartbeat);
                 Drain(ring);
                 WaitForRecords(ring, timeoutMs);
                 ReportLossIfDue();
@@ -123,6 +124,7 @@ public sealed partial class KernelProcessSensor
         var sensor = (KernelProcessSensor)GCHandle.FromIntPtr(context).Target!;
         try
         {
+            Interlocked.Increment(ref sensor._heartbeat);
             sensor.OnRecord(new ReadOnlySpan<byte>((void*)data, (int)Math.Min(size, int.MaxValue)));
             return 0;
         }

@@ -103,7 +103,11 @@ public sealed partial class KernelProcessSensor : IProcessSensor
     public ThreadScheduling ReaderScheduling { get; private set; }
 
     /// <summary>The reader's kernel thread id, for measuring its CPU time in /proc/self/task.</summary>
-    internal int ReaderThreadId { get; private set; }
+    public int ReaderThreadId { get; private set; }
+
+    public long Heartbeat => Interlocked.Read(ref _heartbeat);
+
+    private long _heartbeat;
 
     /// <summary>Puts a process in a job: its descendants from now on join it as they are forked.</summary>
     public void SeedJob(int tgid, uint slot) => _jobs.Seed(tgid, slot);

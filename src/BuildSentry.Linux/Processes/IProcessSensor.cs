@@ -19,6 +19,12 @@ public interface IProcessSensor : IDisposable
     /// <summary>Whether the kernel holds process events the reader has not taken yet. Any thread may ask.</summary>
     bool KernelHasPending { get; }
 
+    /// <summary>Grows with everything the reader does: one that stands still while <see cref="KernelHasPending"/> is stuck.</summary>
+    long Heartbeat { get; }
+
+    /// <summary>The reader's kernel thread id (0 before it starts), for its state in /proc/self/task.</summary>
+    int ReaderThreadId { get; }
+
     /// <summary>How the kernel schedules the reader thread.</summary>
     ThreadScheduling ReaderScheduling { get; }
 

@@ -19,6 +19,14 @@ public sealed class DaemonConfiguration
     /// <summary>The profile for jobs no profile's <c>match</c> selects; null means the profile named <c>default</c>.</summary>
     public string? DefaultProfile { get; set; }
 
+    /// <summary>
+    /// Where process events come from: <c>auto</c> (the kernel's eBPF programs, or the proc connector where BPF is
+    /// unavailable, said at start), <c>ebpf</c> (refuse to start without it) or <c>proc-connector</c>.
+    /// </summary>
+    public string ProcessSensor { get; set => field = OneOf(value, "process_sensor", ProcessSensorChoices); } = "auto";
+
+    public static readonly string[] ProcessSensorChoices = ["auto", "ebpf", "proc-connector"];
+
     public CaptureSection Capture { get; set; } = new();
 
     public AlertsSection Alerts { get; set; } = new();
@@ -37,6 +45,10 @@ public sealed class DaemonConfiguration
 
     /// <summary>The host name put in alerts.</summary>
     public string HostName { get; set; } = Environment.MachineName;
+
+    // Thrown from the setter, the deserializer reports it at the key's line and column.
+    private static string OneOf(string value, string key, string[] choices) =>
+        choices.Contains(value) ? value : throw new InvalidDataException($"{key} must be one of {string.Join(", ", choices)}, not '{value}'");
 }
 
 public sealed class CaptureSection

@@ -16,6 +16,9 @@ internal sealed partial class JobPlacementSetup(DaemonOptions options, ILoggerFa
 
     public CgroupPlacement Placement { get; private set; } = null!;
 
+    /// <summary>What the tracker places jobs through: their cgroups, and their slots in the kernel's membership map.</summary>
+    public KernelJobSlots Slots { get; private set; } = null!;
+
     /// <summary>Null when kernel attribution is off or could not start (said once in the log).</summary>
     public KernelJobTags? KernelTags { get; private set; }
 
@@ -26,6 +29,7 @@ internal sealed partial class JobPlacementSetup(DaemonOptions options, ILoggerFa
         var mount = configuration.JobCgroups ? CgroupMount.FindV2() : null;
         KernelTags = mount is null ? null : StartKernelTags(mount);
         Placement = new CgroupPlacement(cgroups, loggers.CreateLogger<CgroupPlacement>(), slots: KernelTags);
+        Slots = new KernelJobSlots(Placement);
         if (mount is not null)
         {
             Placement.RemoveLeftovers(mount);

@@ -24,7 +24,7 @@ internal sealed class MonitorLoop(DaemonOptions options, ProfileStore profiles, 
         var configuration = options.Configuration;
         var monitorOptions = Configuration.MonitorSettings.From(configuration);
         KillPathWarmup.Run(configuration.HostName);
-        var monitor = new JobMonitor(profiles.Initial, monitorOptions, enforcer, alerts, placement.Placement,
+        var monitor = new JobMonitor(profiles.Initial, monitorOptions, enforcer, alerts, placement.Slots,
             new ReportWriter(configuration.ReportsDir, loggers.CreateLogger<ReportWriter>()));
         if (configuration.TraceFile is { } traceFile)
         {

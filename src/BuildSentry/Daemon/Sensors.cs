@@ -1,6 +1,7 @@
 using BuildSentry.Core.Alerts;
 using BuildSentry.Linux.Attribution;
 using BuildSentry.Linux.Capture;
+using BuildSentry.Linux.Kernel;
 using BuildSentry.Linux.Network;
 using BuildSentry.Linux.Processes;
 using BuildSentry.Linux.Runners;
@@ -19,7 +20,10 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
 {
     private RunnerDiagnosticsWatcher? _diagnostics;
 
-    public ProcessSensor? Process { get; private set; }
+    public IProcessSensor? Process { get; private set; }
+
+    /// <summary>Why the proc connector runs instead of the eBPF sensor; null when the eBPF sensor runs.</summary>
+    public string? FallbackReason { get; private set; }
 
     /// <summary>Null when capture is disabled or could not start.</summary>
     public NetworkSensor? Network { get; private set; }
@@ -27,8 +31,7 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
     public Task StartAsync(CancellationToken cancellationToken)
     {
         pipeline.SensorCaughtUpUntil = () => Process?.CaughtUpUntil() ?? DateTimeOffset.MinValue;
-        Process = new ProcessSensor(new InlineEventWriter(pipeline.ApplyInline), time,
-            new ProcessSensorOptions { ParentJobSettled = IsParentJobSettled, CaughtUp = pipeline.OnProcessSensorCaughtUp });
+        Process = CreateProcessSensor();
         Process.Start();
         _diagnostics = new RunnerDiagnosticsWatcher(new QueuedEventWriter(pipeline), time);
         _diagnostics.Start();
@@ -36,9 +39,11 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
         var configuration = options.Configuration;
         var mode = configuration.DefaultMode.ToString().ToLowerInvariant();
         var count = profiles.Initial.Profiles.Count;
-        LogStarted(count, profiles.Directory, mode);
+        var processSensor = FallbackReason is null ? Process.Name : $"{Process.Name} (eBPF unavailable: {FallbackReason})";
+        LogStarted(count, profiles.Directory, mode, processSensor);
         pipeline.Queue.Post(() => pipeline.Monitor.RaiseDaemonAlert(time.GetUtcNow(), AlertKinds.DaemonStarted, "BuildSentry started",
-            AlertSeverity.Info, $"{count} profiles from {profiles.Directory}; default mode {mode}; capture {(Network is null ? "OFF" : "on")}"));
+            AlertSeverity.Info,
+            $"{count} profiles from {profiles.Directory}; default mode {mode}; process sensor {processSensor}; capture {(Network is null ? "OFF" : "on")}"));
         return Task.CompletedTask;
     }
 
@@ -49,6 +54,43 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
         Process?.Dispose();
         _diagnostics?.Dispose();
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The eBPF sensor where the kernel allows it (<c>process_sensor: auto</c>), else the proc connector, with the reason
+    /// said in the start alert and in status. <c>ebpf</c> refuses to start without it.
+    /// </summary>
+    private IProcessSensor CreateProcessSensor()
+    {
+        var choice = options.Configuration.ProcessSensor;
+        var writer = new InlineEventWriter(pipeline.ApplyInline);
+        if (choice != ProcessSensor.SensorName)
+        {
+            var kernel = KernelProcessSensor.TryCreate(writer, out var reason, time, new KernelProcessSensorOptions
+            {
+                ParentJobSettled = IsParentJobSettled, CaughtUp = pipeline.OnProcessSensorCaughtUp,
+            });
+            if (kernel is not null)
+            {
+                placement.Slots.Attach(kernel);
+                return kernel;
+            }
+
+            if (choice == KernelProcessSensor.SensorName)
+            {
+                throw new InvalidOperationException($"process_sensor is ebpf, and the eBPF sensor cannot run: {reason}");
+            }
+
+            FallbackReason = reason;
+            LogFallback(reason ?? "unknown");
+        }
+        else
+        {
+            FallbackReason = "process_sensor: proc-connector in the configuration";
+        }
+
+        return new ProcessSensor(writer, time,
+            new ProcessSensorOptions { ParentJobSettled = IsParentJobSettled, CaughtUp = pipeline.OnProcessSensorCaughtUp });
     }
 
     private void StartCapture()
@@ -92,8 +134,11 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
         && monitor.Tracker.JobOf(parent) is { IsActive: true } job
         && (job.Detection == Core.Jobs.JobDetection.EnvironmentMarkers || job.Metadata.Repository is not null));
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "BuildSentry started: {Profiles} profiles from {Directory}, default mode {Mode}")]
-    private partial void LogStarted(int profiles, string directory, string mode);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "BuildSentry started: {Profiles} profiles from {Directory}, default mode {Mode}, process sensor {ProcessSensor}")]
+    private partial void LogStarted(int profiles, string directory, string mode, string processSensor);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "The eBPF process sensor cannot run ({Reason}): process events come from the proc connector, which costs the build more CPU and can miss short-lived processes")]
+    private partial void LogFallback(string reason);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "BuildSentry stopping")]
     private partial void LogStopping();

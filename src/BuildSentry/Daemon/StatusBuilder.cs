@@ -81,6 +81,7 @@ internal sealed class StatusBuilder(MonitorPipeline pipeline, Sensors sensors, A
         {
             ["processEvents"] = process?.EventsReceived, ["processEventsLost"] = process?.EventsLost,
             ["processRescans"] = process?.Rescans, ["processExecsUnread"] = process?.ExecsUnread,
+            ["processSensor"] = sensors.Process?.Name, ["processSensorFallback"] = sensors.FallbackReason,
             ["processSensorFault"] = sensors.Process?.Fault?.Message,
             // "niceAndShortSlice" as shipped; "nice" or "default" where the kernel or a seccomp filter refused.
             ["processReaderScheduling"] = sensors.Process is null ? null : SensorHealth.SchedulingName(sensors.Process.ReaderScheduling),

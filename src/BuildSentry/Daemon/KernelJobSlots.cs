@@ -1,0 +1,76 @@
+using System.Collections.Concurrent;
+using BuildSentry.Core.Events;
+using BuildSentry.Core.Jobs;
+using BuildSentry.Linux.Kernel;
+
+namespace BuildSentry.Daemon;
+
+/// <summary>
+/// Job membership in the kernel: each job gets a slot, and its processes are seeded into the eBPF sensor's map, from
+/// which every fork inherits it before the child runs. Decorates the cgroup placement, which the tracker asks at each
+/// job's start and end; without the eBPF sensor it only passes through.
+/// </summary>
+internal sealed class KernelJobSlots(IJobPlacement cgroups) : IJobPlacement
+{
+    private readonly ConcurrentDictionary<uint, string> _jobs = new();
+    private readonly Dictionary<string, uint> _slots = new(StringComparer.Ordinal);
+    private KernelProcessSensor? _sensor;
+    private uint _next;
+
+    /// <summary>The eBPF sensor, once it runs; jobs placed before it are seeded by the start rescan's adoption.</summary>
+    public void Attach(KernelProcessSensor sensor) => Volatile.Write(ref _sensor, sensor);
+
+    /// <summary>The job a slot stands for; any thread (the sensor's reader) may ask.</summary>
+    public string? JobOf(uint slot) => _jobs.TryGetValue(slot, out var job) ? job : null;
+
+    public string? Place(JobRecord job, IReadOnlyList<ProcessKey> members)
+    {
+        var path = cgroups.Place(job, members);
+        if (Volatile.Read(ref _sensor) is { } sensor)
+        {
+            var slot = SlotOf(job);
+            foreach (var member in members)
+            {
+                sensor.SeedJob(member.Pid, slot);
+            }
+        }
+
+        return path;
+    }
+
+    public void Adopt(JobRecord job, ProcessForked fork)
+    {
+        cgroups.Adopt(job, fork);
+        // A fork the kernel saw before the job's seed: the map did not have its parent then.
+        if (Volatile.Read(ref _sensor) is { } sensor && _slots.TryGetValue(job.Id, out var slot))
+        {
+            sensor.SeedJob(fork.Child.Pid, slot);
+        }
+    }
+
+    public void Release(JobRecord job)
+    {
+        cgroups.Release(job);
+        if (_slots.Remove(job.Id, out var slot))
+        {
+            _jobs.TryRemove(slot, out _);
+            if (Volatile.Read(ref _sensor) is { } sensor)
+            {
+                sensor.ClearJob(job.Root.Pid);
+            }
+        }
+    }
+
+    private uint SlotOf(JobRecord job)
+    {
+        if (!_slots.TryGetValue(job.Id, out var slot))
+        {
+            // 0 is "no job" in the kernel's map.
+            slot = ++_next == 0 ? ++_next : _next;
+            _slots[job.Id] = slot;
+            _jobs[slot] = job.Id;
+        }
+
+        return slot;
+    }
+}
