@@ -81,7 +81,8 @@ log "bringing the lab up"
 # The lab's servers outlive this command: they must not inherit (and hold) the lock.
 scripts/lab.sh up >/dev/null 2>&1 9>&-
 
-# daemon_start MODE: a fresh daemon with the lab profile and its own directory, ready when capture is on.
+# daemon_start MODE [SENSOR]: a fresh daemon with the lab profile and its own directory, ready when capture is on.
+# SENSOR is its process_sensor (auto: the eBPF sensor where the kernel allows it, as shipped).
 daemon_start() {
   local dir=$work/daemon-$RANDOM
   mkdir -p "$dir/profiles" "$dir/reports"
@@ -92,6 +93,7 @@ default_mode: $1
 reports_dir: $dir/reports
 control:
   socket: $dir/control.sock
+process_sensor: ${2:-auto}
 YAML
   daemon_run "$dir"
 }
@@ -114,9 +116,10 @@ measure_overhead() {
   local rounds=$1 iterations=$2 round variant line
   log "1+2: build overhead, $rounds rounds A/B, $((iterations * 22)) processes and $((iterations * 2)) connections per run"
   for round in $(seq 1 "$rounds"); do
-    # F: the floor (scripts/bench/floor.c), the least any /proc-based monitor does per process, for scale.
-    local order=(A B F)
-    [ $((round % 2)) -eq 0 ] && order=(F B A)
+    # B: the daemon on the proc connector; E: on the eBPF sensor. F: the floor (scripts/bench/floor.c), the least any
+    # /proc-based monitor does per process, for scale.
+    local order=(A B E F)
+    [ $((round % 2)) -eq 0 ] && order=(F E B A)
     for variant in "${order[@]}"; do
       local before=0 events0=0 unread0=0 floor_pid="" floor_out=$work/floor.out
       if [ "$variant" = F ]; then
@@ -124,17 +127,17 @@ measure_overhead() {
         floor_pid=$!
         until grep -q ready "$floor_out" 2>/dev/null; do sleep 0.05; done
       fi
-      if [ "$variant" = B ]; then
-        daemon_start audit
+      if [ "$variant" = B ] || [ "$variant" = E ]; then
+        if [ "$variant" = B ]; then daemon_start audit proc-connector; else daemon_start audit ebpf; fi
         # A daemon runs for weeks: measure it warm. Its start-up (JIT, first jobs) is reported apart.
         as_job "bench.warmup.$round" build scripts/lab.sh exec scripts/bench/workload.sh 10 >/dev/null 2>&1
         sleep 1
         # The daemon sees every process on the host: its CPU while no job runs is the baseline.
         before=$(cpu_seconds "$daemon_pid")
         sleep 3
-        sample 2 B "$round" daemon_idle_cpu_per_s "$(echo "($(cpu_seconds "$daemon_pid") - $before) / 3" | bc -l)"
+        sample 2 "$variant" "$round" daemon_idle_cpu_per_s "$(echo "($(cpu_seconds "$daemon_pid") - $before) / 3" | bc -l)"
         before=$(cpu_seconds "$daemon_pid")
-        sample 2 B "$round" daemon_startup_cpu_s "$before"
+        sample 2 "$variant" "$round" daemon_startup_cpu_s "$before"
         events0=$(status_counter events)
         unread0=$(status_field processExecsUnread)
       fi
@@ -150,16 +153,16 @@ measure_overhead() {
         sample 2 F "$round" floor_cpu_s "$(awk '/^events/ { print $4 }' "$floor_out")"
         sample 2 F "$round" floor_execs_unread "$(awk '/^events/ { print $6 }' "$floor_out")"
       fi
-      if [ "$variant" = B ]; then
+      if [ "$variant" = B ] || [ "$variant" = E ]; then
         sleep 1 # the job's last events (exits, the report) are the daemon's cost too
-        sample 2 B "$round" daemon_cpu_s "$(echo "$(cpu_seconds "$daemon_pid") - $before" | bc -l)"
-        sample 2 B "$round" daemon_peak_rss_mb "$(peak_rss_mb "$daemon_pid")"
-        sample 2 B "$round" daemon_private_mb "$(private_mb "$daemon_pid")"
-        sample 2 B "$round" daemon_pcap_ring_mb "$(ring_mb "$daemon_pid")"
-        sample 2 B "$round" daemon_events "$(($(status_counter events) - events0))"
+        sample 2 "$variant" "$round" daemon_cpu_s "$(echo "$(cpu_seconds "$daemon_pid") - $before" | bc -l)"
+        sample 2 "$variant" "$round" daemon_peak_rss_mb "$(peak_rss_mb "$daemon_pid")"
+        sample 2 "$variant" "$round" daemon_private_mb "$(private_mb "$daemon_pid")"
+        sample 2 "$variant" "$round" daemon_pcap_ring_mb "$(ring_mb "$daemon_pid")"
+        sample 2 "$variant" "$round" daemon_events "$(($(status_counter events) - events0))"
         # Execs the sensor read after the process had exited: reported without program and arguments.
-        sample 2 B "$round" execs_unread "$(($(status_field processExecsUnread) - unread0))"
-        sample 2 B "$round" processes "$((iterations * 22 + 3))"
+        sample 2 "$variant" "$round" execs_unread "$(($(status_field processExecsUnread) - unread0))"
+        sample 2 "$variant" "$round" processes "$((iterations * 22 + 3))"
         daemon_stop
       fi
       log "  round $round $variant: wall ${wall}s"

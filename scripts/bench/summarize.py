@@ -44,49 +44,57 @@ def fmt(x, digits=2):
     return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
 
 
-# 1 and 2: the build-like workload.
-a, b = values("1", "A", "wall_s"), values("1", "B", "wall_s")
-if a and b:
+# 1 and 2: the build-like workload, for each process sensor the daemon can run on (B: proc connector, E: eBPF).
+a = values("1", "A", "wall_s")
+
+
+def overhead(variant, sensor, cpu_target, wall_target):
+    b = values("1", variant, "wall_s")
+    if not (a and b):
+        return
     ratio = median(b) / median(a)
-    add("1", f"wall time, no daemon (median of {len(a)})", fmt(median(a)), "s")
-    add("1", f"wall time, daemon in audit mode (median of {len(b)})", fmt(median(b)), "s")
-    add("1", "wall-time ratio B/A", fmt(ratio, 3), "", "<= 1.03", ratio <= 1.03)
-    per_round = {r: v for r, v in samples[("1", "B", "wall_s")]}
+    add("1", f"[{sensor}] wall time, daemon in audit mode (median of {len(b)}; no daemon {fmt(median(a))} s)", fmt(median(b)), "s")
+    add("1", f"[{sensor}] wall-time ratio", fmt(ratio, 3), "", f"<= {wall_target}", ratio <= wall_target)
+    per_round = {r: v for r, v in samples[("1", variant, "wall_s")]}
     ratios = [per_round[r] / v for r, v in samples[("1", "A", "wall_s")] if r in per_round]
-    add("1", "per-round ratios (min / median / max)", f"{min(ratios):.3f} / {median(ratios):.3f} / {max(ratios):.3f}")
-dcpu, wcpu = values("2", "B", "daemon_cpu_s"), values("2", "B", "workload_cpu_s")
-if dcpu and wcpu:
+    add("1", f"[{sensor}] per-round ratios (min / median / max)", f"{min(ratios):.3f} / {median(ratios):.3f} / {max(ratios):.3f}")
+    dcpu, wcpu = values("2", variant, "daemon_cpu_s"), values("2", variant, "workload_cpu_s")
+    if not (dcpu and wcpu):
+        return
     share = 100 * median(dcpu) / median(wcpu)
-    add("2", "daemon CPU during the workload (median)", fmt(median(dcpu)), "s")
-    add("2", "workload CPU with the daemon (median)", fmt(median(wcpu)), "s")
-    add("2", "daemon CPU / workload CPU", fmt(share, 1), "%", "<= 5%", share <= 5)
-    floor, fwall = values("2", "F", "floor_cpu_s"), values("1", "F", "wall_s")
-    if floor and fwall:
-        fcpu = values("2", "F", "workload_cpu_s")
-        add("2", "floor (floor.c: proc connector + stat at fork, cmdline + exe at exec) CPU / workload CPU",
-            fmt(100 * median(floor) / median(fcpu), 1), "%")
-        add("1", "floor's wall-time ratio F/A", fmt(median(fwall) / median(a), 3))
-    idle = values("2", "B", "daemon_idle_cpu_per_s")
+    add("2", f"[{sensor}] daemon CPU / workload CPU ({fmt(median(dcpu))} of {fmt(median(wcpu))} s)", fmt(share, 1), "%",
+        f"<= {cpu_target}%", share <= cpu_target)
+    idle = values("2", variant, "daemon_idle_cpu_per_s")
     if idle:
         net = median(dcpu) - median(idle) * median(b)
-        add("2", "daemon CPU when no job runs (other users' processes, timers)", fmt(100 * median(idle), 1), "% of a core")
-        add("2", "daemon CPU net of that baseline / workload CPU", fmt(100 * net / median(wcpu), 1), "%")
-    rss = values("2", "B", "daemon_peak_rss_mb")
-    add("2", "daemon peak RSS, VmHWM (median / max)", f"{median(rss):.1f} / {max(rss):.1f}", "MB", "<= 80 MB", max(rss) <= 80)
-    private, ring = values("2", "B", "daemon_private_mb"), values("2", "B", "daemon_pcap_ring_mb")
+        add("2", f"[{sensor}] daemon CPU when no job runs (other users' processes, timers)", fmt(100 * median(idle), 1), "% of a core")
+        add("2", f"[{sensor}] daemon CPU net of that baseline / workload CPU", fmt(100 * net / median(wcpu), 1), "%")
+        processes = values("2", variant, "processes")
+        if processes:
+            add("2", f"[{sensor}] daemon CPU per job process (net of the baseline)", fmt(1e6 * net / median(processes), 0), "us")
+    rss = values("2", variant, "daemon_peak_rss_mb")
+    add("2", f"[{sensor}] daemon peak RSS, VmHWM (median / max)", f"{median(rss):.1f} / {max(rss):.1f}", "MB", "<= 80 MB", max(rss) <= 80)
+    private, ring = values("2", variant, "daemon_private_mb"), values("2", variant, "daemon_pcap_ring_mb")
     if private:
-        add("2", "of which private to the daemon; of which the pcap ring", f"{median(private):.1f}; {median(ring):.1f}", "MB")
-    add("2", "daemon events per run (median)", fmt(median(values("2", "B", "daemon_events")), 0))
-    add("2", "daemon CPU from start to warm, not counted above (median)", fmt(median(values("2", "B", "daemon_startup_cpu_s"))), "s")
-    unread = values("2", "B", "execs_unread")
+        add("2", f"[{sensor}] of which private to the daemon; of which the pcap ring", f"{median(private):.1f}; {median(ring):.1f}", "MB")
+    add("2", f"[{sensor}] daemon events per run (median)", fmt(median(values("2", variant, "daemon_events")), 0))
+    add("2", f"[{sensor}] daemon CPU from start to warm, not counted above (median)", fmt(median(values("2", variant, "daemon_startup_cpu_s"))), "s")
+    unread = values("2", variant, "execs_unread")
     if unread:
-        add("2", "execs read after the process had exited (median per run; no program in the report)", fmt(median(unread), 0))
+        add("2", f"[{sensor}] execs read after the process had exited (median per run; no program in the report)", fmt(median(unread), 0))
+
+
+overhead("B", "proc connector", 5, 1.03)
+overhead("E", "eBPF", 1, 1.02)
+floor, fwall = values("2", "F", "floor_cpu_s"), values("1", "F", "wall_s")
+if a and floor and fwall:
+    fcpu = values("2", "F", "workload_cpu_s")
+    add("2", "floor (floor.c: proc connector + stat at fork, cmdline + exe at exec) CPU / workload CPU",
+        fmt(100 * median(floor) / median(fcpu), 1), "%")
+    add("1", "floor's wall-time ratio F/A", fmt(median(fwall) / median(a), 3))
     funread = values("2", "F", "floor_execs_unread")
     if funread:
-        add("2", "... the floor's (its exe link read after the process had exited)", fmt(median(funread), 0))
-    processes = values("2", "B", "processes")
-    if processes:
-        add("2", "daemon CPU per job process (net of the baseline)", fmt(1e6 * (median(dcpu) - median(idle or [0]) * median(b)) / median(processes), 0), "us")
+        add("2", "... the floor's execs read too late (its exe link read after the process had exited)", fmt(median(funread), 0))
 
 # 3: exec capacity, per parallelism.
 # Runs are spawn parallelism ("1" .. "16") or exec chains ("chain5000" .. paced rate; "chain0" unpaced).
