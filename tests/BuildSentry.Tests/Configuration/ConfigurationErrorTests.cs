@@ -29,6 +29,22 @@ public sealed class ConfigurationErrorTests
         Assert.StartsWith("c.yaml:2:", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void An_unknown_process_sensor_is_an_error_naming_its_line_and_the_choices()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.Parse("c.yaml", "\nprocess_sensor: kprobe\n"));
+
+        Assert.StartsWith("c.yaml:2:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("process_sensor must be one of auto, ebpf, proc-connector, not 'kprobe'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("process_sensor: ebpf", "ebpf")]
+    [InlineData("process_sensor: proc-connector", "proc-connector")]
+    [InlineData("", "auto")]
+    public void The_process_sensor_is_read_from_the_configuration(string line, string expected) =>
+        Assert.Equal(expected, ConfigurationLoader.Parse("c.yaml", line + "\n").ProcessSensor);
+
     [Theory]
     [InlineData("transport: carrier-pigeon", "transport 'carrier-pigeon' is not one of udp, tcp, relp, unix")]
     [InlineData("format: xml", "format 'xml' is not one of rfc5424, cef, json")]
