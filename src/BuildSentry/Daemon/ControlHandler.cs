@@ -13,15 +13,26 @@ namespace BuildSentry.Daemon;
 /// Answers control-socket requests (job start and end from runner hooks, status, reload). Each runs on the monitor
 /// loop, so it sees the state every earlier event made; the kernel's word (/proc) decides who the caller is.
 /// </summary>
-internal sealed partial class ControlHandler(MonitorPipeline pipeline, StatusBuilder status, ProfileReloader reloader, TimeProvider time,
+internal sealed partial class ControlHandler(MonitorPipeline pipeline, StatusBuilder status, ProfileReloader reloader, KernelJobSlots slots, TimeProvider time,
     ILogger<ControlHandler> logger) : IDaemonControl
 {
     private readonly ProcFs _proc = new();
 
     private JobMonitor Monitor => pipeline.Monitor;
 
+    /// <summary>How long a request waits for the process sensor to apply what happened before it arrived, at most.</summary>
+    private static readonly TimeSpan SensorCatchUp = TimeSpan.FromMilliseconds(250);
+
     public async Task<ControlResponse> HandleAsync(ControlRequest request, PeerCredentials peer, CancellationToken cancellationToken)
     {
+        // Decided on what the kernel reported before the request: the caller's own fork and exec, the job it runs in.
+        // The wait is off the loop; the eBPF sensor drains every few milliseconds.
+        var arrived = time.GetUtcNow();
+        while (pipeline.SensorCaughtUpUntil() < arrived && time.GetUtcNow() - arrived < SensorCatchUp)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(1), time, cancellationToken);
+        }
+
         var answer = new TaskCompletionSource<ControlResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!pipeline.Queue.Post(() => answer.TrySetResult(Handle(request, peer))))
         {
@@ -105,8 +116,29 @@ internal sealed partial class ControlHandler(MonitorPipeline pipeline, StatusBui
         return ControlResponse.Refused(reason);
     }
 
-    private JobRecord? CallerJob(PeerCredentials peer) =>
-        Monitor.Tracker.Processes.TryGetLive(peer.Pid, out var process) && Monitor.Tracker.JobOf(process) is { IsActive: true } job ? job : null;
+    /// <summary>
+    /// The active job the caller belongs to. The process sensor may not have applied the caller's own fork and exec yet
+    /// (the eBPF sensor drains every few milliseconds; a hook's CLI connects sooner), so the tracker's word is joined by
+    /// the kernel's job membership map and by the caller's ancestors in /proc: a job's new process is never taken for
+    /// an outsider.
+    /// </summary>
+    private JobRecord? CallerJob(PeerCredentials peer)
+    {
+        if (slots.JobOfProcess(peer.Pid) is { } kernelJob && Monitor.Tracker.TryGetJob(kernelJob, out var inKernel) && inKernel.IsActive)
+        {
+            return inKernel;
+        }
+
+        foreach (var pid in Ancestry(peer.Pid))
+        {
+            if (Monitor.Tracker.Processes.TryGetLive(pid, out var process) && Monitor.Tracker.JobOf(process) is { IsActive: true } job)
+            {
+                return job;
+            }
+        }
+
+        return null;
+    }
 
     private JobRecord? JobRootedAbove(PeerCredentials peer)
     {

@@ -23,6 +23,7 @@ internal static class DaemonServices
         services.AddSingleton<ProfileReloader>();
         services.AddSingleton<StatusBuilder>();
         services.AddSingleton<ControlHandler>();
+        services.AddSingleton<KernelJobSlots>();
         services.AddSingleton<SensorHealth>();
 
         // The control socket first: a second daemon fails there, before it touches cgroups or sensors.

@@ -10,14 +10,14 @@ namespace BuildSentry.Daemon;
 /// Job cgroups (a kill reaches every descendant, race-free) and the kernel's attribution of flows to them (an iptables
 /// NFLOG rule per cgroup slot). Set up before the monitor and removed after it.
 /// </summary>
-internal sealed partial class JobPlacementSetup(DaemonOptions options, ILoggerFactory loggers) : IHostedService
+internal sealed partial class JobPlacementSetup(DaemonOptions options, KernelJobSlots slots, ILoggerFactory loggers) : IHostedService
 {
     private readonly ILogger _logger = loggers.CreateLogger<JobPlacementSetup>();
 
     public CgroupPlacement Placement { get; private set; } = null!;
 
     /// <summary>What the tracker places jobs through: their cgroups, and their slots in the kernel's membership map.</summary>
-    public KernelJobSlots Slots { get; private set; } = null!;
+    public KernelJobSlots Slots => slots;
 
     /// <summary>Null when kernel attribution is off or could not start (said once in the log).</summary>
     public KernelJobTags? KernelTags { get; private set; }
@@ -29,7 +29,7 @@ internal sealed partial class JobPlacementSetup(DaemonOptions options, ILoggerFa
         var mount = configuration.JobCgroups ? CgroupMount.FindV2() : null;
         KernelTags = mount is null ? null : StartKernelTags(mount);
         Placement = new CgroupPlacement(cgroups, loggers.CreateLogger<CgroupPlacement>(), slots: KernelTags);
-        Slots = new KernelJobSlots(Placement);
+        slots.Decorate(Placement);
         if (mount is not null)
         {
             Placement.RemoveLeftovers(mount);
