@@ -29,4 +29,8 @@ public sealed record KernelProcessSensorOptions
     /// <summary>Called on the reader's thread with every record, before its event is written: the job slot the
     /// kernel holds each process in travels here until the Core events carry it.</summary>
     public Action<KernelRecord>? Recorded { get; init; }
+
+    /// <summary>The job id of a kernel job slot, for the <see cref="Core.Network.FlowAttribution.KernelJob"/> of the
+    /// connections job members make; null (or no function) leaves it unset. Called on the reader's thread.</summary>
+    public Func<uint, string?>? JobIdOfSlot { get; init; }
 }
