@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using BuildSentry.Core.Events;
 using BuildSentry.Core.Network;
 using BuildSentry.Core.Profiles;
 using BuildSentry.Linux.Processes;

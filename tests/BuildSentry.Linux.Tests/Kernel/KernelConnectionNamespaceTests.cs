@@ -1,4 +1,3 @@
-using BuildSentry.Core.Events;
 using BuildSentry.Core.Network;
 using BuildSentry.Linux.Attribution;
 using BuildSentry.Linux.Tests.Processes;

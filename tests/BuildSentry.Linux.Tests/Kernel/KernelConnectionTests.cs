@@ -109,6 +109,8 @@ public sealed class KernelConnectionTests
         Assert.Equal(new FlowKey(TransportProtocol.Tcp, IPAddress.Any, 0, IPAddress.Loopback, Port(listener)), mapped.Flow);
         var plain = harness.WaitFor<ConnectionAttempted>(c => c.Flow.DestinationPort == Port(listener6));
         Assert.Equal(new FlowKey(TransportProtocol.Tcp, IPAddress.IPv6Any, 0, IPAddress.IPv6Loopback, Port(listener6)), plain.Flow);
+        harness.WaitFor<ProcessExited>(x => x.Process == member.Key);
+        Assert.Single(harness.Events.OfType<NetworkFinding>(), f => f.Flow.DestinationPort == Port(listener));
     }
 
     private static TcpListener Listen(IPAddress address)

@@ -11,9 +11,9 @@ namespace BuildSentry.Linux.Tests.Kernel;
 public sealed class KernelUdpFlowTests
 {
     [Fact]
-    public void A_members_first_datagram_to_each_destination_is_one_udp_flow_and_a_connected_socket_is_one_flow()
+    public void A_members_first_datagram_to_each_destination_is_one_udp_flow_a_connected_socket_is_one_flow_and_a_mapped_destination_is_ipv4()
     {
-        using UdpClient first = Receiver(), second = Receiver(), connected = Receiver();
+        using UdpClient first = Receiver(), second = Receiver(), connected = Receiver(), mapped = Receiver();
         using var harness = new KernelSensorHarness(KernelConnectionTests.Options);
         const string Send = """
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -25,8 +25,11 @@ public sealed class KernelUdpFlowTests
             c.send(b"x")
             c.send(b"x")
             c.sendto(b"x", ("127.0.0.1", int(sys.argv[3])))
+            d = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+            d.sendto(b"x", ("::ffff:127.0.0.1", int(sys.argv[4])))
+            d.sendto(b"x", ("::ffff:127.0.0.1", int(sys.argv[4])))
             """;
-        using var member = new MemberProcess("", Send, Port(first), Port(second), Port(connected));
+        using var member = new MemberProcess("", Send, Port(first), Port(second), Port(connected), Port(mapped));
         harness.Sensor.SeedJob(member.Id, KernelConnectionTests.Slot);
 
         member.GoAndWait();
@@ -35,9 +38,10 @@ public sealed class KernelUdpFlowTests
         var flows = harness.Events.OfType<NetworkFinding>().Where(f => f.Attribution.Owner == member.Key).ToList();
         Assert.All(flows, f => Assert.IsType<UdpFlowStarted>(f));
         Assert.Equal(
-            [Port(first), Port(second), Port(connected)],
+            [Port(first), Port(second), Port(connected), Port(mapped)],
             flows.Select(f => f.Flow.DestinationPort));
         Assert.Equal(new FlowKey(TransportProtocol.Udp, IPAddress.Any, 0, IPAddress.Loopback, Port(first)), flows[0].Flow);
+        Assert.Equal(new FlowKey(TransportProtocol.Udp, IPAddress.Any, 0, IPAddress.Loopback, Port(mapped)), flows[3].Flow);
         Assert.All(flows, f => Assert.Equal((KernelConnectionTests.JobId, true), (f.Attribution.KernelJob, f.Attribution.AtSyscall)));
         Assert.True(harness.Sensor.ConnectionCounters.UdpFlows >= 3);
     }
