@@ -25,7 +25,8 @@
 
 #define COUNTER_RING_FULL 0
 #define COUNTER_JOBS_FULL 1
-#define COUNTERS 2
+#define COUNTER_CONNECTS_LOST 2
+#define COUNTERS 3
 
 struct header {
 	u32 kind;

@@ -127,9 +127,10 @@ static __always_inline int observe(struct bpf_sock_addr *ctx, u32 kind, bool v6)
 	r.start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
 	r.netns = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
 
-	/* Rare next to forks and execs, and what a kill waits on: wake the reader now. */
+	/* Rare next to forks and execs, and what a kill waits on: wake the reader now. A lost one is counted apart:
+	 * a rescan brings processes back, never a connection. */
 	if (bpf_ringbuf_output(&events, &r, sizeof(r), BPF_RB_FORCE_WAKEUP))
-		count(COUNTER_RING_FULL);
+		count(COUNTER_CONNECTS_LOST);
 	return ALLOW;
 }
 
