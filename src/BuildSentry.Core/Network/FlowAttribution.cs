@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using BuildSentry.Core.Events;
 
 namespace BuildSentry.Core.Network;
@@ -13,6 +14,11 @@ public sealed record FlowAttribution(ProcessKey? Owner, ulong NetworkNamespace, 
     /// <summary>The program the owner ran when it was found (its /proc/PID/exe), when it was read: the
     /// monitor waits for the process sensor to report that exec before it judges the flow.</summary>
     public string? OwnerExe { get; init; }
+
+    /// <summary>Named by the kernel as the owner called connect or sendmsg (the calling task and its job), not found
+    /// afterwards from a captured packet's socket. Left out of traces when false, so older traces read the same.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool AtSyscall { get; init; }
 
     public static FlowAttribution Unattributed(ulong netns, string why) => new(null, netns, why);
 }

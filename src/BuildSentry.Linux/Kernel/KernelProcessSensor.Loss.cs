@@ -13,12 +13,14 @@ public sealed partial class KernelProcessSensor
     /// Reads the programs' loss counters and reports what is new: records the ring had no room for, then a rescan to
     /// reconcile, at most once per <see cref="KernelProcessSensorOptions.MinRescanInterval"/> while loss keeps coming.
     /// A job member whose child could not join the full membership map is reported too: that child is outside its job.
+    /// So is a member's connection that found the ring full, at once: no rescan finds it again.
     /// </summary>
     private void ReportLossIfDue()
     {
         var counters = KernelCounters.Read(_programs.CountersFd);
         var ringFull = (long)(counters.RingFull - _counted.RingFull);
         var jobsFull = (long)(counters.JobsFull - _counted.JobsFull);
+        var connectsLost = (long)(counters.ConnectsLost - _counted.ConnectsLost);
         _counted = counters;
         if (ringFull > 0)
         {
@@ -31,6 +33,12 @@ public sealed partial class KernelProcessSensor
         if (jobsFull > 0)
         {
             Write(new SensorLoss(_time.GetUtcNow(), SensorName, jobsFull, "job-map-full"));
+        }
+
+        if (connectsLost > 0)
+        {
+            Interlocked.Add(ref _lost, connectsLost);
+            Write(new SensorLoss(_time.GetUtcNow(), SensorName, connectsLost, "connection-ring-full"));
         }
 
         if (_pendingLost == 0 || _time.GetElapsedTime(_lastRescanTicks) < _options.MinRescanInterval)

@@ -8,17 +8,29 @@ public sealed partial class KernelProcessSensor
     private void OnRecord(ReadOnlySpan<byte> data)
     {
         Interlocked.Increment(ref _received);
+        if (KernelConnectionParser.IsConnection(data))
+        {
+            OnConnection(data);
+            return;
+        }
+
         if (!KernelRecordParser.TryParse(data, out var record))
         {
-            // The programs and the parser disagree: a build mismatch, never a process's doing. Counted, and the scan repairs.
-            Interlocked.Increment(ref _lost);
-            _pendingLost++;
-            _pendingReason ??= "malformed-record";
+            CountMalformed();
             return;
         }
 
         _options.Recorded?.Invoke(record);
         Write(Translate(record));
+    }
+
+    /// <summary>The programs and the parser disagree: a build mismatch, never a process's doing. Counted as loss, and
+    /// the scan repairs the processes (not the connections).</summary>
+    private void CountMalformed()
+    {
+        Interlocked.Increment(ref _lost);
+        _pendingLost++;
+        _pendingReason ??= "malformed-record";
     }
 
     private SensorEvent Translate(in KernelRecord record)

@@ -9,8 +9,10 @@ namespace BuildSentry.Linux.Kernel;
 /// <summary>
 /// Process events from BPF programs on the scheduler's fork, exec and exit tracepoints, drained from a ring buffer
 /// on a dedicated thread into the same <see cref="SensorEvent"/>s the proc connector sensor writes; a /proc scan at
-/// start and after loss. The kernel keeps the job membership map (<see cref="SeedJob"/>). Needs CAP_BPF and
-/// CAP_PERFMON, a kernel of 5.8 or later with BTF, and libbpf1; <see cref="TryCreate"/> says when one is missing.
+/// start and after loss. The kernel keeps the job membership map (<see cref="SeedJob"/>), and reports its members'
+/// connects and UDP flows at the syscall (ConnectionAttempted, UdpFlowStarted). Needs CAP_BPF, CAP_PERFMON and
+/// CAP_NET_ADMIN, a kernel of 5.8 or later with BTF, cgroup v2 mounted, and libbpf1; <see cref="TryCreate"/> says
+/// when one is missing.
 /// </summary>
 public sealed partial class KernelProcessSensor : IProcessSensor
 {
@@ -68,10 +70,17 @@ public sealed partial class KernelProcessSensor : IProcessSensor
             return null;
         }
 
+        var cgroupRoot = Cgroups.CgroupMount.FindV2();
+        if (cgroupRoot is null)
+        {
+            unavailableReason = "cgroup v2 is not mounted: the connection programs attach at its root";
+            return null;
+        }
+
         KernelPrograms programs;
         try
         {
-            programs = KernelPrograms.Load(options.RingBytes, Math.Min(options.WakeBytes, options.RingBytes / 2), options.JobEntries);
+            programs = KernelPrograms.Load(options.RingBytes, Math.Min(options.WakeBytes, options.RingBytes / 2), options.JobEntries, cgroupRoot);
         }
         catch (KernelUnavailableException e)
         {

@@ -26,7 +26,12 @@ public sealed record KernelProcessSensorOptions
     /// has drained the ring empty.</summary>
     public Action? CaughtUp { get; init; }
 
-    /// <summary>Called on the reader's thread with every record, before its event is written: the job slot the
-    /// kernel holds each process in travels here until the Core events carry it.</summary>
+    /// <summary>Called on the reader's thread with every process record (not the connection records, whose events
+    /// carry their job), before its event is written: the job slot the kernel holds each process in travels here
+    /// until the Core process events carry it.</summary>
     public Action<KernelRecord>? Recorded { get; init; }
+
+    /// <summary>The job id of a kernel job slot, for the <see cref="Core.Network.FlowAttribution.KernelJob"/> of the
+    /// connections job members make; null (or no function) leaves it unset. Called on the reader's thread.</summary>
+    public Func<uint, string?>? JobIdOfSlot { get; init; }
 }

@@ -5,12 +5,15 @@ namespace BuildSentry.Linux.Kernel;
 
 /// <summary>
 /// The embedded BPF object, loaded and attached: its programs run from <see cref="Load"/> until <see cref="Dispose"/>,
-/// held by this process's links only (nothing is pinned), so they go when the process goes.
+/// held by this process's links only (nothing is pinned), so they go when the process goes. The connection programs
+/// sit at the cgroup v2 root, where every task's sockets pass them; each decides by the calling task's job.
 /// </summary>
 internal sealed unsafe class KernelPrograms : IDisposable
 {
     public const string ResourceName = "buildsentry.bpf.o";
     private static readonly string[] ProgramNames = ["buildsentry_fork", "buildsentry_exec", "buildsentry_exit", "buildsentry_comm"];
+    private static readonly string[] CgroupProgramNames =
+        ["buildsentry_connect4", "buildsentry_connect6", "buildsentry_sendmsg4", "buildsentry_sendmsg6"];
 
     private readonly List<nint> _links = [];
     private nint _object;
@@ -31,7 +34,7 @@ internal sealed unsafe class KernelPrograms : IDisposable
     public int CountersFd { get; private set; }
 
     /// <summary>Opens, sizes, loads and attaches the programs. Throws <see cref="KernelUnavailableException"/>.</summary>
-    public static KernelPrograms Load(int ringBytes, int wakeBytes, int jobEntries)
+    public static KernelPrograms Load(int ringBytes, int wakeBytes, int jobEntries, string cgroupRoot)
     {
         var image = ReadImage(out var length);
         var obj = Libbpf.ObjectOpenMem(image, length, 0);
@@ -58,6 +61,11 @@ internal sealed unsafe class KernelPrograms : IDisposable
             foreach (var name in ProgramNames)
             {
                 programs.Attach(name);
+            }
+
+            foreach (var name in CgroupProgramNames)
+            {
+                programs.AttachCgroup(name, cgroupRoot);
             }
 
             return programs;
@@ -111,6 +119,21 @@ internal sealed unsafe class KernelPrograms : IDisposable
         if (link == 0)
         {
             throw Unavailable($"attaching {name}", Marshal.GetLastPInvokeError());
+        }
+
+        _links.Add(link);
+    }
+
+    private void AttachCgroup(string name, string cgroupRoot)
+    {
+        var program = Libbpf.FindProgram(_object, name);
+        var error = 0;
+        var link = program == 0 ? 0 : Libbpf.AttachCgroup(program, cgroupRoot, out error);
+        if (link == 0)
+        {
+            throw error == 1
+                ? new KernelUnavailableException($"attaching {name} at {cgroupRoot} was refused (EPERM): it needs CAP_NET_ADMIN")
+                : Unavailable($"attaching {name} at {cgroupRoot}", error);
         }
 
         _links.Add(link);

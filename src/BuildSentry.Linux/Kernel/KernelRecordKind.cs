@@ -1,6 +1,6 @@
 namespace BuildSentry.Linux.Kernel;
 
-/// <summary>The kind field of a BPF record (KIND_* in buildsentry.bpf.c).</summary>
+/// <summary>The kind field of a BPF record (KIND_* in buildsentry.bpf.c and connect.h).</summary>
 public enum KernelRecordKind : uint
 {
     Fork = 1,
@@ -9,4 +9,10 @@ public enum KernelRecordKind : uint
 
     /// <summary>The process renamed itself (not at exec).</summary>
     Comm = 4,
+
+    /// <summary>A job member's connect (TCP, or a UDP socket's): a <see cref="KernelConnectionRecord"/>.</summary>
+    Connect = 5,
+
+    /// <summary>The first datagram a job member's UDP socket sends to a destination: a <see cref="KernelConnectionRecord"/>.</summary>
+    UdpSend = 6,
 }

@@ -76,6 +76,20 @@ public sealed class TraceRoundTripTests
     }
 
     [Fact]
+    public void An_attribution_made_at_the_syscall_round_trips_and_one_made_from_a_packet_is_written_as_before()
+    {
+        var flow = new FlowKey(TransportProtocol.Udp, IPAddress.Any, 0, IPAddress.Parse("198.18.0.2"), 53);
+        var atSyscall = new UdpFlowStarted(DateTimeOffset.UnixEpoch, flow, new FlowAttribution(Key(5), 4026531840, null, "job-1") { AtSyscall = true });
+        var fromPacket = atSyscall with { Attribution = new FlowAttribution(Key(5), 4026531840, null, "job-1") };
+
+        var back = Assert.IsType<UdpFlowStarted>(TraceReader.Parse(Line(atSyscall), 1));
+        Assert.Equal((Key(5), "job-1", true), (back.Attribution.Owner, back.Attribution.KernelJob, back.Attribution.AtSyscall));
+        Assert.Contains("\"atSyscall\":true", Line(atSyscall));
+        Assert.DoesNotContain("atSyscall", Line(fromPacket));
+        Assert.False(Assert.IsType<UdpFlowStarted>(TraceReader.Parse(Line(fromPacket), 1)).Attribution.AtSyscall);
+    }
+
+    [Fact]
     public async Task A_corrupt_line_is_reported_with_its_line_number()
     {
         var bytes = System.Text.Encoding.UTF8.GetBytes("{\"type\":\"exit\",\"time\":\"2026-01-01T00:00:00Z\",\"process\":{\"pid\":1,\"startTime\":2},\"exitCode\":0}\n{\"type\":\"nope\"}\n");
@@ -88,6 +102,17 @@ public sealed class TraceRoundTripTests
         });
 
         Assert.Equal(2, error.Line);
+    }
+
+    private static string Line(SensorEvent e)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new TraceWriter(buffer))
+        {
+            writer.Write(e);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray()).TrimEnd('\n');
     }
 
     private static string Summarise(IEnumerable<SensorEvent> events)

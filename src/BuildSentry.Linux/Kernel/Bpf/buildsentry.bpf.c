@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* BuildSentry's process programs: fork, exec, exit and renames of processes (never threads) into one ring buffer, and the
- * job membership map that a fork copies from the creating process to the child before the child first runs.
+ * job membership map that a fork copies from the creating process to the child before the child first runs; the
+ * connection programs (connect.h) report job members' connects and UDP flows into the same ring.
  * The record layout is read by KernelRecordParser.cs: change both together. */
 #include "kernel.h"
 #include <bpf/bpf_helpers.h>
@@ -24,7 +25,8 @@
 
 #define COUNTER_RING_FULL 0
 #define COUNTER_JOBS_FULL 1
-#define COUNTERS 2
+#define COUNTER_CONNECTS_LOST 2
+#define COUNTERS 3
 
 struct header {
 	u32 kind;
@@ -228,5 +230,7 @@ int BPF_PROG(buildsentry_comm, struct task_struct *task, const char *comm)
 	emit(&h);
 	return 0;
 }
+
+#include "connect.h"
 
 char LICENSE[] SEC("license") = "GPL";
