@@ -131,6 +131,35 @@ public sealed class ViolationTests(NetworkLabFixture fixture)
         Assert.Equal("every process of the job exited", report.GetProperty("endReason").GetString());
     }
 
+    [Fact]
+    public async Task Every_one_shot_UDP_datagram_to_an_unknown_address_is_alerted_with_its_job_and_process()
+    {
+        // The sender exits the instant its datagram is out: only the kernel's record of the sendmsg can name it.
+        await Lab.SetDelayAsync(TimeSpan.Zero);
+        await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup("audit"));
+        const int trials = 20;
+        var jobs = new List<BuildJob>();
+        for (var i = 0; i < trials; i++)
+        {
+            jobs.Add(BuildJob.Start(Lab, $"""
+                exec python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("{Lab.Evil.IPv4}", {40_000 + i}))'
+                """));
+        }
+
+        foreach (var job in jobs)
+        {
+            await job.WaitAsync();
+        }
+
+        foreach (var job in jobs)
+        {
+            var alert = await daemon.WaitForAlertAsync(a => Str(a, "job") == job.JobId && Kind(a) == "egress.connection");
+            Assert.Equal("udp", Str(alert, "proto"));
+            Assert.Contains("python3", Str(alert, "exe"), StringComparison.Ordinal);
+            job.Dispose();
+        }
+    }
+
     /// <summary>Bytes the sink port of evil.test has received, summed over its log.</summary>
     private static long SinkBytes()
     {

@@ -14,7 +14,8 @@ public sealed partial class JobMonitor
 
     private void OnConnection(DateTimeOffset time, FlowKey flow, FlowAttribution attribution)
     {
-        if (!IsJudgedConnection(flow) || !TryAttribute(attribution, out var process, out var state))
+        if (!IsJudgedConnection(flow) || !TryAttribute(attribution, out var process, out var state)
+            || state.Sightings.IsSecond($"{flow.Destination}|{flow.DestinationPort}|{flow.Protocol}", time, attribution.AtSyscall))
         {
             return;
         }

@@ -16,6 +16,9 @@ public sealed class JobState(JobRecord job, ResolvedProfile? profile, string pro
 
     public ProfileMode Mode { get; } = mode;
 
+    /// <summary>Connections the kernel and the capture both report, matched so each is judged once.</summary>
+    internal ConnectionSightings Sightings { get; } = new();
+
     /// <summary>The finding that killed the job while it waited for its owner (JobMonitor.KillAhead), until its alert is raised.</summary>
     internal Events.SensorEvent? KilledAheadFor { get; set; }
 

@@ -68,7 +68,7 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
         {
             var kernel = KernelProcessSensor.TryCreate(writer, out var reason, time, new KernelProcessSensorOptions
             {
-                ParentJobSettled = IsParentJobSettled, CaughtUp = pipeline.OnProcessSensorCaughtUp,
+                ParentJobSettled = IsParentJobSettled, CaughtUp = pipeline.OnProcessSensorCaughtUp, JobIdOfSlot = placement.Slots.JobOf,
             });
             if (kernel is not null)
             {

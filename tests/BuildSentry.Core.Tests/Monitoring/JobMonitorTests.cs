@@ -363,6 +363,23 @@ public sealed class JobMonitorTests
         Assert.Contains("waiting for them to exit", Assert.Single(_reports.Ended).Job.KillMethod, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_connection_the_kernel_reports_at_the_connect_and_the_capture_reports_again_is_one_attempt_and_one_alert()
+    {
+        var monitor = Monitor();
+        Job();
+        var atConnect = new FlowKey(TransportProtocol.Tcp, IPAddress.Any, 0, Evil, 80);
+        _trace.Add(new ConnectionAttempted(_trace.Now, atConnect, Owner(Key(12)) with { AtSyscall = true }));
+        _trace.Add(new ConnectionAttempted(_trace.Now.AddMilliseconds(1), Tcp(Evil, 80), Owner(Key(12))));
+        // A second connect, seen only by the capture (a drop on the other side would look the same).
+        _trace.Add(new ConnectionAttempted(_trace.Now.AddMilliseconds(2), Tcp(Evil, 80, 40001), Owner(Key(12))));
+        Run(monitor);
+
+        var destination = Assert.Single(Assert.Single(monitor.ActiveJobs).Destinations.Values);
+        Assert.Equal(2, destination.Attempts);
+        Assert.Single(_alerts.Alerts);
+    }
+
     /// <summary>A job killed in kill mode by an enforcer whose wait for exit reports back later, then ended; when it ended.</summary>
     private (JobMonitor Monitor, DateTimeOffset Ended) KilledJobThatEnded()
     {

@@ -71,9 +71,8 @@ static __always_inline void destination6(struct bpf_sock_addr *ctx, struct conne
 	__builtin_memcpy(r->addr + 12, &a3, 4);
 }
 
-/* A UDP socket's datagram to a destination it has not sent to before. A connect always counts, and marks the
- * destination seen, so a sendto on the connected socket is no second flow. NOEXIST makes two threads sending at
- * once report the flow once. */
+/* A UDP socket's datagram to a destination it has not sent to before. NOEXIST makes two threads sending at once
+ * report the flow once. */
 static __always_inline bool first_of_flow(struct connect_record *r)
 {
 	struct udp_flow key = {};
@@ -83,10 +82,6 @@ static __always_inline bool first_of_flow(struct connect_record *r)
 	__builtin_memcpy(key.addr, r->addr, sizeof(key.addr));
 	key.family = r->family;
 	key.port = r->port;
-	if (r->kind == KIND_CONNECT) {
-		bpf_map_update_elem(&udp_flows, &key, &seen, BPF_ANY);
-		return true;
-	}
 	return bpf_map_update_elem(&udp_flows, &key, &seen, BPF_NOEXIST) == 0;
 }
 
@@ -101,6 +96,11 @@ static __always_inline int observe(struct bpf_sock_addr *ctx, u32 kind, bool v6)
 
 	u32 protocol = ctx->protocol;
 	if (protocol != IPPROTO_TCP && protocol != IPPROTO_UDP)
+		return ALLOW;
+
+	/* A UDP connect sends nothing: glibc's getaddrinfo connects one to every address it sorts. The datagrams of a
+	 * connected UDP socket carry no address, so no sendmsg hook sees them: the capture reports their flow. */
+	if (protocol == IPPROTO_UDP && kind == KIND_CONNECT)
 		return ALLOW;
 
 	struct connect_record r = {};
