@@ -16,6 +16,10 @@ internal static unsafe partial class LibbpfRingBuffer
     public static partial int Poll(nint ringBuffer, int timeoutMs);
 
     /// <summary>Consumes every committed record without waiting; returns records consumed or -errno.</summary>
+    /// <summary>The epoll fd the ring buffer's maps are registered in: readable when a record asked for a wake-up.</summary>
+    [LibraryImport(Libbpf.Library, EntryPoint = "ring_buffer__epoll_fd")]
+    public static partial int EpollFd(nint ringBuffer);
+
     [LibraryImport(Libbpf.Library, EntryPoint = "ring_buffer__consume", SetLastError = true)]
     public static partial int Consume(nint ringBuffer);
 

@@ -25,7 +25,7 @@ public static partial class ThreadNice
     public const int ProcessSensorThread = -10;
 
     /// <summary>Sets the calling thread's nice value; false when the kernel refused (no CAP_SYS_NICE).</summary>
-    public static bool Set(int nice) => SetPriority(0 /* PRIO_PROCESS: a tid names one thread */, GetTid(), nice) == 0;
+    public static bool Set(int nice) => SetPriority(0 /* PRIO_PROCESS: a tid names one thread */, ThreadId.Current(), nice) == 0;
 
     /// <summary>Sets the nice value of the thread <paramref name="tid"/> (a process's pid names its main thread).</summary>
     public static bool Set(int tid, int nice) => SetPriority(0, tid, nice) == 0;
@@ -82,9 +82,6 @@ public static partial class ThreadNice
 
     [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
     private static partial int SetPriority(int which, int who, int priority);
-
-    [LibraryImport("libc", EntryPoint = "gettid")]
-    private static partial int GetTid();
 }
 
 /// <summary>What a thread that asked to be raised got (<see cref="ThreadNice.Raise"/>).</summary>

@@ -24,7 +24,7 @@ public sealed partial class KernelProcessSensor
 
     private unsafe void Run()
     {
-        ReaderThreadId = CurrentThreadId();
+        ReaderThreadId = ThreadId.Current();
         ReaderScheduling = ThreadNice.Raise(ThreadNice.ProcessSensorThread);
         var self = GCHandle.Alloc(this);
         var ring = LibbpfRingBuffer.New(_programs.EventsFd, &OnSample, GCHandle.ToIntPtr(self), 0);
@@ -36,12 +36,14 @@ public sealed partial class KernelProcessSensor
                 throw new InvalidOperationException($"ring_buffer__new failed: errno {Marshal.GetLastPInvokeError()}");
             }
 
+            using var wait = new DrainWait(LibbpfRingBuffer.EpollFd(ring));
+            Volatile.Write(ref _drainWait, wait);
             Rescan(ProcessSensor.StartRescan);
             while (!_stop.IsCancellationRequested)
             {
                 Interlocked.Increment(ref _heartbeat);
                 Drain(ring);
-                WaitForRecords(ring, timeoutMs);
+                WaitForRecords(wait, timeoutMs);
                 ReportLossIfDue();
             }
         }
@@ -93,30 +95,30 @@ public sealed partial class KernelProcessSensor
         }
     }
 
-    /// <summary>Sleeps until the next drain, or until a record finds enough pending to wake the reader early.</summary>
-    private void WaitForRecords(nint ring, int timeoutMs)
+    /// <summary>
+    /// Sleeps until the next drain, until a record finds enough pending to wake the reader early, or until another
+    /// thread asks for a drain now (<see cref="RequestDrain"/>). The next Drain consumes what is there.
+    /// </summary>
+    private void WaitForRecords(DrainWait wait, int timeoutMs)
     {
         Interlocked.Increment(ref _waitEpoch);
         try
         {
-            // Consumes what a wake-up announced; the next Drain takes the rest. Interrupted by a signal is a plain wake.
-            var polled = LibbpfRingBuffer.Poll(ring, timeoutMs);
-            if (polled < 0 && polled != -4 /* EINTR */)
-            {
-                throw new InvalidOperationException($"ring_buffer__poll failed: errno {-polled}");
-            }
+            wait.Wait(timeoutMs);
         }
         finally
         {
             Interlocked.Increment(ref _waitEpoch);
         }
-
-        if (_callbackError is { } error)
-        {
-            _callbackError = null;
-            throw error;
-        }
     }
+
+    /// <summary>
+    /// Drains now rather than at the next interval: a finding is waiting for its owner's fork and exec, or a control
+    /// request for the events before it. Any thread may ask; a no-op before the reader runs.
+    /// </summary>
+    public void RequestDrain() => Volatile.Read(ref _drainWait)?.Wake();
+
+    private DrainWait? _drainWait;
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static unsafe int OnSample(nint context, nint data, nuint size)
@@ -135,6 +137,4 @@ public sealed partial class KernelProcessSensor
         }
     }
 
-    private static int CurrentThreadId() =>
-        int.TryParse(Path.GetFileName(new FileInfo("/proc/thread-self").LinkTarget), out var tid) ? tid : 0;
 }

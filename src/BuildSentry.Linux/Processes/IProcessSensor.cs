@@ -28,6 +28,10 @@ public interface IProcessSensor : IDisposable
     /// <summary>How the kernel schedules the reader thread.</summary>
     ThreadScheduling ReaderScheduling { get; }
 
+    /// <summary>Asks the reader to apply what the kernel holds now rather than at its next interval (a sensor that reads
+    /// as events come has nothing to do). Any thread may ask.</summary>
+    void RequestDrain();
+
     /// <summary>Starts the reader, whose first event is the "start" rescan.</summary>
     void Start();
 

@@ -116,6 +116,11 @@ public sealed partial class ProcessSensor : IProcessSensor
         _thread.Start();
     }
 
+    /// <summary>The proc connector wakes the reader for each event: nothing waits for an interval.</summary>
+    public void RequestDrain()
+    {
+    }
+
     public void Dispose()
     {
         if (_stop.IsCancellationRequested)
@@ -136,7 +141,7 @@ public sealed partial class ProcessSensor : IProcessSensor
 
     private void Run()
     {
-        ReaderThreadId = CurrentThreadId();
+        ReaderThreadId = ThreadId.Current();
         ReaderScheduling = ThreadNice.Raise(ThreadNice.ProcessSensorThread);
         var timeoutMs = (int)_options.PollInterval.TotalMilliseconds;
         var buffer = new byte[8192];
@@ -172,8 +177,6 @@ public sealed partial class ProcessSensor : IProcessSensor
         }
     }
 
-    private static int CurrentThreadId() =>
-        int.TryParse(Path.GetFileName(new FileInfo("/proc/thread-self").LinkTarget), out var tid) ? tid : 0;
 
     private void Write(SensorEvent evt)
     {

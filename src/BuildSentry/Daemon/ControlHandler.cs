@@ -28,6 +28,7 @@ internal sealed partial class ControlHandler(MonitorPipeline pipeline, StatusBui
         // Decided on what the kernel reported before the request: the caller's own fork and exec, the job it runs in.
         // The wait is off the loop; the eBPF sensor drains every few milliseconds.
         var arrived = time.GetUtcNow();
+        pipeline.RequestSensorDrain();
         while (pipeline.SensorCaughtUpUntil() < arrived && time.GetUtcNow() - arrived < SensorCatchUp)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(1), time, cancellationToken);

@@ -42,6 +42,9 @@ internal sealed class MonitorPipeline(LoopQueue queue, TimeProvider time)
     /// <summary>Until when the process sensor has applied every event; asked only while a finding waits.</summary>
     public Func<DateTimeOffset> SensorCaughtUpUntil { get; set; } = () => DateTimeOffset.MinValue;
 
+    /// <summary>Asks the process sensor to apply what the kernel holds now (a finding waits for its owner).</summary>
+    public Action RequestSensorDrain { get; set; } = static () => { };
+
     /// <summary>Raised on the applying thread, under the lock, for every exec (the runner worker probe looks at them).</summary>
     public event Action<ProcessExecuted>? Executed;
 
@@ -204,6 +207,7 @@ internal sealed class MonitorPipeline(LoopQueue queue, TimeProvider time)
         var count = _awaitingOwner.Count;
         if (count > 0 && _awaitingCount == 0)
         {
+            RequestSensorDrain();
             _awaitingRecheck?.Change(AwaitingRecheck, AwaitingRecheck);
         }
         else if (count == 0 && _awaitingCount > 0)

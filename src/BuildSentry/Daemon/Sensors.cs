@@ -32,6 +32,7 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
     {
         pipeline.SensorCaughtUpUntil = () => Process?.CaughtUpUntil() ?? DateTimeOffset.MinValue;
         Process = CreateProcessSensor();
+        pipeline.RequestSensorDrain = Process.RequestDrain;
         Process.Start();
         _diagnostics = new RunnerDiagnosticsWatcher(new QueuedEventWriter(pipeline), time);
         _diagnostics.Start();
