@@ -48,6 +48,9 @@ public sealed partial class NetworkSensor : IDisposable
 
     public NetworkSensorCounters Counters { get; } = new();
 
+    /// <summary>The job the kernel's membership map has a process in, where the eBPF sensor runs; set before <see cref="Start"/>.</summary>
+    public Func<int, string?>? JobOfProcess { get; init; }
+
     /// <summary>How the kernel schedules the capture thread, and the per-device readers it starts (they inherit its
     /// nice value): <see cref="Interop.ThreadScheduling.Nice"/> (-10) unless it was refused (no CAP_SYS_NICE), and
     /// then a busy build delays kills. It keeps the default slice on purpose (<see cref="Interop.ThreadNice"/>).</summary>
@@ -143,6 +146,9 @@ public sealed partial class NetworkSensor : IDisposable
         var attribution = kernelJob is null
             ? _resolver.Resolve(flow, _jobPids)
             : _resolver.Resolve(flow, _kernelTags!.Members(kernelJob), searchHost: false);
+        // The kernel's membership map (the eBPF sensor) knows the owner's job before the owner's exec reaches the
+        // monitor: a denial is then killed at once instead of waiting for it (JobMonitor.KillAhead).
+        kernelJob ??= attribution.Owner is { } owner ? JobOfProcess?.Invoke(owner.Pid) : null;
         if (kernelJob is not null)
         {
             attribution = attribution with { KernelJob = kernelJob };

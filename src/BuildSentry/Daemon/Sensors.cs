@@ -111,7 +111,10 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
                 Filter = new CaptureFilterOptions { DnsPorts = capture.DnsPorts },
             });
             Network = new NetworkSensor(new InlineEventWriter(pipeline.ApplyInline), source, FlowOwnerResolvers.Create(), pipeline.JobPids,
-                capture.DnsPorts, time, placement.KernelTags);
+                capture.DnsPorts, time, placement.KernelTags)
+            {
+                JobOfProcess = placement.Slots.JobOfProcess,
+            };
             Network.Start();
         }
         catch (Exception ex) when (ex is DllNotFoundException or InvalidOperationException or PlatformNotSupportedException
