@@ -14,14 +14,19 @@ public sealed partial class JobMonitor
 
     private void OnConnection(DateTimeOffset time, FlowKey flow, FlowAttribution attribution)
     {
-        if (!IsJudgedConnection(flow) || !TryAttribute(attribution, out var process, out var state)
-            || state.Sightings.IsSecond($"{flow.Destination}|{flow.DestinationPort}|{flow.Protocol}", time, attribution.AtSyscall))
+        if (!IsJudgedConnection(flow) || !TryAttribute(attribution, out var process, out var state))
+        {
+            return;
+        }
+
+        var key = DestinationKey(flow);
+        if (state.Sightings.IsSecond(key, time, attribution.AtSyscall))
         {
             return;
         }
 
         var names = Names.NamesFor(attribution.NetworkNamespace, flow.Destination, time);
-        var destination = Destination(state, flow, time, process);
+        var destination = Destination(state, key, flow, time, process);
         foreach (var name in names)
         {
             AddName(state, destination.Names, name);
@@ -38,7 +43,7 @@ public sealed partial class JobMonitor
             return;
         }
 
-        var destination = Destination(state, flow, time, process);
+        var destination = Destination(state, DestinationKey(flow), flow, time, process);
         AddName(state, destination.ServerNames, name);
         var names = Names.NamesFor(attribution.NetworkNamespace, flow.Destination, time);
         var verdict = ServerNameVerdict(state, flow, name);
@@ -204,9 +209,11 @@ public sealed partial class JobMonitor
         return false;
     }
 
-    private DestinationRecord Destination(JobState state, FlowKey flow, DateTimeOffset time, ProcessRecord? process)
+    /// <summary>A job's destination: address, port and protocol (the report's row, and what two sensors' sightings share).</summary>
+    private static string DestinationKey(FlowKey flow) => $"{flow.Destination}|{flow.DestinationPort}|{flow.Protocol}";
+
+    private DestinationRecord Destination(JobState state, string key, FlowKey flow, DateTimeOffset time, ProcessRecord? process)
     {
-        var key = $"{flow.Destination}|{flow.DestinationPort}|{flow.Protocol}";
         if (state.Destinations.TryGetValue(key, out var record))
         {
             return record;

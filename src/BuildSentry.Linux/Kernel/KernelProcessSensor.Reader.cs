@@ -39,7 +39,7 @@ public sealed partial class KernelProcessSensor
             using var wait = new DrainWait(LibbpfRingBuffer.EpollFd(ring));
             Volatile.Write(ref _drainWait, wait);
             Rescan(ProcessSensor.StartRescan);
-            while (!_stop.IsCancellationRequested)
+            while (!_reader.IsStopping)
             {
                 Interlocked.Increment(ref _heartbeat);
                 Drain(ring);
@@ -47,7 +47,7 @@ public sealed partial class KernelProcessSensor
                 ReportLossIfDue();
             }
         }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (_reader.IsStopping)
         {
         }
         catch (System.Threading.Channels.ChannelClosedException)

@@ -18,8 +18,6 @@ public sealed partial class KernelProcessSensor : IProcessSensor
 {
     public const string SensorName = "ebpf";
 
-    private static readonly TimeSpan ReaderStopWait = TimeSpan.FromSeconds(5);
-
     private readonly ChannelWriter<SensorEvent> _writer;
     private readonly TimeProvider _time;
     private readonly KernelProcessSensorOptions _options;
@@ -27,8 +25,7 @@ public sealed partial class KernelProcessSensor : IProcessSensor
     private readonly KernelPrograms _programs;
     private readonly JobMembership _jobs;
     private readonly RingPositions _positions;
-    private readonly CancellationTokenSource _stop = new();
-    private Thread? _thread;
+    private readonly ReaderThread _reader;
     private long _received;
     private long _lost;
     private long _overruns;
@@ -43,6 +40,7 @@ public sealed partial class KernelProcessSensor : IProcessSensor
         ProcFs procFs, KernelPrograms programs)
     {
         _writer = writer;
+        _reader = new ReaderThread(SensorName, Run);
         _time = time;
         _options = options;
         _procFs = procFs;
@@ -127,35 +125,15 @@ public sealed partial class KernelProcessSensor : IProcessSensor
     /// <summary>The job the kernel holds a live process in.</summary>
     public bool TryGetJob(int tgid, out uint slot) => _jobs.TryGet(tgid, out slot);
 
-    public void Start()
-    {
-        ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
-        if (_thread is not null)
-        {
-            throw new InvalidOperationException("The kernel process sensor is already started.");
-        }
-
-        _thread = new Thread(Run) { IsBackground = true, Name = SensorName };
-        _thread.Start();
-    }
+    public void Start() => _reader.Start(this);
 
     public void Dispose()
     {
-        if (_stop.IsCancellationRequested)
+        if (_reader.Stop())
         {
-            return;
+            _positions.Dispose();
+            _programs.Dispose();
         }
-
-        _stop.Cancel();
-        // Bounded: a reader that is wedged (the reason the daemon is stopping, see the watchdog) must not hang the stop.
-        if (_thread?.Join(ReaderStopWait) == false)
-        {
-            return;
-        }
-
-        _positions.Dispose();
-        _programs.Dispose();
-        _stop.Dispose();
     }
 
     private void Write(SensorEvent evt)
@@ -163,7 +141,7 @@ public sealed partial class KernelProcessSensor : IProcessSensor
         if (!_writer.TryWrite(evt))
         {
             // A full channel holds the reader back; the ring then fills, and what does not fit is counted as loss.
-            _writer.WriteAsync(evt, _stop.Token).AsTask().GetAwaiter().GetResult();
+            _writer.WriteAsync(evt, _reader.Token).AsTask().GetAwaiter().GetResult();
         }
     }
 }

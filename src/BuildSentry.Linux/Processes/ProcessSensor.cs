@@ -18,15 +18,12 @@ public sealed partial class ProcessSensor : IProcessSensor
     /// <summary>The reason of the reader's first event, the rescan at start (<see cref="ProcessRescanned.Reason"/>).</summary>
     public const string StartRescan = "start";
 
-    private static readonly TimeSpan ReaderStopWait = TimeSpan.FromSeconds(5);
-
     private readonly ChannelWriter<SensorEvent> _writer;
     private readonly TimeProvider _time;
     private readonly ProcessSensorOptions _options;
     private readonly ProcFs _procFs;
-    private readonly CancellationTokenSource _stop = new();
+    private readonly ReaderThread _reader;
     private ProcConnectorSocket? _socket;
-    private Thread? _thread;
     private long _received;
     private long _lost;
     private long _overruns;
@@ -45,6 +42,7 @@ public sealed partial class ProcessSensor : IProcessSensor
         ProcFs? procFs = null)
     {
         _writer = writer;
+        _reader = new ReaderThread(SensorName, Run);
         _time = time ?? TimeProvider.System;
         _options = options ?? new ProcessSensorOptions();
         _procFs = procFs ?? new ProcFs();
@@ -103,18 +101,7 @@ public sealed partial class ProcessSensor : IProcessSensor
     /// Subscribes, then starts the reader, whose first event is the "start" rescan. Subscribing first
     /// means a process started during the scan is in the scan, in the events after it, or in both.
     /// </summary>
-    public void Start()
-    {
-        ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
-        if (_thread is not null)
-        {
-            throw new InvalidOperationException("The process sensor is already started.");
-        }
-
-        _socket = ProcConnectorSocket.Open(_options.ReceiveBufferBytes);
-        _thread = new Thread(Run) { IsBackground = true, Name = SensorName };
-        _thread.Start();
-    }
+    public void Start() => _reader.Start(this, () => _socket = ProcConnectorSocket.Open(_options.ReceiveBufferBytes));
 
     /// <summary>The proc connector wakes the reader for each event: nothing waits for an interval.</summary>
     public void RequestDrain()
@@ -123,20 +110,10 @@ public sealed partial class ProcessSensor : IProcessSensor
 
     public void Dispose()
     {
-        if (_stop.IsCancellationRequested)
+        if (_reader.Stop())
         {
-            return;
+            _socket?.Dispose();
         }
-
-        _stop.Cancel();
-        // Bounded: a reader that is wedged (the reason the daemon is stopping, see the watchdog) must not hang the stop.
-        if (_thread?.Join(ReaderStopWait) == false)
-        {
-            return;
-        }
-
-        _socket?.Dispose();
-        _stop.Dispose();
     }
 
     private void Run()
@@ -148,7 +125,7 @@ public sealed partial class ProcessSensor : IProcessSensor
         try
         {
             Rescan(StartRescan);
-            while (!_stop.IsCancellationRequested)
+            while (!_reader.IsStopping)
             {
                 Interlocked.Increment(ref _heartbeat);
                 var status = _socket!.Receive(buffer, timeoutMs, out var length, _drained, _woke);
@@ -165,7 +142,7 @@ public sealed partial class ProcessSensor : IProcessSensor
                 ReportLossIfDue(quiet: status == ReceiveStatus.TimedOut);
             }
         }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (_reader.IsStopping)
         {
         }
         catch (ChannelClosedException)
@@ -183,7 +160,7 @@ public sealed partial class ProcessSensor : IProcessSensor
         if (!_writer.TryWrite(evt))
         {
             // A full channel holds the reader back; the kernel then drops messages, which are counted as loss.
-            _writer.WriteAsync(evt, _stop.Token).AsTask().GetAwaiter().GetResult();
+            _writer.WriteAsync(evt, _reader.Token).AsTask().GetAwaiter().GetResult();
         }
     }
 }

@@ -49,8 +49,8 @@ internal sealed partial class ControlHandler(MonitorPipeline pipeline, StatusBui
 
     private ControlResponse Handle(ControlRequest request, PeerCredentials peer) => request.Command switch
     {
-        ControlCommands.JobStart => JobStart(request, peer),
-        ControlCommands.JobEnd => JobEnd(request, peer),
+        ControlCommands.JobStart => JobStart(request, peer, Ancestry(peer.Pid)),
+        ControlCommands.JobEnd => JobEnd(request, peer, Ancestry(peer.Pid)),
         ControlCommands.Status => status.Build(),
         ControlCommands.Reload => reloader.Reload($"control request from pid {peer.Pid}"),
         _ => ControlResponse.Refused($"unknown command {SafeText.Escape(request.Command)}"),
@@ -61,9 +61,8 @@ internal sealed partial class ControlHandler(MonitorPipeline pipeline, StatusBui
     /// parent for a hook that runs <c>buildsentry job start</c>) and must be the caller or one of its
     /// ancestors: a hook can start monitoring its own lineage, never an unrelated process.
     /// </summary>
-    private ControlResponse JobStart(ControlRequest request, PeerCredentials peer)
+    private ControlResponse JobStart(ControlRequest request, PeerCredentials peer, List<int> ancestry)
     {
-        var ancestry = Ancestry(peer.Pid);
         var rootPid = request.RootPid ?? (ancestry.Count > 1 ? ancestry[1] : peer.Pid);
         if (!ancestry.Contains(rootPid))
         {
@@ -76,7 +75,7 @@ internal sealed partial class ControlHandler(MonitorPipeline pipeline, StatusBui
         }
 
         var metadata = Metadata(request, rootPid);
-        if (CallerJob(peer) is { } own && !own.Metadata.IsSameJob(metadata))
+        if (CallerJob(peer, ancestry) is { } own && !own.Metadata.IsSameJob(metadata))
         {
             return Refuse(peer, $"pid {peer.Pid} is a process of job {own.Id} and may not start another job");
         }
@@ -92,14 +91,14 @@ internal sealed partial class ControlHandler(MonitorPipeline pipeline, StatusBui
     }
 
     /// <summary>Ends a job. A process inside any monitored job may not: that is how a step would switch the sensor off.</summary>
-    private ControlResponse JobEnd(ControlRequest request, PeerCredentials peer)
+    private ControlResponse JobEnd(ControlRequest request, PeerCredentials peer, List<int> ancestry)
     {
-        if (CallerJob(peer) is { } own)
+        if (CallerJob(peer, ancestry) is { } own)
         {
             return Refuse(peer, $"pid {peer.Pid} is a process of job {own.Id} and may not end a job");
         }
 
-        var jobId = request.JobId is { } id ? JobIds.Create(id) : JobRootedAbove(peer)?.Id;
+        var jobId = request.JobId is { } id ? JobIds.Create(id) : JobRootedAbove(ancestry)?.Id;
         if (jobId is null || !Monitor.Tracker.TryGetJob(jobId, out var job) || !job.IsActive)
         {
             return ControlResponse.Refused(jobId is null ? "no active job is rooted above the caller; pass --job-id" : $"no active job {SafeText.Escape(jobId)}");
@@ -123,14 +122,14 @@ internal sealed partial class ControlHandler(MonitorPipeline pipeline, StatusBui
     /// the kernel's job membership map and by the caller's ancestors in /proc: a job's new process is never taken for
     /// an outsider.
     /// </summary>
-    private JobRecord? CallerJob(PeerCredentials peer)
+    private JobRecord? CallerJob(PeerCredentials peer, List<int> ancestry)
     {
         if (slots.JobOfProcess(peer.Pid) is { } kernelJob && Monitor.Tracker.TryGetJob(kernelJob, out var inKernel) && inKernel.IsActive)
         {
             return inKernel;
         }
 
-        foreach (var pid in Ancestry(peer.Pid))
+        foreach (var pid in ancestry)
         {
             if (Monitor.Tracker.Processes.TryGetLive(pid, out var process) && Monitor.Tracker.JobOf(process) is { IsActive: true } job)
             {
@@ -141,11 +140,7 @@ internal sealed partial class ControlHandler(MonitorPipeline pipeline, StatusBui
         return null;
     }
 
-    private JobRecord? JobRootedAbove(PeerCredentials peer)
-    {
-        var ancestry = Ancestry(peer.Pid);
-        return Monitor.Tracker.ActiveJobs.FirstOrDefault(j => ancestry.Contains(j.Root.Pid));
-    }
+    private JobRecord? JobRootedAbove(List<int> ancestry) => Monitor.Tracker.ActiveJobs.FirstOrDefault(j => ancestry.Contains(j.Root.Pid));
 
     /// <summary>The caller and its ancestors, nearest first, from /proc (the kernel's word, not the client's).</summary>
     private List<int> Ancestry(int pid)

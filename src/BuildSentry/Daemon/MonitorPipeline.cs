@@ -62,15 +62,16 @@ internal sealed class MonitorPipeline(LoopQueue queue, TimeProvider time)
         _awaitingRecheck = time.CreateTimer(_ => queue.Post(() => ReleaseAwaiting()), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>Runs <paramref name="read"/> under the lock, from any thread.</summary>
-    public T Read<T>(Func<JobMonitor, T> read)
+    /// <summary>Runs <paramref name="read"/> under the lock, from any thread; <paramref name="argument"/> spares the
+    /// sensors' hot paths a closure per call.</summary>
+    public T Read<TArgument, T>(TArgument argument, Func<JobMonitor, TArgument, T> read)
     {
         lock (_gate)
         {
             var outer = Hold();
             try
             {
-                return read(_monitor);
+                return read(_monitor, argument);
             }
             finally
             {

@@ -133,7 +133,7 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
     /// (<see cref="ProcessSensorOptions.ParentJobSettled"/>). A job found by its markers has read them once; one from a
     /// worker or a hook still learns its repository and workflow from its steps' markers.
     /// </summary>
-    private bool IsParentJobSettled(int ppid) => pipeline.Read(monitor =>
+    private bool IsParentJobSettled(int ppid) => pipeline.Read(ppid, static (monitor, ppid) =>
         monitor.Tracker.Processes.TryGetLive(ppid, out var parent)
         && monitor.Tracker.JobOf(parent) is { IsActive: true } job
         && (job.Detection == Core.Jobs.JobDetection.EnvironmentMarkers || job.Metadata.Repository is not null));
