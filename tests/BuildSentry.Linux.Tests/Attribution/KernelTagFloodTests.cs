@@ -12,6 +12,7 @@ using BuildSentry.Linux.Network;
 namespace BuildSentry.Linux.Tests.Attribution;
 
 /// <summary>A live capture on loopback with real iptables rules and a real cgroup: the kernel's records under a flood.</summary>
+[Collection(FloodCollection.Name)]
 public sealed class KernelTagFloodTests
 {
     // 60,000 DNS-port datagrams from one socket (one flow: its job is asked for once, yet every datagram is logged),
