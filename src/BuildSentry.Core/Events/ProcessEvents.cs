@@ -6,6 +6,11 @@ public sealed record ProcessForked(DateTimeOffset Time, ProcessKey Child, Proces
     /// <summary>When the kernel stamped the fork, in CLOCK_MONOTONIC nanoseconds; 0 when unknown (a scan, a
     /// replayed trace). Compared with the time a parent entered its job's cgroup (see IJobPlacement.Adopt).</summary>
     public ulong KernelTimeNs { get; init; }
+
+    /// <summary>The job slot the kernel's membership map gave the child at this fork (the eBPF sensor); 0 for none or
+    /// unknown. A child the kernel already placed in its job needs no seeding from user space.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public uint KernelJobSlot { get; init; }
 }
 
 /// <summary>A process replaced its image. <see cref="Details"/> is <see cref="ProcessDetails.Unknown"/>

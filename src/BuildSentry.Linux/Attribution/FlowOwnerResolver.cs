@@ -7,16 +7,20 @@ namespace BuildSentry.Linux.Attribution;
 /// <summary>
 /// Flow → socket inode → process. The daemon's own namespace is asked through sock_diag; other
 /// namespaces (containers of a job) through /proc/PID/net of a job process living in them.
-/// Socket → process scans /proc/PID/fd, job processes first, and caches the answer.
+/// Socket → process asks the kernel's socket-owner map first, where the eBPF sensor runs (a job member's socket, by
+/// the cookie sock_diag reports), and otherwise scans /proc/PID/fd, job processes first, and caches the answer.
 /// </summary>
 internal sealed class FlowOwnerResolver : IFlowOwnerResolver, IDisposable
 {
     private readonly SockDiag _sockDiag = new();
     private readonly SocketOwnerCache _cache;
     private readonly ulong _hostNamespace;
+    private readonly Func<ulong, FlowAttribution?>? _socketOwner;
+    private long _kernelAnswers;
 
-    public FlowOwnerResolver(int cacheCapacity = 4096)
+    public FlowOwnerResolver(int cacheCapacity = 4096, Func<ulong, FlowAttribution?>? socketOwner = null)
     {
+        _socketOwner = socketOwner;
         _cache = new SocketOwnerCache(cacheCapacity);
         _hostNamespace = SocketOwnerProbe.NetworkNamespace(Environment.ProcessId)
             ?? throw new InvalidOperationException("Cannot read /proc/self/ns/net.");
@@ -27,6 +31,14 @@ internal sealed class FlowOwnerResolver : IFlowOwnerResolver, IDisposable
         ArgumentNullException.ThrowIfNull(preferredPids);
         if (_sockDiag.Find(flow) is { } found)
         {
+            if (_socketOwner?.Invoke(found.Cookie) is { Owner: { } member } recorded)
+            {
+                // The capture runs ahead of the process sensor: the program the owner runs now lets the monitor wait
+                // for that exec before it judges the flow, rather than name the shell the owner was forked from.
+                Interlocked.Increment(ref _kernelAnswers);
+                return recorded with { OwnerExe = SocketOwnerProbe.Exe(member.Pid) };
+            }
+
             return found.Inode == 0
                 ? FlowAttribution.Unattributed(_hostNamespace, "the socket has no inode (closed, TIME_WAIT or not yet accepted)")
                 : Owner(found.Inode, _hostNamespace, preferredPids, searchHost ? SocketOwnerProbe.AllPids() : []);
@@ -43,6 +55,9 @@ internal sealed class FlowOwnerResolver : IFlowOwnerResolver, IDisposable
         }
         return FlowAttribution.Unattributed(_hostNamespace, "no socket has this tuple in the host namespace or in a job process's namespace");
     }
+
+    /// <summary>Owners the kernel's socket-owner map answered, without a search of /proc.</summary>
+    public long KernelAnswers => Interlocked.Read(ref _kernelAnswers);
 
     public void Dispose() => _sockDiag.Dispose();
 

@@ -11,4 +11,7 @@ public interface IFlowOwnerResolver
     /// <param name="searchHost">Whether every process of the host is searched when no preferred one holds the
     /// socket; false when the kernel already named the flow's job.</param>
     FlowAttribution Resolve(FlowKey flow, IReadOnlyCollection<int> preferredPids, bool searchHost = true);
+
+    /// <summary>Owners the kernel's socket-owner map answered (the eBPF sensor), without a search of /proc.</summary>
+    long KernelAnswers => 0;
 }

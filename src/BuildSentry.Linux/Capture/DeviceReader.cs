@@ -7,7 +7,8 @@ namespace BuildSentry.Linux.Capture;
 internal static class DeviceReader
 {
     /// <param name="gate">Shared by the devices of one source so the handler never runs concurrently.</param>
-    public static void Read(PcapDevice device, FrameHandler handler, object gate, CancellationToken cancellationToken)
+    /// <param name="idle">Called (under the gate) when the read timed out without a frame.</param>
+    public static void Read(PcapDevice device, FrameHandler handler, object gate, CancellationToken cancellationToken, Action? idle = null)
     {
         var linkType = device.LinkType;
         while (!cancellationToken.IsCancellationRequested)
@@ -25,6 +26,14 @@ internal static class DeviceReader
                     }
                     break;
                 case GetPacketStatus.ReadTimeout:
+                    if (idle is not null)
+                    {
+                        lock (gate)
+                        {
+                            idle();
+                        }
+                    }
+
                     break;
                 case GetPacketStatus.NoRemainingPackets:
                     return;

@@ -27,7 +27,7 @@ internal sealed class FilePacketSource : IPacketSource
         }
     }
 
-    public void Run(FrameHandler handler, CancellationToken cancellationToken)
+    public void Run(FrameHandler handler, CancellationToken cancellationToken, Action? idle = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
         DeviceReader.Read(_device, handler, _gate, cancellationToken);

@@ -8,9 +8,10 @@ public interface IPacketSource : IDisposable
 {
     /// <summary>
     /// Delivers frames to <paramref name="handler"/> until <paramref name="cancellationToken"/> fires
-    /// or, for a file, until its end. Blocks the calling thread; call it once.
+    /// or, for a file, until its end. Blocks the calling thread; call it once. A live source calls
+    /// <paramref name="idle"/> (never beside the handler) when no frame came within its read timeout.
     /// </summary>
-    void Run(FrameHandler handler, CancellationToken cancellationToken);
+    void Run(FrameHandler handler, CancellationToken cancellationToken, Action? idle = null);
 
     /// <summary>libpcap's counters per device; empty for a file, where nothing can be dropped.</summary>
     IReadOnlyList<PcapCounters> ReadCounters();

@@ -35,12 +35,12 @@ internal sealed class LivePacketSource : IPacketSource
     /// <summary>The name of the threads that read packets (the kernel shows its first 15 characters).</summary>
     public const string CaptureThreadName = "buildsentry-capture";
 
-    public void Run(FrameHandler handler, CancellationToken cancellationToken)
+    public void Run(FrameHandler handler, CancellationToken cancellationToken, Action? idle = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
         if (_devices.Count == 1)
         {
-            DeviceReader.Read(_devices[0], handler, _gate, cancellationToken);
+            DeviceReader.Read(_devices[0], handler, _gate, cancellationToken, idle);
             return;
         }
         // One thread per device. A new thread inherits its creator's nice value: NetworkSensor's capture thread
@@ -50,7 +50,7 @@ internal sealed class LivePacketSource : IPacketSource
                 () =>
                 {
                     Thread.CurrentThread.Name = CaptureThreadName;
-                    DeviceReader.Read(d, handler, _gate, cancellationToken);
+                    DeviceReader.Read(d, handler, _gate, cancellationToken, idle);
                 },
                 cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default))
             .ToArray();

@@ -34,8 +34,9 @@ internal sealed unsafe partial class SockDiag : IDisposable
         setsockopt(_fd, SOL_SOCKET, SO_RCVTIMEO, timeout, 2 * sizeof(long));
     }
 
-    /// <summary>The socket's inode and owner uid, or null when the kernel knows no socket with that tuple.</summary>
-    public (uint Inode, uint Uid)? Find(FlowKey flow)
+    /// <summary>The socket's inode, owner uid and cookie (what bpf_get_socket_cookie returns for it), or null when the
+    /// kernel knows no socket with that tuple.</summary>
+    public (uint Inode, uint Uid, ulong Cookie)? Find(FlowKey flow)
     {
         var request = new Request
         {
@@ -73,7 +74,7 @@ internal sealed unsafe partial class SockDiag : IDisposable
             if (header.Type == NlmsgError || span.Length < sizeof(NlMsgHdr) + sizeof(InetDiagMsg))
                 return null;
             var message = MemoryMarshal.Read<InetDiagMsg>(span[sizeof(NlMsgHdr)..]);
-            return (message.Inode, message.Uid);
+            return (message.Inode, message.Uid, message.Id.Cookie0 | ((ulong)message.Id.Cookie1 << 32));
         }
     }
 

@@ -38,7 +38,7 @@ public sealed partial class KernelProcessSensor
         var time = KernelTime.ToWallClock(_time, record.TimeNs);
         return record.Kind switch
         {
-            KernelRecordKind.Fork => new ProcessForked(time, record.Process, record.Parent) { KernelTimeNs = record.TimeNs },
+            KernelRecordKind.Fork => new ProcessForked(time, record.Process, record.Parent) { KernelTimeNs = record.TimeNs, KernelJobSlot = record.JobSlot },
             KernelRecordKind.Exec => new ProcessExecuted(time, record.Process, Details(record)),
             KernelRecordKind.Comm => new ProcessCommChanged(time, record.Process, record.Comm),
             _ => new ProcessExited(time, record.Process, WaitStatus.ToExitCode(record.WaitStatus)),

@@ -33,6 +33,9 @@ internal sealed unsafe class KernelPrograms : IDisposable
 
     public int CountersFd { get; private set; }
 
+    /// <summary>The socket-owner map (flows.h): socket cookie → the job member that connected or sent on it.</summary>
+    public int SocketOwnersFd { get; private set; }
+
     /// <summary>Opens, sizes, loads and attaches the programs. Throws <see cref="KernelUnavailableException"/>.</summary>
     public static KernelPrograms Load(int ringBytes, int wakeBytes, int jobEntries, string cgroupRoot)
     {
@@ -58,6 +61,7 @@ internal sealed unsafe class KernelPrograms : IDisposable
             programs.EventsFd = Libbpf.MapFd(programs.Map("events"));
             programs.JobsFd = Libbpf.MapFd(programs.Map("jobs"));
             programs.CountersFd = Libbpf.MapFd(programs.Map("counters"));
+            programs.SocketOwnersFd = Libbpf.MapFd(programs.Map("socket_owners"));
             foreach (var name in ProgramNames)
             {
                 programs.Attach(name);

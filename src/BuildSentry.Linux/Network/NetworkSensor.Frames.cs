@@ -13,6 +13,17 @@ public sealed partial class NetworkSensor
 
     private DateTimeOffset _lastKernelDrain;
 
+    /// <summary>No frame for a read timeout: the kernel's records of job flows that came after the last frame are read
+    /// now, so none waits in its socket for the next frame (and status counts it).</summary>
+    private void OnIdle()
+    {
+        if (_kernelTags is not null)
+        {
+            _lastKernelDrain = _time.GetUtcNow();
+            _kernelTags.Drain();
+        }
+    }
+
     /// <summary>Called by libpcap's loop for each frame the kernel filter passed; never throws.</summary>
     internal void OnFrame(in CapturedFrame frame)
     {

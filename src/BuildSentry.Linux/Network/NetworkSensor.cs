@@ -51,6 +51,9 @@ public sealed partial class NetworkSensor : IDisposable
     /// <summary>The job the kernel's membership map has a process in, where the eBPF sensor runs; set before <see cref="Start"/>.</summary>
     public Func<int, string?>? JobOfProcess { get; init; }
 
+    /// <summary>Flow owners the kernel's socket-owner map answered (the eBPF sensor), without a search of /proc.</summary>
+    public long KernelOwnedFlows => _resolver.KernelAnswers;
+
     /// <summary>How the kernel schedules the capture thread, and the per-device readers it starts (they inherit its
     /// nice value): <see cref="Interop.ThreadScheduling.Nice"/> (-10) unless it was refused (no CAP_SYS_NICE), and
     /// then a busy build delays kills. It keeps the default slice on purpose (<see cref="Interop.ThreadNice"/>).</summary>
@@ -92,7 +95,7 @@ public sealed partial class NetworkSensor : IDisposable
         CaptureScheduling = Interop.ThreadNice.Set(Interop.ThreadNice.CaptureThread) ? Interop.ThreadScheduling.Nice : Interop.ThreadScheduling.Default;
         try
         {
-            _source.Run(OnFrame, _stop.Token);
+            _source.Run(OnFrame, _stop.Token, OnIdle);
             _completion.TrySetResult();
         }
         catch (OperationCanceledException)
@@ -145,7 +148,7 @@ public sealed partial class NetworkSensor : IDisposable
         // A flow the kernel tagged is owned by a process in that job's cgroup: search there, not the whole host.
         var attribution = kernelJob is null
             ? _resolver.Resolve(flow, _jobPids)
-            : _resolver.Resolve(flow, _kernelTags!.Members(kernelJob), searchHost: false);
+            : _resolver.Resolve(flow, new LazyPids(() => _kernelTags!.Members(kernelJob)), searchHost: false);
         // The kernel's membership map (the eBPF sensor) knows the owner's job before the owner's exec reaches the
         // monitor: a denial is then killed at once instead of waiting for it (JobMonitor.KillAhead).
         kernelJob ??= attribution.Owner is { } owner ? JobOfProcess?.Invoke(owner.Pid) : null;

@@ -49,8 +49,9 @@ internal sealed class KernelJobSlots : IJobPlacement
     public void Adopt(JobRecord job, ProcessForked fork)
     {
         _cgroups.Adopt(job, fork);
-        // A fork the kernel saw before the job's seed: the map did not have its parent then.
-        if (Volatile.Read(ref _sensor) is { } sensor && _slots.TryGetValue(job.Id, out var slot))
+        // A fork the kernel saw before the job's seed: the map did not have its parent then. One it placed already
+        // (most of them) costs no system call.
+        if (Volatile.Read(ref _sensor) is { } sensor && _slots.TryGetValue(job.Id, out var slot) && fork.KernelJobSlot != slot)
         {
             sensor.SeedJob(fork.Child.Pid, slot);
         }

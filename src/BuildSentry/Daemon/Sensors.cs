@@ -110,7 +110,11 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
                 Interfaces = capture.Interfaces,
                 Filter = new CaptureFilterOptions { DnsPorts = capture.DnsPorts },
             });
-            Network = new NetworkSensor(new InlineEventWriter(pipeline.ApplyInline), source, FlowOwnerResolvers.Create(), pipeline.JobPids,
+            // The eBPF sensor records which job member owns each socket it connects or sends on: one lookup by the
+            // socket's cookie instead of a search of every /proc/PID/fd.
+            var socketOwners = (Process as KernelProcessSensor)?.SocketOwners;
+            Network = new NetworkSensor(new InlineEventWriter(pipeline.ApplyInline), source,
+                FlowOwnerResolvers.Create(socketOwner: socketOwners is null ? null : socketOwners.Find), pipeline.JobPids,
                 capture.DnsPorts, time, placement.KernelTags)
             {
                 JobOfProcess = placement.Slots.JobOfProcess,

@@ -89,6 +89,8 @@ internal sealed class StatusBuilder(MonitorPipeline pipeline, Sensors sensors, A
             // "nice" (-10) as shipped, "default" without CAP_SYS_NICE.
             ["captureScheduling"] = sensors.Network is null ? null : SensorHealth.SchedulingName(sensors.Network.CaptureScheduling),
             ["framesCaptured"] = network?.Frames, ["connections"] = network?.Connections, ["dnsQueries"] = network?.DnsQueries,
+            // Flow owners the eBPF sensor's socket-owner map named, and flows nobody could be found for.
+            ["flowOwnersFromKernel"] = sensors.Network?.KernelOwnedFlows, ["flowsUnattributed"] = network?.Unattributed,
             ["findingsHeldForOwner"] = pipeline.AwaitingOwner.Held, ["findingsLeftOwnerUnknown"] = pipeline.AwaitingOwner.LeftUnknown,
             ["findingsLeftOnTimeout"] = pipeline.AwaitingOwner.LeftOnTimeout, ["longestOwnerWaitMs"] = pipeline.AwaitingOwner.LongestWaitMs,
             ["packetsDropped"] = pipeline.Monitor.Counters.PacketsDropped, ["captureFault"] = sensors.Network?.Fault?.Message,

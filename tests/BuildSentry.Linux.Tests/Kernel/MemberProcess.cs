@@ -50,10 +50,13 @@ internal sealed class MemberProcess : IDisposable
 
     public TextReader Output => _process.StandardOutput;
 
+    /// <summary>Lets it run <c>after</c>.</summary>
+    public void Go() => File.WriteAllText(_go, "");
+
     /// <summary>Lets it run <c>after</c> and waits for it to exit with 0.</summary>
     public void GoAndWait()
     {
-        File.WriteAllText(_go, "");
+        Go();
         if (!_process.WaitForExit(TimeSpan.FromSeconds(30)) || _process.ExitCode != 0)
         {
             throw new InvalidOperationException($"the python member failed (exit {(_process.HasExited ? _process.ExitCode : "none")})");

@@ -19,6 +19,8 @@
 /* Each hook lets the syscall go on (1). Returning 0 would fail it with EPERM before a packet leaves. */
 #define ALLOW 1
 
+#include "flows.h"
+
 struct connect_record {
 	u32 kind;
 	u32 job;
@@ -98,8 +100,19 @@ static __always_inline int observe(struct bpf_sock_addr *ctx, u32 kind, bool v6)
 	if (protocol != IPPROTO_TCP && protocol != IPPROTO_UDP)
 		return ALLOW;
 
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	u64 cookie = bpf_get_socket_cookie(ctx);
+	u64 start_ns;
+	u32 netns;
+	if (kind == KIND_CONNECT) {
+		start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+		netns = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
+		remember_socket(cookie, pid_tgid >> 32, job, start_ns, netns);
+	}
+
 	/* A UDP connect sends nothing: glibc's getaddrinfo connects one to every address it sorts. The datagrams of a
-	 * connected UDP socket carry no address, so no sendmsg hook sees them: the capture reports their flow. */
+	 * connected UDP socket carry no address, so no sendmsg hook sees them: the capture reports their flow, and
+	 * finds its owner by the socket remembered above. */
 	if (protocol == IPPROTO_UDP && kind == KIND_CONNECT)
 		return ALLOW;
 
@@ -108,7 +121,7 @@ static __always_inline int observe(struct bpf_sock_addr *ctx, u32 kind, bool v6)
 	r.job = job;
 	r.protocol = protocol;
 	r.port = bpf_ntohs((u16)ctx->user_port);
-	r.cookie = bpf_get_socket_cookie(ctx);
+	r.cookie = cookie;
 	if (v6) {
 		destination6(ctx, &r);
 	} else {
@@ -120,12 +133,17 @@ static __always_inline int observe(struct bpf_sock_addr *ctx, u32 kind, bool v6)
 	if (protocol == IPPROTO_UDP && !first_of_flow(&r))
 		return ALLOW;
 
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	if (kind == KIND_UDP_SEND) {
+		start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+		netns = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
+		remember_socket(cookie, pid_tgid >> 32, job, start_ns, netns);
+	}
+
 	r.time_ns = bpf_ktime_get_ns();
 	r.pid = (u32)pid_tgid;
 	r.tgid = pid_tgid >> 32;
-	r.start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
-	r.netns = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
+	r.start_ns = start_ns;
+	r.netns = netns;
 
 	/* Rare next to forks and execs, and what a kill waits on: wake the reader now. A lost one is counted apart:
 	 * a rescan brings processes back, never a connection. */
