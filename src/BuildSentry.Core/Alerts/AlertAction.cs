@@ -11,4 +11,8 @@ public enum AlertAction
 
     /// <summary>The request was refused (control socket).</summary>
     Refused,
+
+    /// <summary>Prevent mode: the kernel refused the job's connect or send (EPERM) before anything left; the job
+    /// goes on.</summary>
+    Prevented,
 }

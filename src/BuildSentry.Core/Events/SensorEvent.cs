@@ -21,6 +21,7 @@ namespace BuildSentry.Core.Events;
 [JsonDerivedType(typeof(JobKillCompleted), "job-kill-completed")]
 [JsonDerivedType(typeof(RunnerDiagnosticsContacted), "runner-diagnostics")]
 [JsonDerivedType(typeof(ConnectionAttempted), "connect")]
+[JsonDerivedType(typeof(ConnectionPrevented), "prevented")]
 [JsonDerivedType(typeof(UdpFlowStarted), "udp-flow")]
 [JsonDerivedType(typeof(DnsQueryObserved), "dns-query")]
 [JsonDerivedType(typeof(DnsAnswerObserved), "dns-answer")]

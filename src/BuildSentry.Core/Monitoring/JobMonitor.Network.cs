@@ -36,6 +36,36 @@ public sealed partial class JobMonitor
         Judge(state, process, destination, verdict, AlertKinds.EgressConnection, "Egress to a destination not in the profile", flow, names, null, time);
     }
 
+    /// <summary>
+    /// Prevent mode: the kernel refused the connect or send against the job's allowlist. Always alerted (action
+    /// prevented, never a kill): where the profile would have allowed it, the allowlist lacked an entry, and the
+    /// reason says so rather than hide a refusal the job saw.
+    /// </summary>
+    private void OnPrevented(ConnectionPrevented prevented)
+    {
+        var (time, flow) = (prevented.Time, prevented.Flow);
+        if (!TryAttribute(prevented.Attribution, out var process, out var state))
+        {
+            return;
+        }
+
+        var names = Names.NamesFor(prevented.Attribution.NetworkNamespace, flow.Destination, time);
+        var destination = Destination(state, DestinationKey(flow), flow, time, process);
+        foreach (var name in names)
+        {
+            AddName(state, destination.Names, name);
+        }
+
+        var verdict = ConnectionVerdict(state, flow, names);
+        if (verdict.Allowed)
+        {
+            verdict = EgressVerdict.Deny($"refused by the job's kernel allowlist, which had no entry for it, though {verdict.Reason}");
+        }
+
+        Judge(state, process, destination, verdict, AlertKinds.EgressConnection, "Egress refused: a destination not in the profile", flow, names,
+            null, time);
+    }
+
     private void OnServerName(DateTimeOffset time, FlowKey flow, FlowAttribution attribution, string name, string kind)
     {
         if (IPAddress.IsLoopback(flow.Destination) || !TryAttribute(attribution, out var process, out var state))

@@ -27,9 +27,9 @@ public sealed partial class JobMonitor
             return;
         }
 
-        var action = AlertAction.Alerted;
+        var action = _applying is ConnectionPrevented ? AlertAction.Prevented : AlertAction.Alerted;
         string? id = null;
-        if (state.Mode == ProfileMode.Kill && state.Job.KilledAt is null && state.Job.IsActive)
+        if (action == AlertAction.Alerted && state.Mode == ProfileMode.Kill && state.Job.KilledAt is null && state.Job.IsActive)
         {
             id = state.NextAlertId();
             Kill(state.Job, id, reason, time);

@@ -74,6 +74,7 @@ public sealed partial class JobMonitor : ITrackerObserver
         {
             case ConnectionAttempted c: OnConnection(c.Time, c.Flow, c.Attribution); break;
             case UdpFlowStarted u: OnConnection(u.Time, u.Flow, u.Attribution); break;
+            case ConnectionPrevented p: OnPrevented(p); break;
             case DnsQueryObserved q: OnDnsQuery(q); break;
             case DnsAnswerObserved a: OnDnsAnswer(a); break;
             case TlsServerNameObserved s: OnServerName(s.Time, s.Flow, s.Attribution, s.ServerName, AlertKinds.EgressTlsServerName); break;

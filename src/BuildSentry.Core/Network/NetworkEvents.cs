@@ -11,6 +11,10 @@ public abstract record NetworkFinding(DateTimeOffset Time, FlowKey Flow, FlowAtt
 /// <summary>An outbound TCP SYN (or the first packet of a new outbound UDP flow, see <see cref="UdpFlowStarted"/>).</summary>
 public sealed record ConnectionAttempted(DateTimeOffset Time, FlowKey Flow, FlowAttribution Attribution) : NetworkFinding(Time, Flow, Attribution);
 
+/// <summary>A job's connect or send (TCP or UDP, by <see cref="FlowKey.Protocol"/>) that the kernel refused with EPERM
+/// in prevent mode, before any packet left: the destination was not on the job's allowlist.</summary>
+public sealed record ConnectionPrevented(DateTimeOffset Time, FlowKey Flow, FlowAttribution Attribution) : NetworkFinding(Time, Flow, Attribution);
+
 public sealed record UdpFlowStarted(DateTimeOffset Time, FlowKey Flow, FlowAttribution Attribution) : NetworkFinding(Time, Flow, Attribution);
 
 /// <summary>A DNS question sent by the build. <see cref="Name"/> is normalised (lowercase, escaped).</summary>

@@ -20,7 +20,7 @@ internal static class KernelConnectionParser
 
     /// <summary>Whether the record's kind is one of the connection programs' (the rest are process records).</summary>
     public static bool IsConnection(ReadOnlySpan<byte> data) =>
-        data.Length >= sizeof(uint) && (KernelRecordKind)Read<uint>(data, 0) is KernelRecordKind.Connect or KernelRecordKind.UdpSend;
+        data.Length >= sizeof(uint) && (KernelRecordKind)Read<uint>(data, 0) is KernelRecordKind.Connect or KernelRecordKind.UdpSend or KernelRecordKind.Prevented;
 
     public static bool TryParse(ReadOnlySpan<byte> data, out KernelConnectionRecord record)
     {

@@ -8,7 +8,8 @@ namespace BuildSentry.Linux.Kernel;
 /// A job member's connect, or the first datagram of one of its UDP flows, as the connection programs saw it at the
 /// syscall (struct connect_record in connect.h). Only job members' calls are recorded.
 /// </summary>
-/// <param name="Kind"><see cref="KernelRecordKind.Connect"/> or <see cref="KernelRecordKind.UdpSend"/>.</param>
+/// <param name="Kind"><see cref="KernelRecordKind.Connect"/>, <see cref="KernelRecordKind.UdpSend"/> or
+/// <see cref="KernelRecordKind.Prevented"/>.</param>
 /// <param name="JobSlot">The calling process's job (never 0).</param>
 /// <param name="TimeNs">When the program ran, CLOCK_MONOTONIC.</param>
 /// <param name="Process">The calling process (its tgid) with its start time in clock ticks, as /proc/PID/stat has it.</param>

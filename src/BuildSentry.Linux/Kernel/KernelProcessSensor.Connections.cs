@@ -10,6 +10,10 @@ public sealed partial class KernelProcessSensor
 {
     private long _connections;
     private long _udpFlows;
+    private long _prevented;
+
+    /// <summary>Connects and sends that prevent mode refused in the kernel.</summary>
+    public long Prevented => Interlocked.Read(ref _prevented);
 
     /// <summary>Job members' connections the kernel reported: TCP connects, and UDP flows (a UDP socket's connect or
     /// its first datagram to a destination).</summary>
@@ -23,7 +27,15 @@ public sealed partial class KernelProcessSensor
             return;
         }
 
-        Interlocked.Increment(ref record.Protocol == TransportProtocol.Tcp ? ref _connections : ref _udpFlows);
+        if (record.Kind == KernelRecordKind.Prevented)
+        {
+            Interlocked.Increment(ref _prevented);
+        }
+        else
+        {
+            Interlocked.Increment(ref record.Protocol == TransportProtocol.Tcp ? ref _connections : ref _udpFlows);
+        }
+
         Write(Translate(record));
     }
 
@@ -41,8 +53,8 @@ public sealed partial class KernelProcessSensor
         {
             AtSyscall = true,
         };
-        return record.Protocol == TransportProtocol.Tcp
-            ? new ConnectionAttempted(time, flow, attribution)
+        return record.Kind == KernelRecordKind.Prevented ? new ConnectionPrevented(time, flow, attribution)
+            : record.Protocol == TransportProtocol.Tcp ? new ConnectionAttempted(time, flow, attribution)
             : new UdpFlowStarted(time, flow, attribution);
     }
 }

@@ -47,12 +47,16 @@ public sealed partial class KernelProcessSensor : IProcessSensor
         _programs = programs;
         _jobs = new JobMembership(programs.JobsFd);
         _positions = RingPositions.Map(programs.EventsFd);
+        Policy = new KernelPolicy(programs.JobPoliciesFd, programs.AllowedFd);
         SocketOwners = new KernelSocketOwners(programs.SocketOwnersFd, options.JobIdOfSlot ?? (_ => null));
     }
 
     /// <summary>The job members behind sockets, as the kernel recorded them at connect and sendmsg: the capture's
     /// owner lookups ask it before they search /proc.</summary>
     public KernelSocketOwners SocketOwners { get; }
+
+    /// <summary>Prevent mode: which jobs are held to an allowlist, the allowlists, and where their DNS goes.</summary>
+    public KernelPolicy Policy { get; }
 
     /// <summary>
     /// Loads and attaches the programs; from then on the kernel keeps every process event until <see cref="Start"/>

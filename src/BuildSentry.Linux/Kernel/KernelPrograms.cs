@@ -13,7 +13,8 @@ internal sealed unsafe class KernelPrograms : IDisposable
     public const string ResourceName = "buildsentry.bpf.o";
     private static readonly string[] ProgramNames = ["buildsentry_fork", "buildsentry_exec", "buildsentry_exit", "buildsentry_comm"];
     private static readonly string[] CgroupProgramNames =
-        ["buildsentry_connect4", "buildsentry_connect6", "buildsentry_sendmsg4", "buildsentry_sendmsg6"];
+        ["buildsentry_connect4", "buildsentry_connect6", "buildsentry_sendmsg4", "buildsentry_sendmsg6",
+         "buildsentry_recvmsg4", "buildsentry_recvmsg6", "buildsentry_getpeername4", "buildsentry_getpeername6"];
 
     private readonly List<nint> _links = [];
     private nint _object;
@@ -35,6 +36,11 @@ internal sealed unsafe class KernelPrograms : IDisposable
 
     /// <summary>The socket-owner map (flows.h): socket cookie → the job member that connected or sent on it.</summary>
     public int SocketOwnersFd { get; private set; }
+
+    /// <summary>Prevent mode's maps (policy.h): per-job policy, allowlist (LPM trie) and redirected DNS servers.</summary>
+    public int JobPoliciesFd { get; private set; }
+
+    public int AllowedFd { get; private set; }
 
     /// <summary>Opens, sizes, loads and attaches the programs. Throws <see cref="KernelUnavailableException"/>.</summary>
     public static KernelPrograms Load(int ringBytes, int wakeBytes, int jobEntries, string cgroupRoot)
@@ -62,6 +68,8 @@ internal sealed unsafe class KernelPrograms : IDisposable
             programs.JobsFd = Libbpf.MapFd(programs.Map("jobs"));
             programs.CountersFd = Libbpf.MapFd(programs.Map("counters"));
             programs.SocketOwnersFd = Libbpf.MapFd(programs.Map("socket_owners"));
+            programs.JobPoliciesFd = Libbpf.MapFd(programs.Map("job_policies"));
+            programs.AllowedFd = Libbpf.MapFd(programs.Map("allowed"));
             foreach (var name in ProgramNames)
             {
                 programs.Attach(name);

@@ -15,4 +15,8 @@ public enum KernelRecordKind : uint
 
     /// <summary>The first datagram a job member's UDP socket sends to a destination: a <see cref="KernelConnectionRecord"/>.</summary>
     UdpSend = 6,
+
+    /// <summary>A job member's connect or send that prevent mode refused (EPERM) before a packet left: a
+    /// <see cref="KernelConnectionRecord"/>.</summary>
+    Prevented = 7,
 }

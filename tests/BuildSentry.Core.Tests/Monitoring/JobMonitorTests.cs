@@ -125,6 +125,27 @@ public sealed class JobMonitorTests
     }
 
     [Fact]
+    public void A_connect_the_kernel_prevented_is_alerted_as_prevented_and_kills_nothing_even_in_kill_mode()
+    {
+        var monitor = Monitor("kill");
+        Job();
+        Answer("evil.test", Evil);
+        Answer("registry.test", Registry);
+        _trace.Add(new ConnectionPrevented(_trace.Now, Tcp(Evil, 80), Owner(Key(12)) with { AtSyscall = true }));
+        // Refused although the profile allows it (the allowlist lacked the entry): still alerted, and says so.
+        _trace.Add(new ConnectionPrevented(_trace.Now, Tcp(Registry, 443), Owner(Key(12)) with { AtSyscall = true }));
+        Run(monitor);
+
+        Assert.Empty(_enforcer.Kills);
+        Assert.Equal(2, _alerts.Alerts.Count);
+        Assert.All(_alerts.Alerts, a => Assert.Equal((AlertKinds.EgressConnection, AlertAction.Prevented), (a.Kind, a.Action)));
+        Assert.Equal(["evil.test"], _alerts.Alerts[0].Destination!.Names);
+        Assert.Equal("/usr/bin/curl", _alerts.Alerts[0].Process!.Exe);
+        Assert.Contains("kernel allowlist, which had no entry", _alerts.Alerts[1].Reason);
+        Assert.Null(Assert.Single(monitor.ActiveJobs).Job.KilledAt);
+    }
+
+    [Fact]
     public void A_flow_whose_socket_closed_unnamed_is_judged_for_the_job_the_kernel_matched_its_cgroup_to()
     {
         var monitor = Monitor("kill");

@@ -87,6 +87,8 @@ static __always_inline bool first_of_flow(struct connect_record *r)
 	return bpf_map_update_elem(&udp_flows, &key, &seen, BPF_NOEXIST) == 0;
 }
 
+#include "policy.h"
+
 /* Membership is the calling task's, never the socket's: a socket keeps the cgroup it was made in, so one made
  * before its process joined a job (or inherited from outside it) would otherwise go unseen. */
 static __always_inline int observe(struct bpf_sock_addr *ctx, u32 kind, bool v6)
@@ -110,12 +112,6 @@ static __always_inline int observe(struct bpf_sock_addr *ctx, u32 kind, bool v6)
 		remember_socket(cookie, pid_tgid >> 32, job, start_ns, netns);
 	}
 
-	/* A UDP connect sends nothing: glibc's getaddrinfo connects one to every address it sorts. The datagrams of a
-	 * connected UDP socket carry no address, so no sendmsg hook sees them: the capture reports their flow, and
-	 * finds its owner by the socket remembered above. */
-	if (protocol == IPPROTO_UDP && kind == KIND_CONNECT)
-		return ALLOW;
-
 	struct connect_record r = {};
 	r.kind = kind;
 	r.job = job;
@@ -129,6 +125,31 @@ static __always_inline int observe(struct bpf_sock_addr *ctx, u32 kind, bool v6)
 		r.family = AF_INET;
 		__builtin_memcpy(r.addr, &a, 4);
 	}
+
+	/* Prevent mode: DNS goes to the forwarder; any other destination off the job's allowlist is refused here, and
+	 * reported. The verdict comes before the UDP flow dedup below, so every refused datagram is refused. */
+	struct job_policy *policy = bpf_map_lookup_elem(&job_policies, &job);
+	if (policy && policy->mode == MODE_PREVENT) {
+		if (r.port == DNS_PORT && policy->dns_port) {
+			redirect_dns(ctx, policy, cookie, &r, v6);
+		} else if (!destination_allowed(job, r.family, r.addr, r.port, protocol)) {
+			r.kind = KIND_PREVENTED;
+			r.time_ns = bpf_ktime_get_ns();
+			r.pid = (u32)pid_tgid;
+			r.tgid = pid_tgid >> 32;
+			r.start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+			r.netns = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
+			if (bpf_ringbuf_output(&events, &r, sizeof(r), BPF_RB_FORCE_WAKEUP))
+				count(COUNTER_CONNECTS_LOST);
+			return 0;
+		}
+	}
+
+	/* A UDP connect sends nothing: glibc's getaddrinfo connects one to every address it sorts. The datagrams of a
+	 * connected UDP socket carry no address, so no sendmsg hook sees them: the capture reports their flow, and
+	 * finds its owner by the socket remembered above. */
+	if (protocol == IPPROTO_UDP && kind == KIND_CONNECT)
+		return ALLOW;
 
 	if (protocol == IPPROTO_UDP && !first_of_flow(&r))
 		return ALLOW;
