@@ -27,9 +27,10 @@ public sealed partial class JobMonitor
             return;
         }
 
-        var action = _applying is ConnectionPrevented ? AlertAction.Prevented : AlertAction.Alerted;
+        // Refused at the syscall (prevent mode's kernel hook, or its DNS forwarder): nothing left, the job goes on.
+        var action = _applying is ConnectionPrevented or DnsQueryObserved { Prevented: true } ? AlertAction.Prevented : AlertAction.Alerted;
         string? id = null;
-        if (action == AlertAction.Alerted && state.Mode == ProfileMode.Kill && state.Job.KilledAt is null && state.Job.IsActive)
+        if (action == AlertAction.Alerted && Kills(state.Mode) && state.Job.KilledAt is null && state.Job.IsActive)
         {
             id = state.NextAlertId();
             Kill(state.Job, id, reason, time);
@@ -81,7 +82,7 @@ public sealed partial class JobMonitor
     public bool KillAhead(SensorEvent e)
     {
         if (e is not NetworkFinding { Attribution: { KernelJob: { } jobId } attribution } || !_states.TryGetValue(jobId, out var state)
-            || state.Mode != ProfileMode.Kill || state.Job.KilledAt is not null || !state.Job.IsActive)
+            || !Kills(state.Mode) || state.Job.KilledAt is not null || !state.Job.IsActive)
         {
             return false;
         }
@@ -107,6 +108,11 @@ public sealed partial class JobMonitor
         Counters.KillsAheadOfOwner++;
         return true;
     }
+
+    /// <summary>Whether a violation that was not refused at the syscall kills the job: in kill mode, and in prevent
+    /// mode (what the kernel lets through and the profile denies: a TLS server name or HTTP Host, or a job the kernel
+    /// does not hold, where the eBPF sensor is unavailable).</summary>
+    private static bool Kills(ProfileMode mode) => mode is ProfileMode.Kill or ProfileMode.Prevent;
 
     private void Kill(JobRecord job, string? alertId, string reason, DateTimeOffset time)
     {

@@ -19,7 +19,13 @@ public sealed record UdpFlowStarted(DateTimeOffset Time, FlowKey Flow, FlowAttri
 
 /// <summary>A DNS question sent by the build. <see cref="Name"/> is normalised (lowercase, escaped).</summary>
 public sealed record DnsQueryObserved(DateTimeOffset Time, FlowKey Flow, int Id, string Name, int QueryType, FlowAttribution Attribution)
-    : NetworkFinding(Time, Flow, Attribution);
+    : NetworkFinding(Time, Flow, Attribution)
+{
+    /// <summary>Prevent mode's DNS forwarder refused the query (the name is off the job's profile): no packet for it
+    /// left the host. Left out of traces when false.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Prevented { get; init; }
+}
 
 /// <summary>A DNS response to the build; <see cref="NetworkObservation.Flow"/> is oriented client to server, like its query.</summary>
 public sealed record DnsAnswerObserved(DateTimeOffset Time, FlowKey Flow, int Id, string QueryName, IReadOnlyList<DnsRecord> Answers, ulong NetworkNamespace)

@@ -42,6 +42,12 @@ public sealed class CidrBlock
     /// <summary>For callers testing one canonical address against many blocks: convert it once.</summary>
     internal bool Contains(AddressFamily family, UInt128 number) => family == Family && (number & _mask) == _network;
 
+    /// <summary>The block's first address.</summary>
+    public IPAddress Network => FromNumber(Family, _network);
+
+    /// <summary>Whether every address of <paramref name="other"/> is in this block.</summary>
+    public bool Covers(CidrBlock other) => other.Family == Family && other.PrefixLength >= PrefixLength && Contains(other.Family, other._network);
+
     public override string ToString() => $"{FromNumber(Family, _network)}/{PrefixLength}";
 
     /// <summary>Parses <c>10.0.0.0/8</c>, <c>2001:db8::/32</c> or a single address (a /32 or /128).</summary>

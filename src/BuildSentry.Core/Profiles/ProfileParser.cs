@@ -129,8 +129,11 @@ internal sealed partial class ProfileParser
             case "kill":
                 _profile.Mode = ProfileMode.Kill;
                 break;
+            case "prevent":
+                _profile.Mode = ProfileMode.Prevent;
+                break;
             case { } other:
-                Error(node, $"'{Printable.Of(other)}' is not a mode", "mode is 'audit' or 'kill'; leave it out to use the daemon's default");
+                Error(node, $"'{Printable.Of(other)}' is not a mode", "mode is 'audit', 'kill' or 'prevent'; leave it out to use the daemon's default");
                 break;
         }
     }

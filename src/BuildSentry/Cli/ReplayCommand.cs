@@ -25,8 +25,8 @@ internal static class ReplayCommand
         {
             Description = "The profiles directory (or a file) to judge the trace against (default: /etc/buildsentry/profiles, else the shipped set).",
         };
-        var mode = new Option<string>("--mode") { Description = "The mode for profiles that set none; kill mode only reports the kills it would make.", DefaultValueFactory = _ => "audit" };
-        mode.AcceptOnlyFromAmong("audit", "kill");
+        var mode = new Option<string>("--mode") { Description = "The mode for profiles that set none; kill and prevent modes only report the kills they would make (a trace replays no refusal).", DefaultValueFactory = _ => "audit" };
+        mode.AcceptOnlyFromAmong("audit", "kill", "prevent");
         var memoryEvery = new Option<long>("--memory-every")
         {
             Description = "Every N events, print the events so far with the managed heap and RSS to standard error (memory benchmarks).",
@@ -48,7 +48,7 @@ internal static class ReplayCommand
             parseResult.InvocationConfiguration.Error,
             parseResult.GetRequiredValue(trace),
             parseResult.GetValue(profiles),
-            parseResult.GetValue(mode) == "kill" ? ProfileMode.Kill : ProfileMode.Audit,
+            parseResult.GetValue(mode) switch { "kill" => ProfileMode.Kill, "prevent" => ProfileMode.Prevent, _ => ProfileMode.Audit },
             parseResult.GetValue(memoryEvery)).Execute());
         return command;
     }

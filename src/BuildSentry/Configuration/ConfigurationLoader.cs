@@ -85,7 +85,7 @@ public static class ConfigurationLoader
 
         if (!Enum.IsDefined(c.DefaultMode))
         {
-            errors.Add("default_mode must be audit or kill");
+            errors.Add("default_mode must be audit, kill or prevent");
         }
 
         if (errors.Count > 0)
