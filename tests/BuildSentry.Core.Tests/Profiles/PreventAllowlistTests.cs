@@ -48,9 +48,9 @@ public sealed class PreventAllowlistTests
 
         var viaAlias = PreventAllowlist.ForAnswer(profile, ["registry.test", "edge.cdn.test"], IPAddress.Parse("198.18.0.10"));
         Assert.Equal("198.18.0.10/32 tcp+udp 80,443,8080", viaAlias?.ToString());
-        Assert.Equal("198.18.1.1/32 tcp 443",
+        Assert.Equal("198.18.1.1/32 tcp+udp 443",
             PreventAllowlist.ForAnswer(profile, ["REGISTRY.test."], IPAddress.Parse("198.18.1.1"))?.ToString());
-        Assert.Equal("fd00::10/128 tcp 443", PreventAllowlist.ForAnswer(profile, ["registry.test"], IPAddress.Parse("fd00::10"))?.ToString());
+        Assert.Equal("fd00::10/128 tcp+udp 443", PreventAllowlist.ForAnswer(profile, ["registry.test"], IPAddress.Parse("fd00::10"))?.ToString());
         Assert.Null(PreventAllowlist.ForAnswer(profile, ["evil.test"], IPAddress.Parse("198.18.1.66")));
         Assert.Null(PreventAllowlist.ForAnswer(null, ["registry.test"], IPAddress.Parse("198.18.0.10")));
     }
