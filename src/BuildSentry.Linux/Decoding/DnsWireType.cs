@@ -4,7 +4,7 @@ namespace BuildSentry.Linux.Decoding;
 /// DNS RR TYPE values as the parser reads them off the wire (RFC 1035, 3596, 9460); any other value passes
 /// through as its number. Core's DnsRecordType is the few types a report keeps; NetworkSensor maps one to the other.
 /// </summary>
-internal enum DnsWireType : ushort
+public enum DnsWireType : ushort
 {
     A = 1,
     Ns = 2,

@@ -363,7 +363,7 @@ internal sealed class SyslogConnection : IDisposable
             return address;
         }
 
-        var addresses = await Dns.GetHostAddressesAsync(host, cancellationToken);
+        var addresses = await System.Net.Dns.GetHostAddressesAsync(host, cancellationToken);
         return addresses.Length > 0 ? addresses[0] : throw new SocketException((int)SocketError.HostNotFound);
     }
 }

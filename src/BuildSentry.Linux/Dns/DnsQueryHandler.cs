@@ -1,0 +1,193 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using BuildSentry.Linux.Decoding;
+using Microsoft.Extensions.Logging;
+
+namespace BuildSentry.Linux.Dns;
+
+/// <summary>
+/// One query from receipt to reply, the same for both transports: sort it, ask the policy, answer a refusal at once
+/// or forward it, tell the policy the answer's addresses, and only then relay the answer unchanged.
+/// </summary>
+internal sealed class DnsQueryHandler(
+    IDnsForwarderPolicy policy, DnsForwarderOptions options, DnsForwarderCounters counters, ILogger logger, TimeProvider time)
+{
+    private int _inFlight;
+
+    /// <summary>Never throws. The refusals and error replies finish before the first real await.</summary>
+    public async Task HandleAsync(IDnsClient client, byte[] query, long receivedAt, CancellationToken stopping)
+    {
+        try
+        {
+            Interlocked.Increment(ref counters.QueriesValue);
+            var status = DnsQueryReader.Read(query, out var question, out var questionEnd);
+            if (status != DnsQueryStatus.Query)
+            {
+                await RejectAsync(client, query, status, questionEnd, stopping);
+                return;
+            }
+
+            var context = new DnsQueryContext(
+                client.Transport, client.EndPoint, BinaryPrimitives.ReadUInt16BigEndian(query), question!.Name, question.Type);
+            var decision = Decide(context);
+            if (decision?.Upstream is not { } upstream)
+            {
+                var code = decision?.ResponseCode ?? DnsResponseCode.ServerFailure;
+                if (decision is not null)
+                {
+                    Interlocked.Increment(ref counters.RefusedValue);
+                    DnsForwarderLog.Refused(logger, context.Name, context.Type, context.Client, context.Transport, code, decision.Reason);
+                }
+
+                await ReplyAsync(client, DnsReplies.Build(query, questionEnd, code), stopping);
+                return;
+            }
+
+            if (Interlocked.Increment(ref _inFlight) > options.MaxInFlight)
+            {
+                Interlocked.Decrement(ref _inFlight);
+                Interlocked.Increment(ref counters.OverloadedValue);
+                await ReplyAsync(client, DnsReplies.Build(query, questionEnd, DnsResponseCode.ServerFailure), stopping);
+                return;
+            }
+
+            try
+            {
+                await ForwardAsync(client, query, questionEnd, context, upstream, receivedAt, stopping);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inFlight);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            DnsForwarderLog.QueryFailed(logger, e, client.EndPoint, client.Transport);
+        }
+    }
+
+    private async ValueTask RejectAsync(IDnsClient client, byte[] query, DnsQueryStatus status, int questionEnd, CancellationToken stopping)
+    {
+        if (status == DnsQueryStatus.NotImplemented)
+        {
+            Interlocked.Increment(ref counters.RefusedValue);
+            await ReplyAsync(client, DnsReplies.Build(query, questionEnd, DnsResponseCode.NotImplemented), stopping);
+            return;
+        }
+
+        Interlocked.Increment(ref counters.MalformedValue);
+        if (status == DnsQueryStatus.Malformed)
+        {
+            await ReplyAsync(client, DnsReplies.Build(query, questionEnd, DnsResponseCode.FormatError), stopping);
+        }
+    }
+
+    private DnsDecision? Decide(DnsQueryContext context)
+    {
+        try
+        {
+            return policy.Decide(context);
+        }
+        catch (Exception e)
+        {
+            DnsForwarderLog.PolicyFailed(logger, e, context.Name, context.Type, context.Client);
+            return null;
+        }
+    }
+
+    private async Task ForwardAsync(
+        IDnsClient client, byte[] query, int questionEnd, DnsQueryContext context, IPEndPoint upstream, long receivedAt, CancellationToken stopping)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(DnsTcpFraming.MaxMessageLength);
+        try
+        {
+            Interlocked.Increment(ref counters.ForwardedValue);
+            var sentAt = time.GetTimestamp();
+            var (length, answer) = await ExchangeAsync(context, upstream, query, buffer, stopping);
+            if (answer is null)
+            {
+                await ReplyAsync(client, DnsReplies.Build(query, questionEnd, DnsResponseCode.ServerFailure), stopping);
+                return;
+            }
+
+            var roundTrip = time.GetElapsedTime(sentAt);
+            try
+            {
+                await policy.AnsweredAsync(context, AddressesOf(answer), stopping);
+            }
+            catch (Exception e) when (!stopping.IsCancellationRequested)
+            {
+                DnsForwarderLog.PolicyFailed(logger, e, context.Name, context.Type, context.Client);
+                await ReplyAsync(client, DnsReplies.Build(query, questionEnd, DnsResponseCode.ServerFailure), stopping);
+                return;
+            }
+
+            if (await ReplyAsync(client, buffer.AsMemory(0, length), stopping))
+            {
+                counters.AddedLatency.Record(time.GetElapsedTime(receivedAt) - roundTrip);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The upstream's answer, or a null one (counted and logged) when it timed out or failed.</summary>
+    private async Task<(int Length, DnsMessage? Answer)> ExchangeAsync(
+        DnsQueryContext context, IPEndPoint upstream, byte[] query, byte[] buffer, CancellationToken stopping)
+    {
+        using var deadline = new Deadline(options.UpstreamTimeout, time, stopping);
+        try
+        {
+            return await DnsUpstream.ExchangeAsync(context.Transport, upstream, query, buffer, deadline.Token);
+        }
+        catch (OperationCanceledException) when (deadline.Expired)
+        {
+            Interlocked.Increment(ref counters.UpstreamTimeoutsValue);
+            DnsForwarderLog.UpstreamTimedOut(
+                logger, upstream, context.Name, context.Type, context.Transport, options.UpstreamTimeout.TotalMilliseconds);
+        }
+        catch (Exception e) when (e is SocketException or IOException)
+        {
+            Interlocked.Increment(ref counters.UpstreamErrorsValue);
+            DnsForwarderLog.UpstreamFailed(logger, upstream, context.Name, context.Type, context.Transport, e.Message);
+        }
+
+        return (0, null);
+    }
+
+    private static List<DnsAddressAnswer> AddressesOf(DnsMessage answer)
+    {
+        var addresses = new List<DnsAddressAnswer>(answer.Answers.Count);
+        foreach (var record in answer.Answers)
+        {
+            if (record.Address is { } address)
+            {
+                addresses.Add(new DnsAddressAnswer(record.Name, address, TimeSpan.FromSeconds(record.Ttl)));
+            }
+        }
+
+        return addresses;
+    }
+
+    /// <summary>A client that went away is no failure of the forwarder's: false, and nothing else happens.</summary>
+    private static async ValueTask<bool> ReplyAsync(IDnsClient client, ReadOnlyMemory<byte> reply, CancellationToken stopping)
+    {
+        try
+        {
+            await client.SendAsync(reply, stopping);
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException
+            || (e is OperationCanceledException && !stopping.IsCancellationRequested))
+        {
+            return false;
+        }
+    }
+}
