@@ -62,6 +62,16 @@ public sealed partial class JobMonitor
             verdict = EgressVerdict.Deny($"refused by the job's kernel allowlist, which had no entry for it, though {verdict.Reason}");
         }
 
+        if (prevented.UdpConnectOnly)
+        {
+            // In the report, not alerted: no datagram was under way, and resolvers connect to every address they sort.
+            destination.Attempts++;
+            Count(verdict);
+            destination.Allowed = false;
+            destination.Reason = $"UDP connect refused (no datagram sent): {verdict.Reason}";
+            return;
+        }
+
         Judge(state, process, destination, verdict, AlertKinds.EgressConnection, "Egress refused: a destination not in the profile", flow, names,
             null, time);
     }

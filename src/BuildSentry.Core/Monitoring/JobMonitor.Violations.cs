@@ -81,7 +81,9 @@ public sealed partial class JobMonitor
     /// </summary>
     public bool KillAhead(SensorEvent e)
     {
-        if (e is not NetworkFinding { Attribution: { KernelJob: { } jobId } attribution } || !_states.TryGetValue(jobId, out var state)
+        // A refusal (prevent mode) let nothing out: it is alerted as prevented, never killed for.
+        if (e is ConnectionPrevented or DnsQueryObserved { Prevented: true }
+            || e is not NetworkFinding { Attribution: { KernelJob: { } jobId } attribution } || !_states.TryGetValue(jobId, out var state)
             || !Kills(state.Mode) || state.Job.KilledAt is not null || !state.Job.IsActive)
         {
             return false;

@@ -13,7 +13,13 @@ public sealed record ConnectionAttempted(DateTimeOffset Time, FlowKey Flow, Flow
 
 /// <summary>A job's connect or send (TCP or UDP, by <see cref="FlowKey.Protocol"/>) that the kernel refused with EPERM
 /// in prevent mode, before any packet left: the destination was not on the job's allowlist.</summary>
-public sealed record ConnectionPrevented(DateTimeOffset Time, FlowKey Flow, FlowAttribution Attribution) : NetworkFinding(Time, Flow, Attribution);
+public sealed record ConnectionPrevented(DateTimeOffset Time, FlowKey Flow, FlowAttribution Attribution) : NetworkFinding(Time, Flow, Attribution)
+{
+    /// <summary>A UDP connect, which sends nothing: glibc's getaddrinfo connects a UDP socket to every address it
+    /// sorts. Refused all the same (a connected socket's datagrams pass no later check), reported, not alerted.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool UdpConnectOnly { get; init; }
+}
 
 public sealed record UdpFlowStarted(DateTimeOffset Time, FlowKey Flow, FlowAttribution Attribution) : NetworkFinding(Time, Flow, Attribution);
 

@@ -17,6 +17,7 @@ internal static class KernelConnectionParser
     private const uint IpProtoTcp = 6;
     private const uint IpProtoUdp = 17;
     private const uint V4Mapped = 1;
+    private const uint UdpConnect = 2;
 
     /// <summary>Whether the record's kind is one of the connection programs' (the rest are process records).</summary>
     public static bool IsConnection(ReadOnlySpan<byte> data) =>
@@ -52,7 +53,10 @@ internal static class KernelConnectionParser
             (KernelRecordKind)Read<uint>(data, 0), Read<uint>(data, 4), Read<ulong>(data, 8),
             new ProcessKey(Read<int>(data, 36), KernelRecordParser.ToTicks(Read<ulong>(data, 16))), Read<int>(data, 32),
             Read<uint>(data, 40), protocol.Value, destination, Read<ushort>(data, 46), Read<ulong>(data, 24),
-            (Read<uint>(data, 52) & V4Mapped) != 0);
+            (Read<uint>(data, 52) & V4Mapped) != 0)
+        {
+            UdpConnectOnly = (Read<uint>(data, 52) & UdpConnect) != 0,
+        };
         return true;
     }
 

@@ -28,4 +28,8 @@ public readonly record struct KernelConnectionRecord(
     IPAddress Destination,
     int DestinationPort,
     ulong SocketCookie,
-    bool V4Mapped);
+    bool V4Mapped)
+{
+    /// <summary>A prevented UDP connect, which carried no datagram (see <see cref="Core.Network.ConnectionPrevented.UdpConnectOnly"/>).</summary>
+    public bool UdpConnectOnly { get; init; }
+}

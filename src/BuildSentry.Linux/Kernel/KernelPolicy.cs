@@ -21,11 +21,28 @@ public sealed unsafe class KernelPolicy
     private const uint UdpBit = 2;
     private readonly int _policiesFd;
     private readonly int _allowedFd;
+    private readonly int _originsFd;
 
-    internal KernelPolicy(int policiesFd, int allowedFd)
+    internal KernelPolicy(int policiesFd, int allowedFd, int originsFd)
     {
         _policiesFd = policiesFd;
         _allowedFd = allowedFd;
+        _originsFd = originsFd;
+    }
+
+    /// <summary>The DNS server a redirected socket asked (by its cookie, as sock_diag reports it); null for a socket
+    /// whose DNS was never redirected.</summary>
+    public IPEndPoint? DnsOrigin(ulong cookie)
+    {
+        DnsOriginValue origin;
+        if (Libbpf.MapLookup(_originsFd, &cookie, &origin) != 0)
+        {
+            return null;
+        }
+
+        var port = (ushort)((origin.Port >> 8) | (origin.Port << 8));
+        var address = origin.Family == 2 ? new IPAddress(new ReadOnlySpan<byte>(origin.Address, 4)) : new IPAddress(new ReadOnlySpan<byte>(origin.Address, 16));
+        return new IPEndPoint(address, port);
     }
 
     /// <summary>Holds the job to its allowlist from now on; its DNS goes to <paramref name="dnsForwarderPort"/> on
@@ -80,6 +97,12 @@ public sealed unsafe class KernelPolicy
         Check(Libbpf.MapUpdate(_allowedFd, &key, &value, 0), $"allowing {network}/{prefixLength} for job slot {slot}");
     }
 
+    /// <summary>As <see cref="Allow(uint, IPAddress, int, bool, bool, IReadOnlyList{ValueTuple{int, int}}, ulong)"/>, for
+    /// <paramref name="lifetime"/> from now.</summary>
+    public void Allow(uint slot, IPAddress network, int prefixLength, bool tcp, bool udp, IReadOnlyList<(int First, int Last)> ports,
+        TimeSpan lifetime) =>
+        Allow(slot, network, prefixLength, tcp, udp, ports, MonotonicClock.NowNs() + (ulong)lifetime.Ticks * 100);
+
     /// <summary>Ends the job's policy and empties its allowlist.</summary>
     public void Clear(uint slot)
     {
@@ -130,6 +153,17 @@ public sealed unsafe class KernelPolicy
         public ushort Zero;
         public uint DnsIp4;
         public fixed byte DnsIp6[16];
+    }
+
+    /// <summary>struct dns_origin: port in network byte order.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct DnsOriginValue
+    {
+        public ushort Family;
+        public ushort Port;
+        public ushort ViaPort;
+        public ushort Zero;
+        public fixed byte Address[16];
     }
 
     /// <summary>struct allow_key.</summary>

@@ -53,7 +53,7 @@ public sealed partial class KernelProcessSensor
         {
             AtSyscall = true,
         };
-        return record.Kind == KernelRecordKind.Prevented ? new ConnectionPrevented(time, flow, attribution)
+        return record.Kind == KernelRecordKind.Prevented ? new ConnectionPrevented(time, flow, attribution) { UdpConnectOnly = record.UdpConnectOnly }
             : record.Protocol == TransportProtocol.Tcp ? new ConnectionAttempted(time, flow, attribution)
             : new UdpFlowStarted(time, flow, attribution);
     }

@@ -42,6 +42,8 @@ internal sealed unsafe class KernelPrograms : IDisposable
 
     public int AllowedFd { get; private set; }
 
+    public int DnsOriginsFd { get; private set; }
+
     /// <summary>Opens, sizes, loads and attaches the programs. Throws <see cref="KernelUnavailableException"/>.</summary>
     public static KernelPrograms Load(int ringBytes, int wakeBytes, int jobEntries, string cgroupRoot)
     {
@@ -70,6 +72,7 @@ internal sealed unsafe class KernelPrograms : IDisposable
             programs.SocketOwnersFd = Libbpf.MapFd(programs.Map("socket_owners"));
             programs.JobPoliciesFd = Libbpf.MapFd(programs.Map("job_policies"));
             programs.AllowedFd = Libbpf.MapFd(programs.Map("allowed"));
+            programs.DnsOriginsFd = Libbpf.MapFd(programs.Map("dns_origins"));
             foreach (var name in ProgramNames)
             {
                 programs.Attach(name);

@@ -22,16 +22,21 @@ public sealed unsafe class KernelSocketOwners
     }
 
     /// <summary>The member the kernel recorded for a socket; null for a socket no job member connected or sent on.</summary>
-    public FlowAttribution? Find(ulong cookie)
+    public FlowAttribution? Find(ulong cookie) => TryFind(cookie, out _, out var attribution) ? attribution : null;
+
+    /// <summary>The member, and the job slot it was in, that the kernel recorded for a socket.</summary>
+    public bool TryFind(ulong cookie, out uint slot, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out FlowAttribution? attribution)
     {
         Owner owner;
         if (Libbpf.MapLookup(_mapFd, &cookie, &owner) != 0 || owner.Job == 0)
         {
-            return null;
+            (slot, attribution) = (0, null);
+            return false;
         }
 
         var process = new ProcessKey(owner.Tgid, KernelRecordParser.ToTicks(owner.StartNs));
-        return new FlowAttribution(process, owner.NetworkNamespace, null, _jobOfSlot(owner.Job));
+        (slot, attribution) = (owner.Job, new FlowAttribution(process, owner.NetworkNamespace, null, _jobOfSlot(owner.Job)));
+        return true;
     }
 
     /// <summary>struct socket_owner.</summary>

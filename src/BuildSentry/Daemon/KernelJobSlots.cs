@@ -1,6 +1,9 @@
+using System.Net;
 using System.Collections.Concurrent;
 using BuildSentry.Core.Events;
 using BuildSentry.Core.Jobs;
+using BuildSentry.Core.Monitoring;
+using BuildSentry.Core.Profiles;
 using BuildSentry.Linux.Kernel;
 
 namespace BuildSentry.Daemon;
@@ -31,12 +34,33 @@ internal sealed class KernelJobSlots : IJobPlacement
     public string? JobOfProcess(int pid) =>
         Volatile.Read(ref _sensor) is { } sensor && sensor.TryGetJob(pid, out var slot) ? JobOf(slot) : null;
 
+    /// <summary>Set once prevent mode can run (the eBPF sensor and the DNS forwarder): the forwarder's port, and how
+    /// a job's mode and profile are found (the monitor's state, which exists before the job is placed).</summary>
+    public PreventSetup? Prevent { get; set; }
+
+    /// <summary>Prevent-mode jobs the kernel holds to their allowlist, and those it could not (handled as in kill mode).</summary>
+    public long JobsPrevented => Interlocked.Read(ref _jobsPrevented);
+
+    public long PreventFailures => Interlocked.Read(ref _preventFailures);
+
+    /// <summary>Why the last prevent-mode job could not be held in the kernel.</summary>
+    public string? LastPreventFailure { get; private set; }
+
+    private long _jobsPrevented;
+    private long _preventFailures;
+
     public string? Place(JobRecord job, IReadOnlyList<ProcessKey> members)
     {
         var path = _cgroups.Place(job, members);
         if (Volatile.Read(ref _sensor) is { } sensor)
         {
             var slot = SlotOf(job);
+            // The allowlist first: once seeded, the job's members are held from their next connect on.
+            if (Prevent is { } prevent && prevent.StateOf(job.Id) is { Mode: ProfileMode.Prevent } state)
+            {
+                Hold(sensor, slot, state.Profile, prevent.DnsPort);
+            }
+
             foreach (var member in members)
             {
                 sensor.SeedJob(member.Pid, slot);
@@ -44,6 +68,31 @@ internal sealed class KernelJobSlots : IJobPlacement
         }
 
         return path;
+    }
+
+    /// <summary>The job's slot, for the DNS forwarder's answers; null for a job without one.</summary>
+    public uint? SlotOfJob(string jobId) => _jobs.FirstOrDefault(p => p.Value == jobId) is { Key: not 0 } pair ? pair.Key : null;
+
+    private void Hold(KernelProcessSensor sensor, uint slot, ResolvedProfile? profile, int dnsPort)
+    {
+        try
+        {
+            sensor.Policy.Prevent(slot, dnsPort, IPAddress.Loopback, IPAddress.IPv6Loopback);
+            foreach (var entry in PreventAllowlist.Static(profile))
+            {
+                sensor.Policy.Allow(slot, entry.Network, entry.PrefixLength, entry.Tcp, entry.Udp, [.. entry.Ports.Select(p => (p.Low, p.High))]);
+            }
+
+            Interlocked.Increment(ref _jobsPrevented);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // A full map or a refused update: the kernel does not hold the job, which is then killed at its first
+            // violation, as in kill mode. Status says so.
+            sensor.Policy.Clear(slot);
+            LastPreventFailure = ex.Message;
+            Interlocked.Increment(ref _preventFailures);
+        }
     }
 
     public void Adopt(JobRecord job, ProcessForked fork)
@@ -66,6 +115,7 @@ internal sealed class KernelJobSlots : IJobPlacement
             if (Volatile.Read(ref _sensor) is { } sensor)
             {
                 sensor.ClearJob(job.Root.Pid);
+                sensor.Policy.Clear(slot);
             }
         }
     }
@@ -83,3 +133,6 @@ internal sealed class KernelJobSlots : IJobPlacement
         return slot;
     }
 }
+
+/// <summary>What prevent mode needs from the rest of the daemon: the DNS forwarder's port, and a job's monitor state.</summary>
+internal sealed record PreventSetup(int DnsPort, Func<string, JobState?> StateOf);

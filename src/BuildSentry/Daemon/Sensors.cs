@@ -1,6 +1,7 @@
 using BuildSentry.Core.Alerts;
 using BuildSentry.Linux.Attribution;
 using BuildSentry.Linux.Capture;
+using BuildSentry.Linux.Dns;
 using BuildSentry.Linux.Kernel;
 using BuildSentry.Linux.Network;
 using BuildSentry.Linux.Processes;
@@ -16,9 +17,20 @@ namespace BuildSentry.Daemon;
 /// so the loop drains a queue nobody writes to any more.
 /// </summary>
 internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pipeline, ProfileStore profiles,
-    JobPlacementSetup placement, TimeProvider time, ILogger<Sensors> logger) : IHostedService
+    JobPlacementSetup placement, TimeProvider time, ILoggerFactory loggers, ILogger<Sensors> logger) : IHostedService
 {
     private RunnerDiagnosticsWatcher? _diagnostics;
+    private readonly List<DnsForwarder> _forwarders = [];
+
+    /// <summary>Prevent mode's DNS policy, where the eBPF sensor runs and the forwarder listens.</summary>
+    public PreventModeDns? PreventDns { get; private set; }
+
+    /// <summary>Why prevent mode cannot hold jobs in the kernel (they are killed at their first violation instead);
+    /// null when it can.</summary>
+    public string? PreventUnavailable { get; private set; }
+
+    /// <summary>The forwarders (one per loopback address family), for status.</summary>
+    public IReadOnlyList<DnsForwarder> Forwarders => _forwarders;
 
     public IProcessSensor? Process { get; private set; }
 
@@ -34,6 +46,7 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
         Process = CreateProcessSensor();
         pipeline.RequestSensorDrain = Process.RequestDrain;
         Process.Start();
+        StartPreventDns();
         _diagnostics = new RunnerDiagnosticsWatcher(new QueuedEventWriter(pipeline), time);
         _diagnostics.Start();
         StartCapture();
@@ -44,17 +57,23 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
         LogStarted(count, profiles.Directory, mode, processSensor);
         pipeline.Queue.Post(() => pipeline.Monitor.RaiseDaemonAlert(time.GetUtcNow(), AlertKinds.DaemonStarted, "BuildSentry started",
             AlertSeverity.Info,
-            $"{count} profiles from {profiles.Directory}; default mode {mode}; process sensor {processSensor}; capture {(Network is null ? "OFF" : "on")}"));
+            $"{count} profiles from {profiles.Directory}; default mode {mode}; process sensor {processSensor}; capture {(Network is null ? "OFF" : "on")}; prevent mode {(PreventUnavailable is null ? "in the kernel" : $"as kill mode ({PreventUnavailable})")}"));
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
         LogStopping();
+        placement.Slots.Prevent = null;
+        foreach (var forwarder in _forwarders)
+        {
+            await forwarder.DisposeAsync();
+        }
+
+        PreventDns?.Dispose();
         Network?.Dispose();
         Process?.Dispose();
         _diagnostics?.Dispose();
-        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -92,6 +111,51 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
 
         return new ProcessSensor(writer, time,
             new ProcessSensorOptions { ParentJobSettled = IsParentJobSettled, CaughtUp = pipeline.OnProcessSensorCaughtUp });
+    }
+
+    /// <summary>
+    /// Prevent mode's DNS forwarder, on 127.0.0.1 and ::1 at one port (the kernel redirects both families' DNS to that
+    /// port). Without the eBPF sensor, or when it cannot listen, prevent-mode jobs are not held in the kernel and are
+    /// killed at their first violation, as in kill mode; the start alert and status say so.
+    /// </summary>
+    private void StartPreventDns()
+    {
+        if (Process is not KernelProcessSensor kernel)
+        {
+            PreventUnavailable = "the eBPF sensor does not run";
+            return;
+        }
+
+        var policy = new PreventModeDns(kernel, pipeline, placement.Slots, time);
+        try
+        {
+            var v4 = DnsForwarder.Start(new DnsForwarderOptions { ListenAddress = System.Net.IPAddress.Loopback }, policy,
+                loggers.CreateLogger<DnsForwarder>(), time);
+            _forwarders.Add(v4);
+            var port = v4.UdpEndPoint.Port;
+            try
+            {
+                _forwarders.Add(DnsForwarder.Start(new DnsForwarderOptions { ListenAddress = System.Net.IPAddress.IPv6Loopback, Port = port },
+                    policy, loggers.CreateLogger<DnsForwarder>(), time));
+            }
+            catch (System.Net.Sockets.SocketException ex)
+            {
+                // No IPv6 loopback: a job's IPv6 DNS is redirected to a port nobody listens on, and fails; it never
+                // reaches a server unchecked.
+                LogForwarderV6(ex.Message);
+            }
+
+            policy.Listening = [.. _forwarders.Select(f => f.UdpEndPoint)];
+            PreventDns = policy;
+            placement.Slots.Prevent = new PreventSetup(port, job => pipeline.Monitor.TryGetState(job, out var state) ? state : null);
+            LogForwarder(port);
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            policy.Dispose();
+            PreventUnavailable = $"the DNS forwarder cannot listen: {ex.Message}";
+            LogPreventUnavailable(PreventUnavailable);
+        }
     }
 
     private void StartCapture()
@@ -147,6 +211,15 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "The eBPF process sensor cannot run ({Reason}): process events come from the proc connector, which costs the build more CPU and can miss short-lived processes")]
     private partial void LogFallback(string reason);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Information, Message = "Prevent mode's DNS forwarder listens on 127.0.0.1 and ::1, port {Port} (UDP and TCP)")]
+    private partial void LogForwarder(int port);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "Prevent mode's DNS forwarder cannot listen on ::1 ({Error}): prevent-mode jobs' IPv6 DNS fails")]
+    private partial void LogForwarderV6(string error);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "Prevent mode cannot hold jobs in the kernel ({Reason}): prevent-mode jobs are killed at their first violation, as in kill mode")]
+    private partial void LogPreventUnavailable(string reason);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "BuildSentry stopping")]
     private partial void LogStopping();

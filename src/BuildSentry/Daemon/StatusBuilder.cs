@@ -94,6 +94,13 @@ internal sealed class StatusBuilder(MonitorPipeline pipeline, Sensors sensors, A
             ["findingsHeldForOwner"] = pipeline.AwaitingOwner.Held, ["findingsLeftOwnerUnknown"] = pipeline.AwaitingOwner.LeftUnknown,
             ["findingsLeftOnTimeout"] = pipeline.AwaitingOwner.LeftOnTimeout, ["longestOwnerWaitMs"] = pipeline.AwaitingOwner.LongestWaitMs,
             ["packetsDropped"] = pipeline.Monitor.Counters.PacketsDropped, ["captureFault"] = sensors.Network?.Fault?.Message,
+            // Prevent mode: "kernel" where jobs are held to their allowlist, else "killMode" with the reason.
+            ["preventMode"] = sensors.PreventUnavailable is null ? "kernel" : "killMode", ["preventUnavailable"] = sensors.PreventUnavailable,
+            ["jobsPrevented"] = placement.Slots.JobsPrevented, ["preventFailures"] = placement.Slots.PreventFailures,
+            ["lastPreventFailure"] = placement.Slots.LastPreventFailure,
+            ["dnsForwarderQueries"] = sensors.Forwarders.Sum(f => f.Counters.Queries),
+            ["dnsForwarderRefused"] = sensors.Forwarders.Sum(f => f.Counters.Refused),
+            ["dnsForwarderUpstreamTimeouts"] = sensors.Forwarders.Sum(f => f.Counters.UpstreamTimeouts),
             ["kernelAttribution"] = placement.KernelTags is null ? "off" : "on",
             ["kernelRecords"] = placement.KernelTags?.Records, ["kernelRecordOverruns"] = placement.KernelTags?.Overruns,
             ["kernelJobsWithoutSlot"] = placement.KernelTags?.JobsWithoutSlot,

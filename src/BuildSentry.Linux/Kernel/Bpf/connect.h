@@ -15,6 +15,7 @@
 #define IPPROTO_UDP 17
 
 #define CONNECT_V4_MAPPED 1
+#define CONNECT_UDP_CONNECT 2 /* a prevented UDP connect: no datagram was being sent */
 
 /* Each hook lets the syscall go on (1). Returning 0 would fail it with EPERM before a packet leaves. */
 #define ALLOW 1
@@ -134,6 +135,8 @@ static __always_inline int observe(struct bpf_sock_addr *ctx, u32 kind, bool v6)
 			redirect_dns(ctx, policy, cookie, &r, v6);
 		} else if (!destination_allowed(job, r.family, r.addr, r.port, protocol)) {
 			r.kind = KIND_PREVENTED;
+			if (protocol == IPPROTO_UDP && kind == KIND_CONNECT)
+				r.flags |= CONNECT_UDP_CONNECT;
 			r.time_ns = bpf_ktime_get_ns();
 			r.pid = (u32)pid_tgid;
 			r.tgid = pid_tgid >> 32;

@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.Sockets;
+using BuildSentry.Core.Network;
+using BuildSentry.Core.Profiles;
+using BuildSentry.Linux.Attribution;
+using BuildSentry.Linux.Dns;
+using BuildSentry.Linux.Kernel;
+
+namespace BuildSentry.Daemon;
+
+/// <summary>
+/// Prevent mode's DNS: the kernel sends a prevent-mode job's port-53 traffic to the forwarder, which asks this policy.
+/// The asking socket (its cookie, from sock_diag) names the job and the server the job asked; a name the job's
+/// profile does not allow is answered NXDOMAIN and nothing leaves the host; an allowed one goes to the server the job
+/// asked, and the addresses of its answer enter the job's kernel allowlist before the job gets the answer. Both are
+/// reported as the capture would report them (DnsQueryObserved, prevented or not, and DnsAnswerObserved).
+/// </summary>
+internal sealed class PreventModeDns(KernelProcessSensor sensor, MonitorPipeline pipeline, KernelJobSlots slots, TimeProvider time)
+    : IDnsForwarderPolicy, IDisposable
+{
+    /// <summary>An answer's addresses stay on the allowlist at least this long, whatever their TTL: resolvers and
+    /// runtimes cache answers beyond it (Java for 30 s), and a build must not fail on a connect its profile allows.</summary>
+    public static readonly TimeSpan MinimumHold = TimeSpan.FromSeconds(60);
+
+    private static readonly BuildSentry.Linux.Processes.ProcFs Proc = new();
+    private readonly SocketCookies _cookies = new();
+
+    /// <summary>The forwarder's endpoints, set once it listens: the asking socket's flow runs to one of them.</summary>
+    public IPEndPoint[] Listening { get; set; } = [];
+
+    public long Refused => Interlocked.Read(ref _refused);
+
+    private long _refused;
+
+    public DnsDecision Decide(DnsQueryContext query)
+    {
+        if (FindAsker(query) is not { } asker)
+        {
+            Interlocked.Increment(ref _refused);
+            return DnsDecision.Refuse(DnsResponseCode.Refused, "the asking socket is no prevent-mode job's (or it closed before it was looked up)");
+        }
+
+        var verdict = pipeline.Read((asker.JobId, query.Name), static (monitor, q) =>
+            monitor.TryGetState(q.JobId, out var state)
+                ? state.Profile?.EvaluateDnsQuery(q.Name) ?? EgressVerdict.Deny("no profile selected this job")
+                : null);
+        if (verdict is null)
+        {
+            Interlocked.Increment(ref _refused);
+            return DnsDecision.Refuse(DnsResponseCode.Refused, "the asking job has ended");
+        }
+
+        pipeline.ApplyInline(new DnsQueryObserved(time.GetUtcNow(), asker.Flow, query.Id, query.Name, (int)query.Type, asker.Owner)
+        {
+            Prevented = !verdict.Allowed,
+        });
+        if (!verdict.Allowed)
+        {
+            // NXDOMAIN, not REFUSED: the resolver gives up at once instead of asking its other servers (which would be
+            // sent here too) and the build fails fast with "could not resolve host".
+            Interlocked.Increment(ref _refused);
+            return DnsDecision.Refuse(DnsResponseCode.NameError, verdict.Reason);
+        }
+
+        return DnsDecision.Forward(asker.Server);
+    }
+
+    public ValueTask AnsweredAsync(DnsQueryContext query, IReadOnlyList<DnsAddressAnswer> answers, CancellationToken cancellationToken)
+    {
+        if (FindAsker(query) is not { } asker)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var profile = pipeline.Read(asker.JobId, static (monitor, job) => monitor.TryGetState(job, out var state) ? state.Profile : null);
+        var records = new List<DnsRecord>(answers.Count);
+        foreach (var answer in answers)
+        {
+            var v4 = answer.Address.AddressFamily == AddressFamily.InterNetwork;
+            records.Add(new DnsRecord(answer.Name, v4 ? DnsRecordType.A : DnsRecordType.Aaaa, (uint)answer.Ttl.TotalSeconds, answer.Address, null));
+            if (PreventAllowlist.ForAnswer(profile, [query.Name, answer.Name], answer.Address) is { } entry)
+            {
+                sensor.Policy.Allow(asker.Slot, entry.Network, entry.PrefixLength, entry.Tcp, entry.Udp,
+                    [.. entry.Ports.Select(p => (p.Low, p.High))], answer.Ttl > MinimumHold ? answer.Ttl : MinimumHold);
+            }
+        }
+
+        pipeline.ApplyInline(new DnsAnswerObserved(time.GetUtcNow(), asker.Flow, query.Id, query.Name, records, asker.Owner.NetworkNamespace));
+        return ValueTask.CompletedTask;
+    }
+
+    public void Dispose() => _cookies.Dispose();
+
+    /// <summary>The job member behind the query's socket and the server it asked, from the kernel's maps.</summary>
+    private Asker? FindAsker(DnsQueryContext query)
+    {
+        var protocol = query.Transport == DnsTransport.Tcp ? TransportProtocol.Tcp : TransportProtocol.Udp;
+        var local = Listening.FirstOrDefault(e => e.AddressFamily == query.Client.AddressFamily);
+        if (local is null
+            || _cookies.CookieOf(new FlowKey(protocol, query.Client.Address, query.Client.Port, local.Address, local.Port)) is not { } cookie
+            || sensor.Policy.DnsOrigin(cookie) is not { } server
+            || !sensor.SocketOwners.TryFind(cookie, out var slot, out var owner) || owner.KernelJob is not { } jobId
+            || slots.SlotOfJob(jobId) != slot)
+        {
+            return null;
+        }
+
+        var flow = new FlowKey(protocol, query.Client.Address, query.Client.Port, server.Address, server.Port);
+        // The program the owner runs now lets the monitor wait for that exec before it judges the query.
+        return new Asker(jobId, slot, server, flow, owner with { AtSyscall = true, OwnerExe = Proc.ReadExe(owner.Owner!.Value.Pid) });
+    }
+
+    private sealed record Asker(string JobId, uint Slot, IPEndPoint Server, FlowKey Flow, FlowAttribution Owner);
+}
