@@ -1,6 +1,8 @@
 # Sourced by the scripts: installs the Debian packages the tests, the lab and the daemon need,
 # only when something is missing, so repeated runs cost nothing.
 DEPS_PACKAGES=(python3 iproute2
+  # prevent mode's end-to-end tests count what leaves the host with tcpdump
+  tcpdump
   # packet capture (SharpPcap loads libpcap.so.0.8)
   libpcap0.8
   # the kernel sensor: the build compiles its BPF programs with clang (-target bpf) against libbpf-dev's headers,

@@ -14,6 +14,8 @@ internal static partial class Syscall
 
     public static void Kill(int pid) => _ = kill(pid, SIGKILL);
 
+    public static void Interrupt(int pid) => _ = kill(pid, 2);
+
     [LibraryImport("libc", SetLastError = true)]
     private static partial int kill(int pid, int signal);
 }
