@@ -36,9 +36,13 @@ public class DnsForwarderBenchmarks
     public async Task StopAsync()
     {
         var latency = _forwarder.Counters.AddedLatency;
-        Console.WriteLine(
-            $"// Forwarder's added latency over {latency.Count:N0} queries: p50 {latency.Percentile(50).TotalMicroseconds:F0} µs, " +
-            $"p99 {latency.Percentile(99).TotalMicroseconds:F0} µs");
+        if (latency.Count > 0)
+        {
+            Console.WriteLine(
+                $"// Forwarder's added latency over {latency.Count:N0} queries: p50 {latency.Percentile(50).TotalMicroseconds:F0} µs, " +
+                $"p99 {latency.Percentile(99).TotalMicroseconds:F0} µs");
+        }
+
         _direct.Dispose();
         _forwarded.Dispose();
         await _forwarder.DisposeAsync();
