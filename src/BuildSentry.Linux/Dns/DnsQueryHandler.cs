@@ -31,17 +31,18 @@ internal sealed class DnsQueryHandler(
 
             var context = new DnsQueryContext(
                 client.Transport, client.EndPoint, BinaryPrimitives.ReadUInt16BigEndian(query), question!.Name, question.Type);
-            var decision = Decide(context);
-            if (decision?.Upstream is not { } upstream)
+            if (Decide(context) is not { } decision)
             {
-                var code = decision?.ResponseCode ?? DnsResponseCode.ServerFailure;
-                if (decision is not null)
-                {
-                    Interlocked.Increment(ref counters.RefusedValue);
-                    DnsForwarderLog.Refused(logger, context.Name, context.Type, context.Client, context.Transport, code, decision.Reason);
-                }
+                await ReplyAsync(client, query, questionEnd, DnsResponseCode.ServerFailure, stopping);
+                return;
+            }
 
-                await ReplyAsync(client, query, questionEnd, code, stopping);
+            if (decision.Upstream is not { } upstream)
+            {
+                Interlocked.Increment(ref counters.RefusedValue);
+                DnsForwarderLog.Refused(
+                    logger, context.Name, context.Type, context.Client, context.Transport, decision.ResponseCode, decision.Reason);
+                await ReplyAsync(client, query, questionEnd, decision.ResponseCode, stopping);
                 return;
             }
 
@@ -87,6 +88,7 @@ internal sealed class DnsQueryHandler(
         }
     }
 
+    /// <summary>The policy's decision, or null (logged) when it threw.</summary>
     private DnsDecision? Decide(DnsQueryContext context)
     {
         try
