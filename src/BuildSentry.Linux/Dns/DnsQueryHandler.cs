@@ -31,17 +31,18 @@ internal sealed class DnsQueryHandler(
 
             var context = new DnsQueryContext(
                 client.Transport, client.EndPoint, BinaryPrimitives.ReadUInt16BigEndian(query), question!.Name, question.Type);
-            var decision = Decide(context);
-            if (decision?.Upstream is not { } upstream)
+            if (Decide(context) is not { } decision)
             {
-                var code = decision?.ResponseCode ?? DnsResponseCode.ServerFailure;
-                if (decision is not null)
-                {
-                    Interlocked.Increment(ref counters.RefusedValue);
-                    DnsForwarderLog.Refused(logger, context.Name, context.Type, context.Client, context.Transport, code, decision.Reason);
-                }
+                await ReplyAsync(client, query, questionEnd, DnsResponseCode.ServerFailure, stopping);
+                return;
+            }
 
-                await ReplyAsync(client, DnsReplies.Build(query, questionEnd, code), stopping);
+            if (decision.Upstream is not { } upstream)
+            {
+                Interlocked.Increment(ref counters.RefusedValue);
+                DnsForwarderLog.Refused(
+                    logger, context.Name, context.Type, context.Client, context.Transport, decision.ResponseCode, decision.Reason);
+                await ReplyAsync(client, query, questionEnd, decision.ResponseCode, stopping);
                 return;
             }
 
@@ -49,7 +50,7 @@ internal sealed class DnsQueryHandler(
             {
                 Interlocked.Decrement(ref _inFlight);
                 Interlocked.Increment(ref counters.OverloadedValue);
-                await ReplyAsync(client, DnsReplies.Build(query, questionEnd, DnsResponseCode.ServerFailure), stopping);
+                await ReplyAsync(client, query, questionEnd, DnsResponseCode.ServerFailure, stopping);
                 return;
             }
 
@@ -76,17 +77,18 @@ internal sealed class DnsQueryHandler(
         if (status == DnsQueryStatus.NotImplemented)
         {
             Interlocked.Increment(ref counters.RefusedValue);
-            await ReplyAsync(client, DnsReplies.Build(query, questionEnd, DnsResponseCode.NotImplemented), stopping);
+            await ReplyAsync(client, query, questionEnd, DnsResponseCode.NotImplemented, stopping);
             return;
         }
 
         Interlocked.Increment(ref counters.MalformedValue);
         if (status == DnsQueryStatus.Malformed)
         {
-            await ReplyAsync(client, DnsReplies.Build(query, questionEnd, DnsResponseCode.FormatError), stopping);
+            await ReplyAsync(client, query, questionEnd, DnsResponseCode.FormatError, stopping);
         }
     }
 
+    /// <summary>The policy's decision, or null (logged) when it threw.</summary>
     private DnsDecision? Decide(DnsQueryContext context)
     {
         try
@@ -107,29 +109,26 @@ internal sealed class DnsQueryHandler(
         try
         {
             Interlocked.Increment(ref counters.ForwardedValue);
-            var sentAt = time.GetTimestamp();
-            var (length, answer) = await ExchangeAsync(context, upstream, query, buffer, stopping);
-            if (answer is null)
+            if (await ExchangeAsync(context, upstream, query, buffer, stopping) is not { } answer)
             {
-                await ReplyAsync(client, DnsReplies.Build(query, questionEnd, DnsResponseCode.ServerFailure), stopping);
+                await ReplyAsync(client, query, questionEnd, DnsResponseCode.ServerFailure, stopping);
                 return;
             }
 
-            var roundTrip = time.GetElapsedTime(sentAt);
             try
             {
-                await policy.AnsweredAsync(context, AddressesOf(answer), stopping);
+                await policy.AnsweredAsync(context, answer.Addresses(), stopping);
             }
             catch (Exception e) when (!stopping.IsCancellationRequested)
             {
                 DnsForwarderLog.PolicyFailed(logger, e, context.Name, context.Type, context.Client);
-                await ReplyAsync(client, DnsReplies.Build(query, questionEnd, DnsResponseCode.ServerFailure), stopping);
+                await ReplyAsync(client, query, questionEnd, DnsResponseCode.ServerFailure, stopping);
                 return;
             }
 
-            if (await ReplyAsync(client, buffer.AsMemory(0, length), stopping))
+            if (await ReplyAsync(client, buffer.AsMemory(0, answer.Length), stopping))
             {
-                counters.AddedLatency.Record(time.GetElapsedTime(receivedAt) - roundTrip);
+                counters.AddedLatency.Record(time.GetElapsedTime(receivedAt) - answer.RoundTrip);
             }
         }
         finally
@@ -138,14 +137,14 @@ internal sealed class DnsQueryHandler(
         }
     }
 
-    /// <summary>The upstream's answer, or a null one (counted and logged) when it timed out or failed.</summary>
-    private async Task<(int Length, DnsMessage? Answer)> ExchangeAsync(
+    /// <summary>The upstream's answer, or null (counted and logged) when it timed out or failed.</summary>
+    private async Task<DnsUpstreamAnswer?> ExchangeAsync(
         DnsQueryContext context, IPEndPoint upstream, byte[] query, byte[] buffer, CancellationToken stopping)
     {
         using var deadline = new Deadline(options.UpstreamTimeout, time, stopping);
         try
         {
-            return await DnsUpstream.ExchangeAsync(context.Transport, upstream, query, buffer, deadline.Token);
+            return await DnsUpstream.ExchangeAsync(context.Transport, upstream, query, buffer, time, deadline.Token);
         }
         catch (OperationCanceledException) when (deadline.Expired)
         {
@@ -159,22 +158,12 @@ internal sealed class DnsQueryHandler(
             DnsForwarderLog.UpstreamFailed(logger, upstream, context.Name, context.Type, context.Transport, e.Message);
         }
 
-        return (0, null);
+        return null;
     }
 
-    private static List<DnsAddressAnswer> AddressesOf(DnsMessage answer)
-    {
-        var addresses = new List<DnsAddressAnswer>(answer.Answers.Count);
-        foreach (var record in answer.Answers)
-        {
-            if (record.Address is { } address)
-            {
-                addresses.Add(new DnsAddressAnswer(record.Name, address, TimeSpan.FromSeconds(record.Ttl)));
-            }
-        }
-
-        return addresses;
-    }
+    private static ValueTask<bool> ReplyAsync(
+        IDnsClient client, byte[] query, int questionEnd, DnsResponseCode responseCode, CancellationToken stopping) =>
+        ReplyAsync(client, DnsReplies.Build(query, questionEnd, responseCode), stopping);
 
     /// <summary>A client that went away is no failure of the forwarder's: false, and nothing else happens.</summary>
     private static async ValueTask<bool> ReplyAsync(IDnsClient client, ReadOnlyMemory<byte> reply, CancellationToken stopping)

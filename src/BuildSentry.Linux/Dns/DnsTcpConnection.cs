@@ -7,12 +7,19 @@ namespace BuildSentry.Linux.Dns;
 /// <summary>
 /// One client TCP connection (RFC 7766): any number of queries, handled concurrently and answered in the order their
 /// answers come, each reply written whole under a lock. It closes when the client does, when a whole query does not
-/// arrive within the idle timeout, or on stop; replies still owed are sent first.
+/// arrive (or a reply cannot be written) within the idle timeout, or on stop; replies still owed are sent first.
 /// </summary>
 internal sealed class DnsTcpConnection(Socket socket, DnsForwarderOptions options, TimeProvider time) : IDnsClient, IDisposable
 {
+    /// <summary>
+    /// Queries read but not yet answered. Past it the connection stops reading, so a client that sends without reading
+    /// its replies holds this many, not as many as it can send before the write timeout closes it.
+    /// </summary>
+    internal const int MaxUnanswered = 32;
+
     private readonly NetworkStream _stream = new(socket, ownsSocket: true);
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly SemaphoreSlim _unanswered = new(MaxUnanswered, MaxUnanswered);
     private readonly TaskGroup _pending = new();
 
     public DnsTransport Transport => DnsTransport.Tcp;
@@ -33,7 +40,10 @@ internal sealed class DnsTcpConnection(Socket socket, DnsForwarderOptions option
                     break;
                 }
 
-                _pending.Add(handler.HandleAsync(this, buffer[..length], time.GetTimestamp(), stopping));
+                var receivedAt = time.GetTimestamp();
+                var query = buffer[..length];
+                await _unanswered.WaitAsync(stopping);
+                _pending.Add(AnswerAsync(handler, query, receivedAt, stopping));
             }
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
@@ -71,5 +81,18 @@ internal sealed class DnsTcpConnection(Socket socket, DnsForwarderOptions option
     {
         _stream.Dispose();
         _writeLock.Dispose();
+        _unanswered.Dispose();
+    }
+
+    private async Task AnswerAsync(DnsQueryHandler handler, byte[] query, long receivedAt, CancellationToken stopping)
+    {
+        try
+        {
+            await handler.HandleAsync(this, query, receivedAt, stopping);
+        }
+        finally
+        {
+            _unanswered.Release();
+        }
     }
 }

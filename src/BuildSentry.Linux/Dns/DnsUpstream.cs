@@ -13,38 +13,42 @@ namespace BuildSentry.Linux.Dns;
 internal static class DnsUpstream
 {
     /// <summary>
-    /// Sends <paramref name="query"/> unchanged and returns the length of the first answer (read into
-    /// <paramref name="buffer"/>) that is a response carrying the query's id and parses; anything else is ignored.
+    /// Sends <paramref name="query"/> unchanged and returns the first answer (read into <paramref name="buffer"/>) that
+    /// is a response carrying the query's id and parses; anything else is ignored. The round trip runs from the
+    /// query's send to that answer's receipt, so the socket's setup counts as the forwarder's own time.
     /// </summary>
-    public static Task<(int Length, DnsMessage Answer)> ExchangeAsync(
-        DnsTransport transport, IPEndPoint upstream, ReadOnlyMemory<byte> query, byte[] buffer, CancellationToken cancellationToken) =>
+    public static Task<DnsUpstreamAnswer> ExchangeAsync(
+        DnsTransport transport, IPEndPoint upstream, ReadOnlyMemory<byte> query, byte[] buffer, TimeProvider time,
+        CancellationToken cancellationToken) =>
         transport == DnsTransport.Udp
-            ? ExchangeUdpAsync(upstream, query, buffer, cancellationToken)
-            : ExchangeTcpAsync(upstream, query, buffer, cancellationToken);
+            ? ExchangeUdpAsync(upstream, query, buffer, time, cancellationToken)
+            : ExchangeTcpAsync(upstream, query, buffer, time, cancellationToken);
 
-    private static async Task<(int, DnsMessage)> ExchangeUdpAsync(
-        IPEndPoint upstream, ReadOnlyMemory<byte> query, byte[] buffer, CancellationToken cancellationToken)
+    private static async Task<DnsUpstreamAnswer> ExchangeUdpAsync(
+        IPEndPoint upstream, ReadOnlyMemory<byte> query, byte[] buffer, TimeProvider time, CancellationToken cancellationToken)
     {
         using var socket = new Socket(upstream.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         // Connected: the kernel drops datagrams from any other address or port before they reach us.
         socket.Connect(upstream);
+        var sentAt = time.GetTimestamp();
         await socket.SendAsync(query, SocketFlags.None, cancellationToken);
         while (true)
         {
             var length = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
             if (TryMatch(query.Span, buffer.AsSpan(0, length), out var answer))
             {
-                return (length, answer);
+                return new DnsUpstreamAnswer(length, answer, time.GetElapsedTime(sentAt));
             }
         }
     }
 
-    private static async Task<(int, DnsMessage)> ExchangeTcpAsync(
-        IPEndPoint upstream, ReadOnlyMemory<byte> query, byte[] buffer, CancellationToken cancellationToken)
+    private static async Task<DnsUpstreamAnswer> ExchangeTcpAsync(
+        IPEndPoint upstream, ReadOnlyMemory<byte> query, byte[] buffer, TimeProvider time, CancellationToken cancellationToken)
     {
         using var socket = new Socket(upstream.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(upstream, cancellationToken);
         await using var stream = new NetworkStream(socket, ownsSocket: false);
+        var sentAt = time.GetTimestamp();
         await DnsTcpFraming.WriteAsync(stream, query, cancellationToken);
         while (true)
         {
@@ -56,7 +60,7 @@ internal static class DnsUpstream
 
             if (TryMatch(query.Span, buffer.AsSpan(0, length), out var answer))
             {
-                return (length, answer);
+                return new DnsUpstreamAnswer(length, answer, time.GetElapsedTime(sentAt));
             }
         }
     }

@@ -68,6 +68,29 @@ public sealed class DnsFailureTests
     }
 
     [Fact]
+    public async Task A_TCP_client_that_pipelines_many_queries_has_only_a_bounded_number_handled_at_once()
+    {
+        await using var upstream = new FakeDnsUpstream(IPAddress.Loopback) { Silent = true };
+        await using var forwarder = Start(ScriptedPolicy.ForwardAll(upstream.EndPoint), ShortTimeout with { UpstreamTimeout = TimeSpan.FromMilliseconds(400) });
+        await using var client = await DnsTestClient.TcpAsync(forwarder.TcpEndPoint);
+        const int Sent = DnsTcpConnection.MaxUnanswered * 2;
+
+        for (var id = 0; id < Sent; id++)
+        {
+            await client.SendAsync(DnsSamples.Query("pipelined.example", 1, (ushort)id));
+        }
+
+        await Task.Delay(200);
+        Assert.Equal((DnsTcpConnection.MaxUnanswered, DnsTcpConnection.MaxUnanswered), (forwarder.Counters.Queries, upstream.TcpQueries));
+        for (var i = 0; i < Sent; i++)
+        {
+            Assert.Equal((byte)DnsResponseCode.ServerFailure, Parse(await client.ReceiveAsync()).ResponseCode);
+        }
+
+        Assert.Equal(Sent, forwarder.Counters.UpstreamTimeouts);
+    }
+
+    [Fact]
     public async Task A_policy_that_throws_gets_the_client_SERVFAIL_and_the_forwarder_keeps_serving()
     {
         await using var upstream = new FakeDnsUpstream(IPAddress.Loopback).Add("ok.example", IPAddress.Parse("192.0.2.8"), 1);

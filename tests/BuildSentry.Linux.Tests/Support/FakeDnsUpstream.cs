@@ -50,7 +50,10 @@ internal sealed class FakeDnsUpstream : IAsyncDisposable
 
     public int TcpQueries => Volatile.Read(ref _tcpQueries);
 
+    /// <summary>Every answer sent, unless <see cref="KeepSent"/> is off (a benchmark's millions would pile up).</summary>
     public ConcurrentQueue<byte[]> Sent { get; } = new();
+
+    public bool KeepSent { get; init; } = true;
 
     public FakeDnsUpstream Add(string name, IPAddress address, uint ttl)
     {
@@ -91,6 +94,14 @@ internal sealed class FakeDnsUpstream : IAsyncDisposable
         _stop.Dispose();
     }
 
+    private void Keep(byte[] answer)
+    {
+        if (KeepSent)
+        {
+            Sent.Enqueue(answer);
+        }
+    }
+
     private async Task ServeUdpAsync()
     {
         var buffer = new byte[65535];
@@ -110,7 +121,7 @@ internal sealed class FakeDnsUpstream : IAsyncDisposable
                 await _udp.SendToAsync(decoy, received.RemoteEndPoint, _stop.Token);
             }
 
-            Sent.Enqueue(answer);
+            Keep(answer);
             await _udp.SendToAsync(answer, received.RemoteEndPoint, _stop.Token);
         }
     }
@@ -135,7 +146,7 @@ internal sealed class FakeDnsUpstream : IAsyncDisposable
                 Interlocked.Increment(ref _tcpQueries);
                 if (!Silent && Answer(buffer[..length], truncate: false) is { } answer)
                 {
-                    Sent.Enqueue(answer);
+                    Keep(answer);
                     await DnsTcpFraming.WriteAsync(stream, answer, _stop.Token);
                 }
             }
