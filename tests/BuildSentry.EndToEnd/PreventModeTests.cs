@@ -17,6 +17,9 @@ public sealed class PreventModeTests(NetworkLabFixture fixture)
 
     private NetworkLab Lab => fixture.Lab;
 
+    // The forwarder asks the lab's resolver; by default it would ask the host's, outside the lab.
+    private static DaemonSetup Prevent => new("prevent") { ExtraConfiguration = "prevent:\n  dns_servers: [198.18.0.2]\n" };
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
@@ -26,7 +29,7 @@ public sealed class PreventModeTests(NetworkLabFixture fixture)
     {
         await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(delayMs));
         var label = $"{BuildJob.Secret.ToLowerInvariant()}{Random.Shared.Next(1000, 9999)}";
-        await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup("prevent"));
+        await using var daemon = await DaemonProcess.StartAsync(Prevent);
         await ProveTheCaptureSeesDnsAsync();
         var bytesBefore = Lab.BytesReceivedBy("evil.test");
         await using var packets = await PacketCount.StartAsync(LeakFilter);
@@ -70,7 +73,7 @@ public sealed class PreventModeTests(NetworkLabFixture fixture)
     public async Task A_benign_job_resolves_and_reaches_its_hosts_over_udp_and_tcp_dns_ipv4_and_ipv6_with_no_alert()
     {
         await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(1));
-        await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup("prevent"));
+        await using var daemon = await DaemonProcess.StartAsync(Prevent);
         using var job = BuildJob.Start(Lab, $$"""
             set -e
             curl -sf http://registry.test/ok > /dev/null
@@ -119,6 +122,26 @@ public sealed class PreventModeTests(NetworkLabFixture fixture)
         Assert.Equal("kernel", sensors.GetProperty("preventMode").GetString());
         Assert.True(sensors.GetProperty("jobsPrevented").GetInt64() >= 1, sensors.ToString());
         Assert.True(sensors.GetProperty("dnsForwarderQueries").GetInt64() >= 6, sensors.ToString());
+    }
+
+    [Fact]
+    public async Task A_job_that_names_its_own_dns_server_gets_the_hosts_resolver_and_its_server_hears_nothing()
+    {
+        await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(1));
+        await using var daemon = await DaemonProcess.StartAsync(Prevent);
+        await using var packets = await PacketCount.StartAsync("host 198.18.0.66 or host fd00:b5e:1ab::66");
+        // evil.test's address as the DNS server: its own server would learn the query and could answer an allowed
+        // name with an address of its choosing, which would then be allowed.
+        using var job = BuildJob.Start(Lab, """
+            echo "answer: $(dig +short +tries=1 +time=2 @198.18.0.66 registry.test A)"
+            echo "tcp answer: $(dig +short +tcp +tries=1 +time=2 @198.18.0.66 registry.test A)"
+            """);
+        var result = await job.WaitAsync();
+        var leaked = await packets.StopAsync();
+
+        Assert.Contains("answer: 198.18.0.10", result.StandardOutput);
+        Assert.Contains("tcp answer: 198.18.0.10", result.StandardOutput);
+        Assert.Empty(leaked);
     }
 
     /// <summary>The capture this test counts on sees what leaves: a query the test itself sends to the lab resolver.</summary>

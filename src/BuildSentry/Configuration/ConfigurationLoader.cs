@@ -83,6 +83,14 @@ public static class ConfigurationLoader
             errors.Add("capture.dns_ports: every port must be in 1..65535");
         }
 
+        foreach (var server in c.Prevent.DnsServers)
+        {
+            if (!System.Net.IPAddress.TryParse(server, out _))
+            {
+                errors.Add($"prevent.dns_servers: '{server}' is not an IP address");
+            }
+        }
+
         if (!Enum.IsDefined(c.DefaultMode))
         {
             errors.Add("default_mode must be audit, kill or prevent");

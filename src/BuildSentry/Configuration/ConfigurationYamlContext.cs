@@ -13,4 +13,5 @@ namespace BuildSentry.Configuration;
 [YamlSerializable(typeof(AlertTargetSection))]
 [YamlSerializable(typeof(ControlSection))]
 [YamlSerializable(typeof(LimitsSection))]
+[YamlSerializable(typeof(PreventSection))]
 public partial class ConfigurationYamlContext : StaticContext;

@@ -37,6 +37,8 @@ public sealed class DaemonConfiguration
 
     public LimitsSection Limits { get; set; } = new();
 
+    public PreventSection Prevent { get; set; } = new();
+
     /// <summary>When set, every sensor event is also written there as NDJSON, for <c>buildsentry replay</c>.</summary>
     public string? TraceFile { get; set; }
 

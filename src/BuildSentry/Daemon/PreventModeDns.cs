@@ -11,8 +11,10 @@ namespace BuildSentry.Daemon;
 /// <summary>
 /// Prevent mode's DNS: the kernel sends a prevent-mode job's port-53 traffic to the forwarder, which asks this policy.
 /// The asking socket (its cookie, from sock_diag) names the job and the server the job asked; a name the job's
-/// profile does not allow is answered NXDOMAIN and nothing leaves the host; an allowed one goes to the server the job
-/// asked, and the addresses of its answer enter the job's kernel allowlist before the job gets the answer. Both are
+/// profile does not allow is answered NXDOMAIN and nothing leaves the host; an allowed one goes to the host's resolvers
+/// (never to the server the job asked, which the job could own: it would read the query and could answer an allowed
+/// name with an address of its own), and the addresses of the answer enter the job's kernel allowlist before the job
+/// gets it. Both are
 /// reported as the capture would report them (DnsQueryObserved, prevented or not, and DnsAnswerObserved).
 /// </summary>
 internal sealed class PreventModeDns(KernelProcessSensor sensor, MonitorPipeline pipeline, KernelJobSlots slots, TimeProvider time)
@@ -24,6 +26,10 @@ internal sealed class PreventModeDns(KernelProcessSensor sensor, MonitorPipeline
 
     private static readonly BuildSentry.Linux.Processes.ProcFs Proc = new();
     private readonly SocketCookies _cookies = new();
+
+    /// <summary>The resolvers every allowed query goes to (prevent.dns_servers, else the daemon's resolv.conf), never
+    /// the server the job asked: the job sees its answer as if that server had given it.</summary>
+    public IReadOnlyList<IPEndPoint> Upstreams { get; set; } = [];
 
     /// <summary>The forwarder's endpoints, set once it listens: the asking socket's flow runs to one of them.</summary>
     public IPEndPoint[] Listening { get; set; } = [];
@@ -62,7 +68,9 @@ internal sealed class PreventModeDns(KernelProcessSensor sensor, MonitorPipeline
             return DnsDecision.Refuse(DnsResponseCode.NameError, verdict.Reason);
         }
 
-        return DnsDecision.Forward(asker.Server);
+        return Upstreams.Count == 0
+            ? DnsDecision.Refuse(DnsResponseCode.Refused, "no DNS server is configured for prevent mode")
+            : DnsDecision.Forward(Upstreams[0]);
     }
 
     public ValueTask AnsweredAsync(DnsQueryContext query, IReadOnlyList<DnsAddressAnswer> answers, CancellationToken cancellationToken)

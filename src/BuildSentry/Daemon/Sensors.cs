@@ -126,7 +126,15 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
             return;
         }
 
-        var policy = new PreventModeDns(kernel, pipeline, placement.Slots, time);
+        var upstreams = PreventUpstreams();
+        if (upstreams.Count == 0)
+        {
+            PreventUnavailable = "no DNS server: prevent.dns_servers is empty and /etc/resolv.conf names none";
+            LogPreventUnavailable(PreventUnavailable);
+            return;
+        }
+
+        var policy = new PreventModeDns(kernel, pipeline, placement.Slots, time) { Upstreams = upstreams };
         try
         {
             var v4 = DnsForwarder.Start(new DnsForwarderOptions { ListenAddress = System.Net.IPAddress.Loopback }, policy,
@@ -156,6 +164,30 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
             PreventUnavailable = $"the DNS forwarder cannot listen: {ex.Message}";
             LogPreventUnavailable(PreventUnavailable);
         }
+    }
+
+    /// <summary>prevent.dns_servers, else the nameservers of /etc/resolv.conf, on port 53.</summary>
+    private List<System.Net.IPEndPoint> PreventUpstreams()
+    {
+        IEnumerable<string> servers = options.Configuration.Prevent.DnsServers;
+        if (!servers.Any())
+        {
+            try
+            {
+                servers = File.ReadLines("/etc/resolv.conf")
+                    .Select(line => line.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
+                    .Where(fields => fields.Length >= 2 && fields[0] == "nameserver")
+                    .Select(fields => fields[1].Split('%')[0])
+                    .ToList();
+            }
+            catch (IOException)
+            {
+                servers = [];
+            }
+        }
+
+        return [.. servers.Select(s => System.Net.IPAddress.TryParse(s, out var address) ? new System.Net.IPEndPoint(address, 53) : null)
+            .OfType<System.Net.IPEndPoint>()];
     }
 
     private void StartCapture()
