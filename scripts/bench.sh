@@ -223,7 +223,7 @@ measure_exec_capacity() {
 measure_kill() {
   local delay=$1 trials=$2 trial
   log "4: kill latency at ${delay} ms link delay, $trials trials"
-  scripts/lab.sh delay "$delay" >/dev/null
+  scripts/lab.sh delay "$delay" >/dev/null 9>&-
   daemon_start kill
   # Warm, as in measurement 1: a cold daemon's first job is placed in its cgroup only after the JIT has compiled
   # that path (tens of ms), and a curl started sooner than that is attributed from user space only.
@@ -264,7 +264,7 @@ PY
   done
   cp -r "$daemon_dir/reports" "$out/kill-reports-delay$delay"
   daemon_stop
-  scripts/lab.sh delay 0 >/dev/null
+  scripts/lab.sh delay 0 >/dev/null 9>&-
 }
 
 # Measurement 5: 2 GB each way over the veth with the daemon watching: its CPU over the transfer's wall

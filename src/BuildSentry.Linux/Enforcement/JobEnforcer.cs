@@ -27,6 +27,9 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly string? _mount = options?.CgroupMount ?? CgroupMount.FindV2();
 
+    /// <summary>The job's processes as the kernel's membership map holds them (the eBPF sensor); set before the first kill.</summary>
+    public Func<JobRecord, IReadOnlyList<int>>? KernelMembers { get; set; }
+
     /// <summary>Signals the job and waits for its processes to exit (at most <see cref="EnforcerOptions.ExitWait"/>).</summary>
     public KillResult Kill(JobRecord job, IReadOnlyList<ProcessKey> members)
     {
@@ -41,6 +44,18 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
     public PendingKill Signal(JobRecord job, IReadOnlyList<ProcessKey> members)
     {
         var started = _time.GetTimestamp();
+        if (KernelMembers?.Invoke(job) is { Count: > 0 } held)
+        {
+            // The kernel's membership map knows the job's newest processes before the monitor read their forks (and
+            // those forked before their parent entered the cgroup): the kill must reach them too.
+            var known = members.Select(m => m.Pid).ToHashSet();
+            var extra = held.Where(pid => !known.Contains(pid)).Select(_proc.TryGetKey).OfType<ProcessKey>().ToList();
+            if (extra.Count > 0)
+            {
+                members = [.. members, .. extra];
+            }
+        }
+
         var path = job.CgroupPath;
         return path is not null && Directory.Exists(path)
             ? SignalCgroup(job, path, members, started)

@@ -50,6 +50,9 @@ internal static unsafe partial class Libbpf
     [LibraryImport(Library, EntryPoint = "bpf_map_lookup_elem", SetLastError = true)]
     public static partial int MapLookup(int fd, void* key, void* value);
 
+    [LibraryImport(Library, EntryPoint = "bpf_map_lookup_batch", SetLastError = true)]
+    public static partial int MapLookupBatch(int fd, void* inBatch, void* outBatch, void* keys, void* values, uint* count, nint options);
+
     [LibraryImport(Library, EntryPoint = "bpf_map_get_next_key", SetLastError = true)]
     public static partial int MapGetNextKey(int fd, void* key, void* nextKey);
 

@@ -131,6 +131,9 @@ public sealed partial class KernelProcessSensor : IProcessSensor
     /// <summary>Takes a process out of its job; descendants already forked keep theirs.</summary>
     public void ClearJob(int tgid) => _jobs.Clear(tgid);
 
+    /// <summary>Every live process the kernel holds in a job slot.</summary>
+    public IReadOnlyList<int> MembersOf(uint slot) => _jobs.MembersOf(slot);
+
     /// <summary>The job the kernel holds a live process in.</summary>
     public bool TryGetJob(int tgid, out uint slot) => _jobs.TryGet(tgid, out slot);
 

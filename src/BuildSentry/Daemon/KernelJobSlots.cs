@@ -70,6 +70,11 @@ internal sealed class KernelJobSlots : IJobPlacement
         return path;
     }
 
+    /// <summary>The processes the kernel holds in the job (none without the eBPF sensor): a kill adds those the
+    /// monitor has not read yet.</summary>
+    public IReadOnlyList<int> KernelMembers(JobRecord job) =>
+        Volatile.Read(ref _sensor) is { } sensor && _slots.TryGetValue(job.Id, out var slot) ? sensor.MembersOf(slot) : [];
+
     /// <summary>The job's slot, for the DNS forwarder's answers; null for a job without one.</summary>
     public uint? SlotOfJob(string jobId) => _jobs.FirstOrDefault(p => p.Value == jobId) is { Key: not 0 } pair ? pair.Key : null;
 

@@ -17,7 +17,8 @@ namespace BuildSentry.Daemon;
 /// so the loop drains a queue nobody writes to any more.
 /// </summary>
 internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pipeline, ProfileStore profiles,
-    JobPlacementSetup placement, TimeProvider time, ILoggerFactory loggers, ILogger<Sensors> logger) : IHostedService
+    JobPlacementSetup placement, BuildSentry.Linux.Enforcement.JobEnforcer enforcer, TimeProvider time, ILoggerFactory loggers,
+    ILogger<Sensors> logger) : IHostedService
 {
     private RunnerDiagnosticsWatcher? _diagnostics;
     private readonly List<DnsForwarder> _forwarders = [];
@@ -93,6 +94,7 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
             if (kernel is not null)
             {
                 placement.Slots.Attach(kernel);
+                enforcer.KernelMembers = placement.Slots.KernelMembers;
                 return kernel;
             }
 

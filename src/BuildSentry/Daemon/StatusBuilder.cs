@@ -98,6 +98,7 @@ internal sealed class StatusBuilder(MonitorPipeline pipeline, Sensors sensors, A
             ["preventMode"] = sensors.PreventUnavailable is null ? "kernel" : "killMode", ["preventUnavailable"] = sensors.PreventUnavailable,
             ["jobsPrevented"] = placement.Slots.JobsPrevented, ["preventFailures"] = placement.Slots.PreventFailures,
             ["lastPreventFailure"] = placement.Slots.LastPreventFailure,
+            ["dnsForwarderPort"] = sensors.Forwarders.Count == 0 ? null : sensors.Forwarders[0].UdpEndPoint.Port,
             ["dnsForwarderQueries"] = sensors.Forwarders.Sum(f => f.Counters.Queries),
             ["dnsForwarderRefused"] = sensors.Forwarders.Sum(f => f.Counters.Refused),
             ["dnsForwarderUpstreamTimeouts"] = sensors.Forwarders.Sum(f => f.Counters.UpstreamTimeouts),

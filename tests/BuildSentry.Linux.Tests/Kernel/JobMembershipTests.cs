@@ -56,6 +56,49 @@ public sealed class JobMembershipTests
     }
 
     [Fact]
+    public void The_members_of_a_slot_are_the_seeded_root_and_every_live_descendant_and_nothing_else()
+    {
+        using var harness = new KernelSensorHarness();
+        // Three sleeping children, forked once the root is seeded: the kernel knows them before any reader does.
+        var fifo = Path.Combine(Path.GetTempPath(), $"bs-go-{Guid.NewGuid():N}");
+        Support.Processes.Run($"mkfifo {fifo}", TimeSpan.FromSeconds(5));
+        using var root = Support.Processes.Start("/bin/sh", ["-c", "read _ < \"$GO\"; sleep 30 & sleep 30 & (sleep 30 &); sleep 30"],
+            new Dictionary<string, string> { ["GO"] = fifo });
+        using var stranger = Support.Processes.Start("/bin/sleep", ["30"]);
+        try
+        {
+            harness.Sensor.SeedJob(root.Id, Slot);
+            harness.Sensor.SeedJob(stranger.Id, Slot + 1);
+            File.WriteAllText(fifo, "go\n");
+
+            static string Comm(int pid) => File.Exists($"/proc/{pid}/comm") ? File.ReadAllText($"/proc/{pid}/comm").Trim() : "";
+            IReadOnlyList<int> members = [];
+            for (var i = 0; i < 300 && (members.Count(pid => Comm(pid) == "sleep") < 4 || members.Count != 5); i++)
+            {
+                Thread.Sleep(10);
+                members = harness.Sensor.MembersOf(Slot);
+            }
+
+            // The root and its four sleeps (one forked by a subshell that has exited, and so left the map).
+            Assert.Equal(5, members.Count);
+            Assert.Contains(root.Id, members);
+            Assert.DoesNotContain(stranger.Id, members);
+            Assert.Equal(4, members.Count(pid => Comm(pid) == "sleep"));
+            Assert.Equal([stranger.Id], harness.Sensor.MembersOf(Slot + 1));
+        }
+        finally
+        {
+            foreach (var pid in harness.Sensor.MembersOf(Slot))
+            {
+                try { System.Diagnostics.Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { }
+            }
+
+            stranger.Kill();
+            File.Delete(fifo);
+        }
+    }
+
+    [Fact]
     public void A_cleared_process_forks_children_outside_any_job()
     {
         using var harness = new KernelSensorHarness();
