@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # BuildSentry's performance measurements on this machine. Prints a table and writes CSV.
 #
-#   scripts/bench.sh [--quick] [--only 1,3,...] [--out DIR]   measurements 1-6 (needs root, the lab)
+#   scripts/bench.sh [--quick] [--only 1,3,...] [--out DIR]   measurements 1-7 (needs root, the lab)
 #   scripts/bench.sh --micro [--full]                         BenchmarkDotNet micro-benchmarks
 #
 # Measurements with and without the daemon are interleaved A/B (the order alternates per round)
@@ -18,7 +18,7 @@ readonly BIN=$ROOT/$DAEMON_DIR/buildsentry
 readonly BENCH_DLL=$ROOT/tests/BuildSentry.Benchmarks/bin/Release/net10.0/BuildSentry.Benchmarks.dll
 readonly LAB_STATE=/run/buildsentry-lab
 
-quick=0 micro=0 full_micro=0 only=1,2,3,4,5,6 out=$ROOT/bench-out
+quick=0 micro=0 full_micro=0 only=1,2,3,4,5,6,7 out=$ROOT/bench-out
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=1 ;;
@@ -94,6 +94,8 @@ reports_dir: $dir/reports
 control:
   socket: $dir/control.sock
 process_sensor: ${2:-auto}
+prevent:
+  dns_servers: [198.18.0.2]
 YAML
   daemon_run "$dir"
 }
@@ -166,6 +168,25 @@ measure_overhead() {
         daemon_stop
       fi
       log "  round $round $variant: wall ${wall}s"
+    done
+  done
+}
+
+# Measurement 7: what prevent mode's DNS forwarder adds to a query. A job asks the lab resolver for an allowed name,
+# one query at a time; in audit mode it goes straight there, in prevent mode the kernel redirects it to the daemon's
+# forwarder, which finds the job, judges the name, asks the resolver and puts the answer on the job's allowlist.
+# Three rounds, audit and prevent interleaved, no link delay.
+measure_dns() {
+  local queries=$1 round variant
+  log "7: DNS round trip, audit vs prevent, $queries queries per run"
+  scripts/lab.sh delay 0 >/dev/null 9>&-
+  for round in 1 2 3; do
+    for variant in audit prevent; do
+      daemon_start "$variant"
+      as_job "bench.dns.warmup.$round$variant" warmup scripts/lab.sh exec python3 scripts/bench/dnsrtt.py 20 >/dev/null
+      as_job "bench.dns.$round$variant" dns scripts/lab.sh exec python3 scripts/bench/dnsrtt.py "$queries" >"$work/dns.out"
+      while read -r us; do sample 7 "$variant" "$round" rtt_us "$us"; done <"$work/dns.out"
+      daemon_stop
     done
   done
 }
@@ -312,9 +333,9 @@ measure_replay() {
 }
 
 if [ "$quick" -eq 1 ]; then
-  rounds=5 iterations=100 exec_total=6000 kill0=50 killn=30 bulk_runs=1 bulk_bytes=500000000 replay_events=1000000
+  rounds=5 iterations=100 exec_total=6000 kill0=50 killn=30 bulk_runs=1 bulk_bytes=500000000 replay_events=1000000 dns_queries=300
 else
-  rounds=5 iterations=250 exec_total=20000 kill0=200 killn=200 bulk_runs=3 bulk_bytes=2000000000 replay_events=1000000
+  rounds=5 iterations=250 exec_total=20000 kill0=200 killn=200 bulk_runs=3 bulk_bytes=2000000000 replay_events=1000000 dns_queries=1000
 fi
 started=$(date +%s)
 wants 1 || wants 2 && measure_overhead "$rounds" "$iterations"
@@ -324,6 +345,7 @@ if wants 4; then
   for delay in 1 5 20; do measure_kill "$delay" "$killn"; done
 fi
 wants 5 && measure_bulk "$bulk_runs" "$bulk_bytes"
+wants 7 && measure_dns "$dns_queries"
 wants 6 && measure_replay "$replay_events"
 log "done in $(($(date +%s) - started)) s"
 

@@ -188,6 +188,16 @@ if rss:
     add("6", f"managed heap after {int(points[-1]):,} events", f"{managed.get(points[-1], math.nan):.0f}", "MB")
     add("6", "replay throughput", fmt(median(values("6", "B", "events_per_s")), 0), "events/s")
 
+# 7: DNS through prevent mode's forwarder (per-query round trips from a job, all rounds pooled).
+direct, forwarded = values("7", "audit", "rtt_us"), values("7", "prevent", "rtt_us")
+if direct and forwarded:
+    add("7", f"DNS round trip, audit (straight to the resolver), p50 / p99 (n={len(direct)})",
+        f"{percentile(direct, 50):.0f} / {percentile(direct, 99):.0f}", "us")
+    add("7", f"DNS round trip, prevent (through the forwarder), p50 / p99 (n={len(forwarded)})",
+        f"{percentile(forwarded, 50):.0f} / {percentile(forwarded, 99):.0f}", "us")
+    add("7", "added by the forwarder, p50 / p99", f"{percentile(forwarded, 50) - percentile(direct, 50):.0f} / "
+        f"{percentile(forwarded, 99) - percentile(direct, 99):.0f}", "us")
+
 with open(out_path, "w", newline="") as f:
     w = csv.writer(f)
     w.writerow(["measurement", "metric", "value", "unit", "target", "status"])
