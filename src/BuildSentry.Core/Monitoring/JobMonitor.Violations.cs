@@ -27,8 +27,10 @@ public sealed partial class JobMonitor
             return;
         }
 
-        // Refused at the syscall (prevent mode's kernel hook, or its DNS forwarder): nothing left, the job goes on.
-        var action = _applying is ConnectionPrevented or DnsQueryObserved { Prevented: true } ? AlertAction.Prevented : AlertAction.Alerted;
+        // Refused at the syscall (the kernel hook or the DNS forwarder): nothing left. In prevent mode the job goes on;
+        // in kill mode it dies all the same.
+        var refused = _applying is ConnectionPrevented or DnsQueryObserved { Prevented: true };
+        var action = refused && state.Mode == ProfileMode.Prevent ? AlertAction.Prevented : AlertAction.Alerted;
         string? id = null;
         if (action == AlertAction.Alerted && Kills(state.Mode) && state.Job.KilledAt is null && state.Job.IsActive)
         {
@@ -81,16 +83,23 @@ public sealed partial class JobMonitor
     /// </summary>
     public bool KillAhead(SensorEvent e)
     {
-        // A refusal (prevent mode) let nothing out: it is alerted as prevented, never killed for.
-        if (e is ConnectionPrevented or DnsQueryObserved { Prevented: true }
-            || e is not NetworkFinding { Attribution: { KernelJob: { } jobId } attribution } || !_states.TryGetValue(jobId, out var state)
+        if (e is not NetworkFinding { Attribution: { KernelJob: { } jobId } attribution } || !_states.TryGetValue(jobId, out var state)
             || !Kills(state.Mode) || state.Job.KilledAt is not null || !state.Job.IsActive)
+        {
+            return false;
+        }
+
+        // A refusal in prevent mode let nothing out: it is alerted as prevented, never killed for. A UDP connect carried
+        // nothing in any mode.
+        if (e is ConnectionPrevented { UdpConnectOnly: true }
+            || (state.Mode == ProfileMode.Prevent && e is ConnectionPrevented or DnsQueryObserved { Prevented: true }))
         {
             return false;
         }
 
         var verdict = e switch
         {
+            ConnectionPrevented p => ConnectionVerdict(state, p.Flow, Names.NamesFor(attribution.NetworkNamespace, p.Flow.Destination, p.Time)),
             DnsQueryObserved q => DnsVerdict(state, q.Name),
             ConnectionAttempted c when IsJudgedConnection(c.Flow) =>
                 ConnectionVerdict(state, c.Flow, Names.NamesFor(attribution.NetworkNamespace, c.Flow.Destination, c.Time)),

@@ -17,6 +17,7 @@ public sealed unsafe class KernelPolicy
     public const int MaxRanges = 8;
 
     private const uint ModePrevent = 1;
+    private const uint ModeKill = 2;
     private const uint TcpBit = 1;
     private const uint UdpBit = 2;
     private readonly int _policiesFd;
@@ -47,8 +48,10 @@ public sealed unsafe class KernelPolicy
 
     /// <summary>Holds the job to its allowlist from now on; its DNS goes to <paramref name="dnsForwarderPort"/> on
     /// <paramref name="dnsForwarderV4"/> (IPv4 sockets, and dual-stack ones asking an IPv4 server) or
-    /// <paramref name="dnsForwarderV6"/>, or is refused as any destination off the list when the port is 0.</summary>
-    public void Prevent(uint slot, int dnsForwarderPort, IPAddress dnsForwarderV4, IPAddress dnsForwarderV6)
+    /// <paramref name="dnsForwarderV6"/>, or is refused as any destination off the list when the port is 0. With
+    /// <paramref name="killCaller"/> (kill mode) the process whose connect or send is refused is killed in the same
+    /// instant (SIGKILL from the hook).</summary>
+    public void Prevent(uint slot, int dnsForwarderPort, IPAddress dnsForwarderV4, IPAddress dnsForwarderV6, bool killCaller = false)
     {
         ArgumentOutOfRangeException.ThrowIfZero(slot);
         ArgumentOutOfRangeException.ThrowIfNegative(dnsForwarderPort);
@@ -58,7 +61,7 @@ public sealed unsafe class KernelPolicy
             throw new ArgumentException("the forwarder needs one IPv4 and one IPv6 address");
         }
 
-        var policy = new JobPolicy { Mode = ModePrevent, DnsPort = (ushort)dnsForwarderPort };
+        var policy = new JobPolicy { Mode = killCaller ? ModeKill : ModePrevent, DnsPort = (ushort)dnsForwarderPort };
         dnsForwarderV4.TryWriteBytes(new Span<byte>(&policy.DnsIp4, 4), out _);
         dnsForwarderV6.TryWriteBytes(new Span<byte>(policy.DnsIp6, 16), out _);
         var key = slot;

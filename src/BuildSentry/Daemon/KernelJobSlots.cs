@@ -56,9 +56,10 @@ internal sealed class KernelJobSlots : IJobPlacement
         {
             var slot = SlotOf(job);
             // The allowlist first: once seeded, the job's members are held from their next connect on.
-            if (Prevent is { } prevent && prevent.StateOf(job.Id) is { Mode: ProfileMode.Prevent } state)
+            // Prevent and kill modes: the kernel holds the job to its allowlist (kill mode also kills the refused caller).
+            if (Prevent is { } prevent && prevent.StateOf(job.Id) is { Mode: ProfileMode.Prevent or ProfileMode.Kill } state)
             {
-                Hold(sensor, slot, state.Profile, prevent.DnsPort);
+                Hold(sensor, slot, state.Profile, prevent.DnsPort, state.Mode == ProfileMode.Kill);
             }
 
             foreach (var member in members)
@@ -78,11 +79,11 @@ internal sealed class KernelJobSlots : IJobPlacement
     /// <summary>The job's slot, for the DNS forwarder's answers; null for a job without one.</summary>
     public uint? SlotOfJob(string jobId) => _jobs.FirstOrDefault(p => p.Value == jobId) is { Key: not 0 } pair ? pair.Key : null;
 
-    private void Hold(KernelProcessSensor sensor, uint slot, ResolvedProfile? profile, int dnsPort)
+    private void Hold(KernelProcessSensor sensor, uint slot, ResolvedProfile? profile, int dnsPort, bool kill)
     {
         try
         {
-            sensor.Policy.Prevent(slot, dnsPort, IPAddress.Loopback, IPAddress.IPv6Loopback);
+            sensor.Policy.Prevent(slot, dnsPort, IPAddress.Loopback, IPAddress.IPv6Loopback, kill);
             foreach (var entry in PreventAllowlist.Static(profile))
             {
                 sensor.Policy.Allow(slot, entry.Network, entry.PrefixLength, entry.Tcp, entry.Udp, [.. entry.Ports.Select(p => (p.Low, p.High))]);

@@ -125,9 +125,30 @@ public sealed class JobMonitorTests
     }
 
     [Fact]
-    public void A_connect_the_kernel_prevented_is_alerted_as_prevented_and_kills_nothing_even_in_kill_mode()
+    public void A_connect_the_kernel_refused_in_kill_mode_kills_the_job_and_a_refused_udp_connect_kills_nothing()
     {
         var monitor = Monitor("kill");
+        Job();
+        Answer("evil.test", Evil);
+        // getaddrinfo's address sorting: a UDP connect, refused, carries nothing.
+        _trace.Add(new ConnectionPrevented(_trace.Now, new FlowKey(TransportProtocol.Udp, IPAddress.Parse("198.18.0.1"), 0, Evil, 80),
+            Owner(Key(12)) with { AtSyscall = true }) { UdpConnectOnly = true });
+        Run(monitor);
+        Assert.Empty(_enforcer.Kills);
+        Assert.Empty(_alerts.Alerts);
+
+        _trace.Add(new ConnectionPrevented(_trace.Now, Tcp(Evil, 80), Owner(Key(12)) with { AtSyscall = true }));
+        monitor.Apply(_trace.Events[^1]);
+
+        Assert.Single(_enforcer.Kills);
+        var alert = Assert.Single(_alerts.Alerts);
+        Assert.Equal((AlertKinds.EgressConnection, AlertAction.Killed), (alert.Kind, alert.Action));
+    }
+
+    [Fact]
+    public void In_prevent_mode_a_connect_the_kernel_refused_is_alerted_as_prevented_and_kills_nothing()
+    {
+        var monitor = Monitor("prevent");
         Job();
         Answer("evil.test", Evil);
         Answer("registry.test", Registry);

@@ -10,6 +10,9 @@
 
 #define MODE_OBSERVE 0
 #define MODE_PREVENT 1
+#define MODE_KILL 2 /* as prevent, and the refused process is killed in the same instant (the daemon kills the job) */
+
+#define SIGKILL 9
 
 #define PROTOCOL_TCP_BIT 1
 #define PROTOCOL_UDP_BIT 2
