@@ -74,8 +74,10 @@ public sealed class PreventModeTests(NetworkLabFixture fixture)
     {
         await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(1));
         await using var daemon = await DaemonProcess.StartAsync(Prevent);
+        // The first step: a job is held from its placement, a few ms after its start (docs/operations.md#prevent-mode).
         using var job = BuildJob.Start(Lab, $$"""
             set -e
+            sleep 0.2
             curl -sf http://registry.test/ok > /dev/null
             curl -4 -sf http://registry.test/ok > /dev/null
             curl -6 -sf http://registry.test/ok > /dev/null
