@@ -25,13 +25,7 @@ public sealed partial class JobMonitor
             return;
         }
 
-        var names = Names.NamesFor(attribution.NetworkNamespace, flow.Destination, time);
-        var destination = Destination(state, key, flow, time, process);
-        foreach (var name in names)
-        {
-            AddName(state, destination.Names, name);
-        }
-
+        var (destination, names) = NamedDestination(state, key, flow, attribution, time, process);
         var verdict = ConnectionVerdict(state, flow, names);
         Judge(state, process, destination, verdict, AlertKinds.EgressConnection, "Egress to a destination not in the profile", flow, names, null, time);
     }
@@ -49,13 +43,7 @@ public sealed partial class JobMonitor
             return;
         }
 
-        var names = Names.NamesFor(prevented.Attribution.NetworkNamespace, flow.Destination, time);
-        var destination = Destination(state, DestinationKey(flow), flow, time, process);
-        foreach (var name in names)
-        {
-            AddName(state, destination.Names, name);
-        }
-
+        var (destination, names) = NamedDestination(state, DestinationKey(flow), flow, prevented.Attribution, time, process);
         var verdict = ConnectionVerdict(state, flow, names);
         if (verdict.Allowed)
         {
@@ -247,6 +235,20 @@ public sealed partial class JobMonitor
         }
 
         return false;
+    }
+
+    /// <summary>The flow's destination row, with the names the job resolved for its address added to it.</summary>
+    private (DestinationRecord Destination, IReadOnlyList<string> Names) NamedDestination(JobState state, string key, FlowKey flow,
+        FlowAttribution attribution, DateTimeOffset time, ProcessRecord? process)
+    {
+        var names = Names.NamesFor(attribution.NetworkNamespace, flow.Destination, time);
+        var destination = Destination(state, key, flow, time, process);
+        foreach (var name in names)
+        {
+            AddName(state, destination.Names, name);
+        }
+
+        return (destination, names);
     }
 
     /// <summary>A job's destination: address, port and protocol (the report's row, and what two sensors' sightings share).</summary>

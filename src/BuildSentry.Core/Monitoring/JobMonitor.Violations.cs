@@ -83,7 +83,7 @@ public sealed partial class JobMonitor
     /// </summary>
     public bool KillAhead(SensorEvent e)
     {
-        if (e is not NetworkFinding { Attribution: { KernelJob: { } jobId } attribution } || !_states.TryGetValue(jobId, out var state)
+        if (e is not NetworkFinding { Attribution: { KernelJob: { } jobId } attribution } finding || !_states.TryGetValue(jobId, out var state)
             || !Kills(state.Mode) || state.Job.KilledAt is not null || !state.Job.IsActive)
         {
             return false;
@@ -99,12 +99,9 @@ public sealed partial class JobMonitor
 
         var verdict = e switch
         {
-            ConnectionPrevented p => ConnectionVerdict(state, p.Flow, Names.NamesFor(attribution.NetworkNamespace, p.Flow.Destination, p.Time)),
             DnsQueryObserved q => DnsVerdict(state, q.Name),
-            ConnectionAttempted c when IsJudgedConnection(c.Flow) =>
-                ConnectionVerdict(state, c.Flow, Names.NamesFor(attribution.NetworkNamespace, c.Flow.Destination, c.Time)),
-            UdpFlowStarted u when IsJudgedConnection(u.Flow) =>
-                ConnectionVerdict(state, u.Flow, Names.NamesFor(attribution.NetworkNamespace, u.Flow.Destination, u.Time)),
+            ConnectionPrevented or ConnectionAttempted or UdpFlowStarted when e is ConnectionPrevented || IsJudgedConnection(finding.Flow) =>
+                ConnectionVerdict(state, finding.Flow, Names.NamesFor(attribution.NetworkNamespace, finding.Flow.Destination, finding.Time)),
             TlsServerNameObserved t when !IPAddress.IsLoopback(t.Flow.Destination) => ServerNameVerdict(state, t.Flow, t.ServerName),
             HttpHostObserved h when !IPAddress.IsLoopback(h.Flow.Destination) => ServerNameVerdict(state, h.Flow, h.Host),
             _ => null,

@@ -41,7 +41,7 @@ public sealed unsafe class KernelPolicy
             return null;
         }
 
-        var port = (ushort)((origin.Port >> 8) | (origin.Port << 8));
+        var port = System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(origin.Port);
         var address = origin.Family == 2 ? new IPAddress(new ReadOnlySpan<byte>(origin.Address, 4)) : new IPAddress(new ReadOnlySpan<byte>(origin.Address, 16));
         return new IPEndPoint(address, port);
     }

@@ -150,8 +150,9 @@ public sealed partial class NetworkSensor : IDisposable
             ? _resolver.Resolve(flow, _jobPids)
             : _resolver.Resolve(flow, new LazyPids(() => _kernelTags!.Members(kernelJob)), searchHost: false);
         // The kernel's membership map (the eBPF sensor) knows the owner's job before the owner's exec reaches the
-        // monitor: a denial is then killed at once instead of waiting for it (JobMonitor.KillAhead).
-        kernelJob ??= attribution.Owner is { } owner ? JobOfProcess?.Invoke(owner.Pid) : null;
+        // monitor: a denial is then killed at once instead of waiting for it (JobMonitor.KillAhead). An owner found in
+        // its socket-owner map came with its job already.
+        kernelJob ??= attribution.KernelJob ?? (attribution.Owner is { } owner ? JobOfProcess?.Invoke(owner.Pid) : null);
         if (kernelJob is not null)
         {
             attribution = attribution with { KernelJob = kernelJob };

@@ -49,6 +49,9 @@ internal sealed class KernelJobSlots : IJobPlacement
     private long _jobsPrevented;
     private long _preventFailures;
 
+    // Slots whose job the kernel holds to an allowlist: only theirs are cleared at the job's end (a walk of the map).
+    private readonly HashSet<uint> _held = [];
+
     public string? Place(JobRecord job, IReadOnlyList<ProcessKey> members)
     {
         var path = _cgroups.Place(job, members);
@@ -76,9 +79,6 @@ internal sealed class KernelJobSlots : IJobPlacement
     public IReadOnlyList<int> KernelMembers(JobRecord job) =>
         Volatile.Read(ref _sensor) is { } sensor && _slots.TryGetValue(job.Id, out var slot) ? sensor.MembersOf(slot) : [];
 
-    /// <summary>The job's slot, for the DNS forwarder's answers; null for a job without one.</summary>
-    public uint? SlotOfJob(string jobId) => _jobs.FirstOrDefault(p => p.Value == jobId) is { Key: not 0 } pair ? pair.Key : null;
-
     private void Hold(KernelProcessSensor sensor, uint slot, ResolvedProfile? profile, int dnsPort, bool kill)
     {
         try
@@ -89,6 +89,7 @@ internal sealed class KernelJobSlots : IJobPlacement
                 sensor.Policy.Allow(slot, entry.Network, entry.PrefixLength, entry.Tcp, entry.Udp, [.. entry.Ports.Select(p => (p.Low, p.High))]);
             }
 
+            _held.Add(slot);
             Interlocked.Increment(ref _jobsPrevented);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
@@ -121,7 +122,10 @@ internal sealed class KernelJobSlots : IJobPlacement
             if (Volatile.Read(ref _sensor) is { } sensor)
             {
                 sensor.ClearJob(job.Root.Pid);
-                sensor.Policy.Clear(slot);
+                if (_held.Remove(slot))
+                {
+                    sensor.Policy.Clear(slot);
+                }
             }
         }
     }

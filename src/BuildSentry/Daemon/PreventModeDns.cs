@@ -17,7 +17,7 @@ namespace BuildSentry.Daemon;
 /// gets it. Both are
 /// reported as the capture would report them (DnsQueryObserved, prevented or not, and DnsAnswerObserved).
 /// </summary>
-internal sealed class PreventModeDns(KernelProcessSensor sensor, MonitorPipeline pipeline, KernelJobSlots slots, TimeProvider time)
+internal sealed class PreventModeDns(KernelProcessSensor sensor, MonitorPipeline pipeline, TimeProvider time)
     : IDnsForwarderPolicy, IDisposable
 {
     /// <summary>An answer's addresses stay on the allowlist at least this long, whatever their TTL: resolvers and
@@ -40,7 +40,7 @@ internal sealed class PreventModeDns(KernelProcessSensor sensor, MonitorPipeline
 
     public DnsDecision Decide(DnsQueryContext query)
     {
-        if (FindAsker(query) is not { } asker)
+        if (FindAsker(query, withExe: true) is not { } asker)
         {
             Interlocked.Increment(ref _refused);
             return DnsDecision.Refuse(DnsResponseCode.Refused, "the asking socket is no prevent-mode job's (or it closed before it was looked up)");
@@ -75,7 +75,7 @@ internal sealed class PreventModeDns(KernelProcessSensor sensor, MonitorPipeline
 
     public ValueTask AnsweredAsync(DnsQueryContext query, IReadOnlyList<DnsAddressAnswer> answers, CancellationToken cancellationToken)
     {
-        if (FindAsker(query) is not { } asker)
+        if (FindAsker(query, withExe: false) is not { } asker)
         {
             return ValueTask.CompletedTask;
         }
@@ -99,23 +99,24 @@ internal sealed class PreventModeDns(KernelProcessSensor sensor, MonitorPipeline
 
     public void Dispose() => _cookies.Dispose();
 
-    /// <summary>The job member behind the query's socket and the server it asked, from the kernel's maps.</summary>
-    private Asker? FindAsker(DnsQueryContext query)
+    /// <summary>The job member behind the query's socket and the server it asked, from the kernel's maps. The owner's
+    /// program (<paramref name="withExe"/>) matters only for the query's finding, not for its answer.</summary>
+    private Asker? FindAsker(DnsQueryContext query, bool withExe)
     {
         var protocol = query.Transport == DnsTransport.Tcp ? TransportProtocol.Tcp : TransportProtocol.Udp;
         var local = Listening.FirstOrDefault(e => e.AddressFamily == query.Client.AddressFamily);
         if (local is null
             || _cookies.CookieOf(new FlowKey(protocol, query.Client.Address, query.Client.Port, local.Address, local.Port)) is not { } cookie
             || sensor.Policy.DnsOrigin(cookie) is not { } server
-            || !sensor.SocketOwners.TryFind(cookie, out var slot, out var owner) || owner.KernelJob is not { } jobId
-            || slots.SlotOfJob(jobId) != slot)
+            || !sensor.SocketOwners.TryFind(cookie, out var slot, out var owner) || owner.KernelJob is not { } jobId)
         {
             return null;
         }
 
         var flow = new FlowKey(protocol, query.Client.Address, query.Client.Port, server.Address, server.Port);
         // The program the owner runs now lets the monitor wait for that exec before it judges the query.
-        return new Asker(jobId, slot, server, flow, owner with { AtSyscall = true, OwnerExe = Proc.ReadExe(owner.Owner!.Value.Pid) });
+        return new Asker(jobId, slot, server, flow,
+            owner with { AtSyscall = true, OwnerExe = withExe ? Proc.ReadExe(owner.Owner!.Value.Pid) : null });
     }
 
     private sealed record Asker(string JobId, uint Slot, IPEndPoint Server, FlowKey Flow, FlowAttribution Owner);

@@ -136,7 +136,7 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
             return;
         }
 
-        var policy = new PreventModeDns(kernel, pipeline, placement.Slots, time) { Upstreams = upstreams };
+        var policy = new PreventModeDns(kernel, pipeline, time) { Upstreams = upstreams };
         try
         {
             var v4 = DnsForwarder.Start(new DnsForwarderOptions { ListenAddress = System.Net.IPAddress.Loopback }, policy,
