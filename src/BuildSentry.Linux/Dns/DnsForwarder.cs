@@ -19,7 +19,7 @@ public sealed class DnsForwarder : IAsyncDisposable
 
     private DnsForwarder(DnsForwarderOptions options, IDnsForwarderPolicy policy, ILogger logger, TimeProvider time)
     {
-        (_udp, _tcp) = DnsListenerSockets.Bind(options.ListenAddress, options.Port);
+        (_udp, _tcp) = DnsListenerSockets.Bind(options.ListenAddress, options.Port, options.FreeBind);
         UdpEndPoint = (IPEndPoint)_udp.LocalEndPoint!;
         TcpEndPoint = (IPEndPoint)_tcp.LocalEndPoint!;
         var handler = new DnsQueryHandler(policy, options, Counters, logger, time);

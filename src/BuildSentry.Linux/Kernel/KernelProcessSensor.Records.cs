@@ -14,6 +14,12 @@ public sealed partial class KernelProcessSensor
             return;
         }
 
+        if (KernelConnectionParser.IsNamespaceRequest(data, out var slot, out var tgid, out var inode))
+        {
+            _options.ForwarderWanted?.Invoke(slot, tgid, inode);
+            return;
+        }
+
         if (!KernelRecordParser.TryParse(data, out var record))
         {
             CountMalformed();

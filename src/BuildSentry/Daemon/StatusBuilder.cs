@@ -102,6 +102,8 @@ internal sealed class StatusBuilder(MonitorPipeline pipeline, Sensors sensors, A
             ["dnsForwarderQueries"] = sensors.Forwarders.Sum(f => f.Counters.Queries),
             ["dnsForwarderRefused"] = sensors.Forwarders.Sum(f => f.Counters.Refused),
             ["dnsForwarderUpstreamTimeouts"] = sensors.Forwarders.Sum(f => f.Counters.UpstreamTimeouts),
+            // Job network namespaces (containers, unshare) where the forwarder listens too, and requests it could not serve.
+            ["dnsForwarderNamespaces"] = sensors.ForwarderNamespaces.Open, ["dnsForwarderNamespaceFailures"] = sensors.ForwarderNamespaces.Failures,
             ["kernelAttribution"] = placement.KernelTags is null ? "off" : "on",
             ["kernelRecords"] = placement.KernelTags?.Records, ["kernelRecordOverruns"] = placement.KernelTags?.Overruns,
             ["kernelJobsWithoutSlot"] = placement.KernelTags?.JobsWithoutSlot,
