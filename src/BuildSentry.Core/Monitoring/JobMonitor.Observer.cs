@@ -20,6 +20,7 @@ public sealed partial class JobMonitor
         {
             Limiter = new AlertLimiter(_options.AlertsPerJobPerMinute, _options.AlertsPerDestinationPerMinute, _options.SummaryNames),
         };
+        NoteJobsRunning();
     }
 
     void ITrackerObserver.JobEnded(JobRecord job)
