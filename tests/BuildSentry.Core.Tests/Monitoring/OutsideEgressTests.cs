@@ -84,6 +84,7 @@ public sealed class OutsideEgressTests
         Job();
         Service();
         Name("evil.test", Evil);
+        Name("mirror.test", Mirror);
         _trace.Add(new ConnectionAttempted(_trace.Now, Flow(Evil, 80), Owner(91)));
         _trace.Add(new ConnectionAttempted(_trace.Now, Flow(Evil, 80, sourcePort: 40001), Owner(91)));
         _trace.Add(new ConnectionAttempted(_trace.Now, Flow(Mirror, 443), Owner(91)));
