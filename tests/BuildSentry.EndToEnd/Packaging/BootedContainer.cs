@@ -47,10 +47,8 @@ public sealed class BootedContainer : IAsyncDisposable
         try
         {
             container.Leader = await container.LeaderAsync();
-            var running = await container.ExecAsync(["systemctl", "is-system-running", "--wait"], TimeSpan.FromSeconds(90));
-            return running.StandardOutput.Trim() is "running" or "degraded"
-                ? container
-                : throw new InvalidOperationException($"the container did not finish booting: {running}");
+            await container.WaitForBootAsync();
+            return container;
         }
         catch
         {
@@ -72,7 +70,7 @@ public sealed class BootedContainer : IAsyncDisposable
     /// <summary>The host's pid of a process the container knows as <paramref name="containerPid"/>.</summary>
     public int HostPid(int containerPid)
     {
-        var pidNamespace = File.ResolveLinkTarget($"/proc/{Leader}/ns/pid", false)?.ToString();
+        var pidNamespace = new FileInfo($"/proc/{Leader}/ns/pid").LinkTarget;
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(directory), out var pid))
@@ -84,7 +82,7 @@ public sealed class BootedContainer : IAsyncDisposable
             {
                 var nspid = File.ReadLines($"{directory}/status").FirstOrDefault(l => l.StartsWith("NSpid:", StringComparison.Ordinal));
                 if (nspid?.Split('\t', StringSplitOptions.RemoveEmptyEntries) is [_, _, var inner, ..] && inner == containerPid.ToString(System.Globalization.CultureInfo.InvariantCulture)
-                    && File.ResolveLinkTarget($"{directory}/ns/pid", false)?.ToString() == pidNamespace)
+                    && new FileInfo($"{directory}/ns/pid").LinkTarget == pidNamespace)
                 {
                     return pid;
                 }
@@ -118,6 +116,28 @@ public sealed class BootedContainer : IAsyncDisposable
 
         _nspawn.Dispose();
         CgroupMounts.RemoveTree(_cgroup);
+    }
+
+    /// <summary>Waits until the container's systemd has started what it boots (running, or degraded by a unit of its own).</summary>
+    private async Task WaitForBootAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (true)
+        {
+            var running = await ExecAsync(["systemctl", "is-system-running", "--wait"], TimeSpan.FromSeconds(90));
+            if (running.StandardOutput.Trim() is "running" or "degraded")
+            {
+                return;
+            }
+
+            // Until PID 1 has its private socket, systemctl cannot reach it.
+            if (DateTime.UtcNow > deadline || !running.StandardError.Contains("Failed to connect to bus", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"the container did not finish booting: {running}");
+            }
+
+            await Task.Delay(100);
+        }
     }
 
     private async Task<int> LeaderAsync()

@@ -24,13 +24,14 @@ public sealed partial class DebianPackageTests(DebianPackage package) : IDisposa
     }
 
     [Fact]
-    public async Task It_depends_on_libpcap_and_libbpf_and_ships_the_daemon_unit_hooks_profiles_and_man_page()
+    public async Task It_depends_on_libpcap_libbpf_and_procps_and_ships_the_daemon_unit_hooks_profiles_and_man_page()
     {
         var depends = await Deb("-f", package.Built(), "Depends");
         var files = await ContentsAsync(package.Deb);
 
         Assert.Contains("libpcap0.8", depends, StringComparison.Ordinal);
         Assert.Contains("libbpf1", depends, StringComparison.Ordinal);
+        Assert.Contains("procps", depends, StringComparison.Ordinal);
         string[] expected =
         [
             "/usr/lib/buildsentry/buildsentry", "/usr/bin/buildsentry", "/usr/lib/buildsentry/buildsentry.env",

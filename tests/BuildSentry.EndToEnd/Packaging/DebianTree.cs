@@ -13,7 +13,7 @@ public static class DebianTree
 {
     private const string Suite = "bookworm";
     private const string DefaultMirror = "http://deb.debian.org/debian";
-    private static readonly string[] Packages = ["systemd", "systemd-sysv", "dbus", "libpcap0.8", "libbpf1", "iptables"];
+    private static readonly string[] Packages = ["systemd", "systemd-sysv", "dbus", "libpcap0.8", "libbpf1", "procps", "iptables"];
     private static readonly SemaphoreSlim Making = new(1, 1);
 
     public static async Task<string> EnsureAsync()
