@@ -1,5 +1,3 @@
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 
 namespace BuildSentry.EndToEnd.Packaging;
@@ -10,78 +8,19 @@ namespace BuildSentry.EndToEnd.Packaging;
 /// </summary>
 public sealed class UnixAlertReceiver : IAsyncDisposable
 {
-    private readonly Socket _socket = new(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
-    private readonly List<JsonElement> _alerts = [];
-    private readonly Task _receiving;
-
-    public UnixAlertReceiver()
-    {
-        Directory = System.IO.Directory.CreateTempSubdirectory("buildsentry-alerts-").FullName;
-        _socket.Bind(new UnixDomainSocketEndPoint(Path.Combine(Directory, SocketName)));
-        _receiving = ReceiveAsync();
-    }
-
     public const string SocketName = "alerts.sock";
 
-    public string Directory { get; }
+    private readonly UnixDatagramRecorder<JsonElement> _recorder = new("buildsentry-alerts-", SocketName, Parse);
 
-    public IReadOnlyList<JsonElement> Alerts
-    {
-        get
-        {
-            lock (_alerts)
-            {
-                return [.. _alerts];
-            }
-        }
-    }
+    public string Directory => _recorder.Directory;
 
-    public IReadOnlyList<string> Kinds => [.. Alerts.Select(a => a.GetProperty("kind").GetString() ?? "")];
+    public IReadOnlyList<string> Kinds => [.. _recorder.Records.Select(a => a.GetProperty("kind").GetString() ?? "")];
 
-    public async Task<JsonElement> WaitForAsync(Func<JsonElement, bool> match, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (Alerts.FirstOrDefault(match) is { ValueKind: JsonValueKind.Object } found)
-            {
-                return found;
-            }
+    public Task<JsonElement> WaitForAsync(Func<JsonElement, bool> match, TimeSpan timeout) =>
+        _recorder.WaitForAsync(match, timeout, () => $"no matching alert; received: {string.Join(", ", Kinds)}");
 
-            await Task.Delay(50);
-        }
+    public ValueTask DisposeAsync() => _recorder.DisposeAsync();
 
-        throw new TimeoutException($"no matching alert; received: {string.Join(", ", Kinds)}");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _socket.Dispose();
-        await _receiving;
-        System.IO.Directory.Delete(Directory, recursive: true);
-    }
-
-    private async Task ReceiveAsync()
-    {
-        var buffer = new byte[65536];
-        while (true)
-        {
-            int length;
-            try
-            {
-                length = await _socket.ReceiveAsync(buffer, SocketFlags.None);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            var datagram = Encoding.UTF8.GetString(buffer, 0, length);
-            var json = datagram.IndexOf('{', StringComparison.Ordinal);
-            lock (_alerts)
-            {
-                _alerts.Add(JsonDocument.Parse(datagram[json..]).RootElement.Clone());
-            }
-        }
-    }
+    private static IEnumerable<JsonElement> Parse(string datagram) =>
+        [JsonDocument.Parse(datagram[datagram.IndexOf('{', StringComparison.Ordinal)..]).RootElement.Clone()];
 }
