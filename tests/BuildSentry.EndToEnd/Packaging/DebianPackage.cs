@@ -29,6 +29,7 @@ public sealed class DebianPackage : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Requirements.Root();
+        Requirements.Tool("readelf", "binutils");
         _ = DaemonProcess.Binary;
         Build = await Command.RunAsync("bash", [Path.Combine(RepositoryRoot.Path, "packaging", "build-deb.sh"), "--no-build"],
             TimeSpan.FromMinutes(10));

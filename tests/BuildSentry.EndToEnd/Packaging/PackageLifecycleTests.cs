@@ -70,11 +70,14 @@ public sealed class PackageLifecycleTests(DebianPackage package) : IAsyncLifetim
             TimeSpan.FromSeconds(30), "the daemon was not restarted after the watchdog timeout");
         await Container.RunAsync("buildsentry", "status");
 
-        await Container.RunAsync("systemctl", "stop", "buildsentry");
+        // Alerts raised right up to the stop (each `buildsentry reload` answers once its alert is queued), then the stop's.
+        await Container.RunAsync("sh", "-c", "for i in $(seq 20); do buildsentry reload > /dev/null || exit 1; done; systemctl stop buildsentry");
         var stopped = await ShowAsync("Result", "ExecMainStatus", "ActiveState");
         Assert.Equal(("success", "0", "inactive"), (stopped["Result"], stopped["ExecMainStatus"], stopped["ActiveState"]));
-        // The stop alert is raised after systemd asked the daemon to stop; it arrived, so the queue was flushed before exit.
+        // The stop alert is raised after systemd asked the daemon to stop; that it arrived, after every reload's, means the
+        // queue was flushed before the process exited (systemctl stop returns after the exit).
         await _alerts.WaitForAsync(a => Kind(a) == "daemon.stop", TimeSpan.FromSeconds(2));
+        Assert.Equal(21, _alerts.Kinds.Count(k => k == "daemon.reload"));
         Assert.Equal("daemon.stop", _alerts.Kinds[^1]);
     }
 
@@ -83,7 +86,7 @@ public sealed class PackageLifecycleTests(DebianPackage package) : IAsyncLifetim
     {
         var newer = await NewerPackageAsync();
         await InstallAsync();
-        await Container.RunAsync("sed", "-i", "s/^default_mode: audit$/default_mode: kill/", Config);
+        await Container.RunAsync("sed", "-i", "s/^# host_name: build-agent-01$/host_name: runner-01/", Config);
         await Container.RunAsync("sh", "-c", $"echo '# reviewed' >> {Profiles}/pypi.yaml && sed 's/^name: npm$/name: team/' {Profiles}/npm.yaml > {Profiles}/team.yaml");
         await Container.RunAsync("sh", "-c", "mkdir -p /var/lib/buildsentry/reports && echo '{}' > /var/lib/buildsentry/reports/job-1.json");
         var before = (await ShowAsync("MainPID"))["MainPID"];
@@ -91,7 +94,7 @@ public sealed class PackageLifecycleTests(DebianPackage package) : IAsyncLifetim
         await Container.RunAsync("env", "DEBIAN_FRONTEND=noninteractive", "dpkg", "--force-confold", "-i", $"/mnt/upgrade/{Path.GetFileName(newer)}");
 
         Assert.Equal($"{package.Version}+upgrade", (await Container.RunAsync("dpkg-query", "-W", "-f=${Version}", "buildsentry")).Trim());
-        Assert.Contains("default_mode: kill", await Cat(Config), StringComparison.Ordinal);
+        Assert.Contains("\nhost_name: runner-01\n", await Cat(Config), StringComparison.Ordinal);
         Assert.Contains("# newer", await Cat($"{Config}.dpkg-dist"), StringComparison.Ordinal);
         Assert.EndsWith("# reviewed\n", await Cat($"{Profiles}/pypi.yaml"), StringComparison.Ordinal);
         Assert.Contains("# newer", await Cat($"{Profiles}/npm.yaml"), StringComparison.Ordinal);
@@ -100,6 +103,7 @@ public sealed class PackageLifecycleTests(DebianPackage package) : IAsyncLifetim
         var after = await ShowAsync("ActiveState", "MainPID");
         Assert.Equal("active", after["ActiveState"]);
         Assert.NotEqual(before, after["MainPID"]);
+        await Container.RunAsync("buildsentry", "status");
 
         await Container.RunAsync("dpkg", "--purge", "buildsentry");
 
