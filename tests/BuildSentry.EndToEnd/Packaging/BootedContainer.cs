@@ -71,6 +71,7 @@ public sealed class BootedContainer : IAsyncDisposable
     public int HostPid(int containerPid)
     {
         var pidNamespace = new FileInfo($"/proc/{Leader}/ns/pid").LinkTarget;
+        var inContainer = containerPid.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(directory), out var pid))
@@ -81,7 +82,7 @@ public sealed class BootedContainer : IAsyncDisposable
             try
             {
                 var nspid = File.ReadLines($"{directory}/status").FirstOrDefault(l => l.StartsWith("NSpid:", StringComparison.Ordinal));
-                if (nspid?.Split('\t', StringSplitOptions.RemoveEmptyEntries) is [_, _, var inner, ..] && inner == containerPid.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                if (nspid?.Split('\t', StringSplitOptions.RemoveEmptyEntries) is [_, _, var inner, ..] && inner == inContainer
                     && new FileInfo($"{directory}/ns/pid").LinkTarget == pidNamespace)
                 {
                     return pid;

@@ -60,7 +60,8 @@ public sealed class PackageLifecycleTests(DebianPackage package) : IAsyncLifetim
         var mainPid = int.Parse(before["MainPID"], CultureInfo.InvariantCulture);
         using (await StoppedThread.StopAsync(Container.HostPid(mainPid), "monitor-loop"))
         {
-            await WaitForAsync(async () => (await Container.ExecAsync(["journalctl", "-u", "buildsentry", "--no-pager", "-g", "Watchdog timeout"])).Succeeded,
+            string[] journal = ["journalctl", "-u", "buildsentry", "--no-pager", "-g", "Watchdog timeout"];
+            await WaitForAsync(async () => (await Container.ExecAsync(journal)).Succeeded,
                 TimeSpan.FromSeconds(60), "systemd never saw the watchdog time out");
         }
 
@@ -87,7 +88,8 @@ public sealed class PackageLifecycleTests(DebianPackage package) : IAsyncLifetim
         var newer = await NewerPackageAsync();
         await InstallAsync();
         await Container.RunAsync("sed", "-i", "s/^# host_name: build-agent-01$/host_name: runner-01/", Config);
-        await Container.RunAsync("sh", "-c", $"echo '# reviewed' >> {Profiles}/pypi.yaml && sed 's/^name: npm$/name: team/' {Profiles}/npm.yaml > {Profiles}/team.yaml");
+        await Container.RunAsync("sh", "-c", $"echo '# reviewed' >> {Profiles}/pypi.yaml");
+        await Container.RunAsync("sh", "-c", $"sed 's/^name: npm$/name: team/' {Profiles}/npm.yaml > {Profiles}/team.yaml");
         await Container.RunAsync("sh", "-c", "mkdir -p /var/lib/buildsentry/reports && echo '{}' > /var/lib/buildsentry/reports/job-1.json");
         var before = (await ShowAsync("MainPID"))["MainPID"];
 
@@ -138,7 +140,8 @@ public sealed class PackageLifecycleTests(DebianPackage package) : IAsyncLifetim
         var tree = Path.Combine(_upgrade, "tree");
         await Host("dpkg-deb", "-R", package.Deb, tree);
         var control = Path.Combine(tree, "DEBIAN", "control");
-        File.WriteAllText(control, File.ReadAllText(control).Replace($"Version: {package.Version}\n", $"Version: {package.Version}+upgrade\n", StringComparison.Ordinal));
+        var fields = File.ReadAllText(control);
+        File.WriteAllText(control, fields.Replace($"Version: {package.Version}\n", $"Version: {package.Version}+upgrade\n", StringComparison.Ordinal));
         File.AppendAllText(Path.Combine(tree, "etc/buildsentry/buildsentry.yaml"), "# newer\n");
         File.AppendAllText(Path.Combine(tree, "etc/buildsentry/profiles/npm.yaml"), "# newer\n");
         var newer = Path.Combine(_upgrade, "buildsentry_upgrade.deb");
