@@ -52,7 +52,20 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
         pipeline.SensorCaughtUpUntil = () => Process?.CaughtUpUntil() ?? DateTimeOffset.MinValue;
         Process = CreateProcessSensor();
         pipeline.RequestSensorDrain = Process.RequestDrain;
-        Process.Start();
+        try
+        {
+            Process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            // Neither sensor can run (a container without CAP_BPF or CAP_NET_ADMIN): a daemon that sees no process
+            // must not look as if it watched the jobs.
+            throw new InvalidOperationException(
+                $"no process sensor can run: the {Process.Name} sensor cannot start ({ex.Message}, errno {ex.NativeErrorCode}; the proc connector "
+                + "needs CAP_NET_ADMIN in the host's network namespace)"
+                + (FallbackReason is { } reason ? $", and the eBPF sensor cannot run ({reason})" : ""), ex);
+        }
+
         StartPreventDns();
         _diagnostics = new RunnerDiagnosticsWatcher(new QueuedEventWriter(pipeline), time);
         _diagnostics.Start();
