@@ -64,6 +64,12 @@ internal static partial class LaunchedPrograms
                 }
 
                 var argv = CSharpArguments.Read(source, call.Index + call.Length).Select(a => Word(a, source, sources)).ToList();
+                // Requirements.Tool names a program and then its Debian package, which is no argument of the program.
+                if (call.Value == "Requirements.Tool")
+                {
+                    argv = argv.Take(1).ToList();
+                }
+
                 found.AddRange(programs.OfExec(argv).Select(p => new LaunchedProgram(p, $"{path}:{Line(source, call.Index)}")));
             }
 
