@@ -40,6 +40,11 @@ public sealed class Evidence
         Ports.UnionWith(other.Ports);
     }
 
-    public override string ToString() =>
-        $"{Jobs} job{(Jobs == 1 ? "" : "s")}, {Attempts} attempt{(Attempts == 1 ? "" : "s")}, first {FirstJob}";
+    public string JobCount => Jobs == 1 ? "1 job" : $"{Jobs} jobs";
+
+    /// <param name="attempt">What one attempt is called, with its plural: a DNS name counts queries.</param>
+    public string Describe(string attempt = "attempt", string attempts = "attempts") =>
+        $"{JobCount}, {Attempts} {(Attempts == 1 ? attempt : attempts)}, first {FirstJob}";
+
+    public override string ToString() => Describe();
 }

@@ -27,9 +27,9 @@ public static class ProfileSuggester
             .Where(h => !StarterCoverage.Covers(extends, h.Key.Name, h.Key.Protocol, h.Value))
             .Select(h => (h.Key.Name, h.Key.Protocol, h.Value)).ToList();
         var patterns = WildcardGrouping.Fold(hosts, options.PublicSuffixes, options.WildcardThreshold);
-        foreach (var (pattern, protocol, evidence) in patterns)
+        foreach (var (pattern, protocol, evidence, names) in patterns)
         {
-            var why = pattern.IsWildcard ? $"{evidence.Ports.Count} port(s) over subdomains of {pattern.Name} seen; " : "";
+            var why = pattern.IsWildcard ? $"{names} subdomains of {pattern.Name} seen; " : "";
             egress.Add(new SuggestedRule(ProfileEdit.HostEntry(pattern, evidence.Ports, protocol), why + evidence));
         }
 
@@ -44,7 +44,7 @@ public static class ProfileSuggester
 
         var dns = observed.DnsNames
             .Where(n => !StarterCoverage.CoversQuery(extends, n.Key) && !patterns.Any(p => p.Pattern.Matches(n.Key)))
-            .Select(n => new SuggestedRule(n.Key, $"resolved, never connected to; {n.Value.Jobs} job(s), {n.Value.Attempts} queries, first {n.Value.FirstJob}"))
+            .Select(n => new SuggestedRule(n.Key, $"resolved, never connected to; {n.Value.Describe("query", "queries")}"))
             .ToList();
 
         var ordered = ReportOrder.Sort(reports);
@@ -62,12 +62,12 @@ public static class ProfileSuggester
             var denial = starters.Profiles.Select(p => p.EvaluateProcess(exe, null)).FirstOrDefault(v => !v.Allowed);
             if (denial?.Rule is { } rule)
             {
-                findings.Add($"{exe} ran ({evidence.Jobs} job(s), first {evidence.FirstJob}) and is denied by '{rule.Text}' of profile '{rule.Profile}' ({rule.Location}): not allowed here");
+                findings.Add($"{exe} ran in {evidence.JobCount} (first {evidence.FirstJob}) and is denied by '{rule.Text}' of profile '{rule.Profile}' ({rule.Location}): not allowed here");
             }
         }
 
         findings.AddRange(observed.InvalidNames.Select(n =>
-            $"'{n.Key}' was seen ({n.Value.Jobs} job(s), first {n.Value.FirstJob}) but is not a valid DNS name: no rule can allow it"));
+            $"'{n.Key}' was seen in {n.Value.JobCount} (first {n.Value.FirstJob}) but is not a valid DNS name: no rule can allow it"));
         return findings;
     }
 

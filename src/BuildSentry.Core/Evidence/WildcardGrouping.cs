@@ -3,17 +3,19 @@ using BuildSentry.Core.Profiles;
 namespace BuildSentry.Core.Evidence;
 
 /// <summary>
-/// Safe wildcards: host names of one protocol under one registrable domain (the public suffix and one label more) are
-/// folded into <c>*.parent</c>, the closest parent they share, when at least the threshold of distinct names lie
-/// strictly under it. The parent is never above the registrable domain, so never a public suffix (<c>*.github.io</c>,
-/// <c>*.s3.amazonaws.com</c>, <c>*.co.uk</c> cannot come out), and a name equal to it keeps its own line.
+/// Safe wildcards: host names of one protocol are folded into <c>*.parent</c> where at least the threshold of distinct
+/// names lie strictly under that parent, deepest parents first (<c>*.cdn.acme.example</c> before <c>*.acme.example</c>),
+/// so a wildcard is as narrow as the evidence allows. A parent is never above the registrable domain (the public suffix
+/// and one label more), so never a public suffix: <c>*.github.io</c>, <c>*.s3.amazonaws.com</c> and <c>*.co.uk</c> cannot
+/// come out, and a name equal to the parent keeps its own line (a wildcard does not cover its parent).
 /// </summary>
 internal static class WildcardGrouping
 {
-    public static List<(HostPattern Pattern, TransportProtocol Protocol, Evidence Evidence)> Fold(
+    /// <returns>The rules, each with how many distinct names it stands for.</returns>
+    public static List<(HostPattern Pattern, TransportProtocol Protocol, Evidence Evidence, int Names)> Fold(
         IReadOnlyList<(string Name, TransportProtocol Protocol, Evidence Evidence)> hosts, PublicSuffixList? suffixes, int threshold)
     {
-        var result = new List<(HostPattern, TransportProtocol, Evidence)>();
+        var result = new List<(HostPattern, TransportProtocol, Evidence, int)>();
         var folded = new HashSet<(string, TransportProtocol)>();
         if (suffixes is not null && threshold > 0)
         {
@@ -23,48 +25,48 @@ internal static class WildcardGrouping
                 .GroupBy(h => (h.Domain!, h.Host.Protocol));
             foreach (var group in groups)
             {
-                var members = group.Select(g => g.Host).ToList();
-                var parent = CommonParent(members.Select(m => m.Name).ToList(), group.Key.Item1);
-                members.RemoveAll(m => m.Name.Length <= parent.Length);
-                if (members.Count < Math.Max(2, threshold))
+                var left = group.Select(g => g.Host).ToList();
+                foreach (var parent in Parents(left.Select(h => h.Name), group.Key.Item1))
                 {
-                    continue;
-                }
+                    var under = left.Where(h => h.Name.EndsWith("." + parent, StringComparison.Ordinal)).ToList();
+                    if (under.Count < Math.Max(2, threshold))
+                    {
+                        continue;
+                    }
 
-                var evidence = new Evidence();
-                foreach (var member in members)
-                {
-                    evidence.Add(member.Evidence);
-                    folded.Add((member.Name, member.Protocol));
-                }
+                    var evidence = new Evidence();
+                    foreach (var host in under)
+                    {
+                        evidence.Add(host.Evidence);
+                        folded.Add((host.Name, host.Protocol));
+                        left.Remove(host);
+                    }
 
-                result.Add((new HostPattern(parent, true), group.Key.Protocol, evidence));
+                    result.Add((new HostPattern(parent, true), group.Key.Protocol, evidence, under.Count));
+                }
             }
         }
 
-        result.AddRange(hosts.Where(h => !folded.Contains((h.Name, h.Protocol))).Select(h => (new HostPattern(h.Name, false), h.Protocol, h.Evidence)));
+        result.AddRange(hosts.Where(h => !folded.Contains((h.Name, h.Protocol))).Select(h => (new HostPattern(h.Name, false), h.Protocol, h.Evidence, 1)));
         return result.OrderBy(r => r.Item1.Name, StringComparer.Ordinal).ThenBy(r => r.Item1.IsWildcard).ThenBy(r => r.Item2).ToList();
     }
 
-    /// <summary>The longest run of whole labels all names end with, no shorter than the registrable domain; a parent
-    /// that is itself one of the names goes up a label, so the wildcard covers the names it stands for.</summary>
-    private static string CommonParent(List<string> names, string domain)
+    /// <summary>Every proper parent of the names down to the registrable domain, deepest first.</summary>
+    private static IEnumerable<string> Parents(IEnumerable<string> names, string domain)
     {
-        var parent = names[0];
-        foreach (var name in names.Skip(1))
+        var parents = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in names)
         {
-            while (parent.Contains('.', StringComparison.Ordinal)
-                   && !(name.Length == parent.Length ? name == parent : name.EndsWith("." + parent, StringComparison.Ordinal)))
+            for (var parent = name[(name.IndexOf('.') + 1)..]; parent.Length >= domain.Length; parent = parent[(parent.IndexOf('.') + 1)..])
             {
-                parent = parent[(parent.IndexOf('.') + 1)..];
+                parents.Add(parent);
+                if (parent.Length == domain.Length)
+                {
+                    break;
+                }
             }
         }
 
-        if (names.Contains(parent) && parent.Length > domain.Length)
-        {
-            parent = parent[(parent.IndexOf('.') + 1)..];
-        }
-
-        return parent.Length < domain.Length ? domain : parent;
+        return parents.OrderByDescending(p => p.Count(c => c == '.')).ThenBy(p => p, StringComparer.Ordinal).ToList();
     }
 }

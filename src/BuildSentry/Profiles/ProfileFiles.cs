@@ -62,4 +62,13 @@ internal static class ProfileFiles
 
         return (texts, problems);
     }
+
+    /// <summary>Expands, reads and loads paths as one set; <c>Problems</c> holds every unreadable file and every error.</summary>
+    public static (ProfileSet Profiles, List<ProfileText> Texts, List<ProfileDiagnostic> Problems) Load(IEnumerable<string> paths)
+    {
+        var (texts, problems) = Read(Expand(paths));
+        var loaded = ProfileLoader.Load(texts);
+        problems.AddRange(loaded.Diagnostics);
+        return (loaded.Profiles, texts, problems);
+    }
 }
