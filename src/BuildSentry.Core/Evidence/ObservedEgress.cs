@@ -40,12 +40,11 @@ public sealed class ObservedEgress
         var reachedBy = new HashSet<string>(StringComparer.Ordinal);
         foreach (var d in report.Destinations)
         {
-            if (!IPAddress.TryParse(d.Address, out var address) || IPAddress.IsLoopback(address) || d.Port == 53)
+            if (!RecordedDestination.TryRead(d, out var address, out var protocol))
             {
                 continue;
             }
 
-            var protocol = d.Protocol == "udp" ? TransportProtocol.Udp : TransportProtocol.Tcp;
             var serverNames = d.ServerNames.Where(n => !IPAddress.TryParse(n, out _)).ToList();
             var names = serverNames.Count > 0 ? serverNames : d.Names;
             if (names.Count == 0)

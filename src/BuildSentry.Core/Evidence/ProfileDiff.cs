@@ -44,12 +44,11 @@ public sealed class ProfileDiff
     {
         foreach (var d in report.Destinations)
         {
-            if (!IPAddress.TryParse(d.Address, out var address) || IPAddress.IsLoopback(address) || d.Port == 53)
+            if (!RecordedDestination.TryRead(d, out var address, out var protocol))
             {
                 continue;
             }
 
-            var protocol = d.Protocol == "udp" ? TransportProtocol.Udp : TransportProtocol.Tcp;
             var at = $"{d.Address}:{d.Port}/{d.Protocol}";
             yield return ($"connection to {at}{(d.Names.Count > 0 ? $" ({string.Join(", ", d.Names)})" : " (no name)")}",
                 p => Of(p.EvaluateConnection(d.Names, address, d.Port, protocol)));

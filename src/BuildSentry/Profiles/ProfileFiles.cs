@@ -9,7 +9,8 @@ namespace BuildSentry.Profiles;
 /// </summary>
 internal static class ProfileFiles
 {
-    private static readonly EnumerationOptions Enumeration = new()
+    /// <summary>Recursive, skipping hidden directories (<c>.git</c>) and what cannot be read.</summary>
+    internal static readonly EnumerationOptions Enumeration = new()
     {
         RecurseSubdirectories = true,
         IgnoreInaccessible = true,

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using BuildSentry.Core.Reports;
 using BuildSentry.Core.Text;
+using BuildSentry.Profiles;
 
 namespace BuildSentry.Reports;
 
@@ -14,14 +15,6 @@ internal static class ReportFiles
     /// <summary>A report is bounded by the daemon's limits to a few MB; a larger file is not one.</summary>
     public const long MaxReportBytes = 64L * 1024 * 1024;
 
-    private static readonly EnumerationOptions Enumeration = new()
-    {
-        RecurseSubdirectories = true,
-        IgnoreInaccessible = true,
-        AttributesToSkip = FileAttributes.Hidden | FileAttributes.System,
-        MatchType = MatchType.Simple,
-    };
-
     /// <summary>The paths that do not exist, for a usage error; null when all do.</summary>
     public static string? Missing(IEnumerable<string> paths) =>
         paths.FirstOrDefault(p => !File.Exists(p) && !Directory.Exists(p)) is { } missing
@@ -33,7 +26,7 @@ internal static class ReportFiles
         var reports = new List<JobReport>();
         var problems = new List<string>();
         var files = paths.SelectMany(p => Directory.Exists(p)
-            ? Directory.EnumerateFiles(p, "*.json", Enumeration).Order(StringComparer.Ordinal)
+            ? Directory.EnumerateFiles(p, "*.json", ProfileFiles.Enumeration).Order(StringComparer.Ordinal)
             : Enumerable.Repeat(p, 1)).Distinct(StringComparer.Ordinal);
         foreach (var file in files)
         {

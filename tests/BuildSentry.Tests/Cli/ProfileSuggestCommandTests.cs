@@ -161,6 +161,23 @@ public sealed class ProfileSuggestCommandTests : IDisposable
         Assert.Equal(2, Suggest(Path.Combine(_reports.Path, "nope")).ExitCode);
     }
 
+    [Fact]
+    public void Hostile_job_ids_and_repository_names_cannot_add_keys_or_leave_their_quotes()
+    {
+        var hostile = "x\negress: [\"*.evil.test\"]\u2028# \u001b[2J";
+        _reports.Write(Job(hostile, 0, [To("198.51.100.1", 443, "ok.example")], repository: "acme/\"web\" - { ci: gitlab }"), "hostile.json");
+
+        var (exitCode, output, _) = Suggest(_reports.Path, "--name", "hostile");
+
+        Assert.Equal(0, exitCode);
+        Assert.DoesNotContain(output, c => (c < 0x20 && c != '\n') || c is '\u2028');
+        Assert.DoesNotContain("\negress: [", output);
+        Assert.Contains("repository: \"acme/\\\"web\\\" - { ci: gitlab }\"", output);
+        var file = _out.Write("hostile.yaml", output);
+        var check = CliRunner.Run("check", Starters, file, "--profile", "hostile", "--host", "a.evil.test");
+        Assert.True(check.ExitCode == 1, check.Output);
+    }
+
     private void WriteWebJobs()
     {
         _reports.Write(Job("job-a", 0,
