@@ -12,12 +12,12 @@ namespace BuildSentry.Core.Tests.Reports;
 /// <summary>Every violation of a report names the smallest profile edit that would allow it, and that edit does.</summary>
 public sealed class ViolationFixTests
 {
-    private const string Tools = """
+    internal const string Tools = """
         name: tools
         processes: { deny: [nc] }
         """;
 
-    private const string Web = """
+    internal const string Web = """
         name: web
         extends: [tools]
         match: { ci: github }
@@ -68,7 +68,7 @@ public sealed class ViolationFixTests
         Assert.False(profile.EvaluateConnection([], Literal, 9001, TransportProtocol.Tcp).Allowed);
     }
 
-    private static JobReport Run()
+    internal static JobReport Run()
     {
         var loaded = ProfileLoader.Load([new ProfileText("profiles/tools.yaml", Tools), new ProfileText("profiles/web.yaml", Web)]);
         Assert.Empty(loaded.Diagnostics);
