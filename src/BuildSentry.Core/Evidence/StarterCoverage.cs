@@ -6,7 +6,9 @@ namespace BuildSentry.Core.Evidence;
 /// <summary>
 /// Which starter profiles to extend: what a starter already allows (every port and protocol seen) needs no line of its
 /// own. Auto picks greedily the starter that covers most of what is left (ties: fewer rules, then name), and adds the
-/// starters that only deny processes, so their deny lists hold in the new profile too.
+/// starters that only deny processes, so their deny lists hold in the new profile too. A starter whose parents cover all
+/// it covers is never picked: extending the parents allows less (the host profile, which extends several, or
+/// github-actions-artifacts when no artifact storage was reached).
 /// </summary>
 internal static class StarterCoverage
 {
@@ -32,11 +34,14 @@ internal static class StarterCoverage
 
         var candidates = options.Starters.Profiles
             .Where(p => p.Name != options.Name && p.Name != ProfileSet.DefaultProfileName).ToList();
+        var items = Items(observed).ToList();
+        var covered = candidates.ToDictionary(c => c, c => items.Where(item => item(c)).ToHashSet());
+        var undominated = candidates.Where(c => !IsDominated(c, covered)).ToList();
         var picked = new List<ResolvedProfile>();
-        var left = Items(observed).ToList();
+        var left = items.ToList();
         while (left.Count > 0)
         {
-            var best = candidates.Where(c => !picked.Contains(c))
+            var best = undominated.Where(c => !picked.Contains(c))
                 .Select(c => (Profile: c, Covers: left.Count(item => item(c))))
                 .Where(c => c.Covers > 0)
                 .OrderByDescending(c => c.Covers).ThenBy(c => c.Profile.EgressRules.Count).ThenBy(c => c.Profile.Name, StringComparer.Ordinal)
@@ -53,6 +58,12 @@ internal static class StarterCoverage
         picked.AddRange(candidates.Where(c => c.DeniedProcesses.Count > 0 && c.EgressRules.Count == 0 && c.DnsRules.Count == 0 && c.Selectors.Count == 0));
         return picked.Where(p => !picked.Any(other => other.Ancestors.Contains(p.Name, StringComparer.Ordinal)))
             .Distinct().OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+    }
+
+    private static bool IsDominated(ResolvedProfile candidate, Dictionary<ResolvedProfile, HashSet<Func<ResolvedProfile, bool>>> covered)
+    {
+        var parents = covered.Keys.Where(p => candidate.Extends.Contains(p.Name, StringComparer.Ordinal)).ToList();
+        return parents.Count > 0 && covered[candidate].All(item => parents.Any(p => covered[p].Contains(item)));
     }
 
     public static bool Covers(IEnumerable<ResolvedProfile> profiles, string host, TransportProtocol protocol, Evidence evidence) =>

@@ -116,6 +116,23 @@ public sealed class ProfileSuggestCommandTests : IDisposable
     }
 
     [Fact]
+    public void Auto_extends_the_parents_rather_than_a_profile_that_adds_only_unseen_rules_to_them()
+    {
+        using var starters = new TempProfiles();
+        starters.Write("a.yaml", "name: a\negress: [{ host: a.example, ports: [443], protocol: tcp }]\n");
+        starters.Write("b.yaml", "name: b\negress: [{ host: b.example, ports: [443], protocol: tcp }]\n");
+        starters.Write("wide.yaml", "name: wide\nextends: [a, b]\negress: [unseen.example]\n");
+        starters.Write("wider.yaml", "name: wider\nextends: [a]\negress: [c.example]\n");
+        _reports.Write(Job("job-1", 0, [To("192.0.2.1", 443, "a.example"), To("192.0.2.2", 443, "b.example"), To("192.0.2.3", 443, "c.example")]));
+
+        var (exitCode, output, error) = CliRunner.Run("profile", "suggest", _reports.Path, "--profiles", starters.Path);
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("extends: [b, wider]\n", output);
+        Assert.DoesNotContain("egress:", output);
+    }
+
+    [Fact]
     public void Match_selects_the_reports_it_covers_and_is_written_as_given()
     {
         WriteWebJobs();
