@@ -3,6 +3,8 @@
 DEPS_PACKAGES=(python3 iproute2
   # prevent mode's end-to-end tests count what leaves the host with tcpdump
   tcpdump
+  # profile suggest never proposes a wildcard over a public suffix: the Public Suffix List
+  publicsuffix
   # packet capture (SharpPcap loads libpcap.so.0.8)
   libpcap0.8
   # the kernel sensor: the build compiles its BPF programs with clang (-target bpf) against libbpf-dev's headers,

@@ -127,7 +127,7 @@ public sealed partial class JobMonitor
             var destination = new AlertDestination(query.Flow.Destination.ToString(), query.Flow.DestinationPort,
                 ProtocolName(query.Flow.Protocol), [query.Name], null);
             Violation(state, process, AlertKinds.EgressDns, "DNS query for a name not in the profile", destination, null, verdict.Reason,
-                "dns:" + query.Name, query.Time);
+                "dns:" + query.Name, query.Time, ProfileEdit.ForDnsQuery(state.Profile, query.Name));
         }
 
         if (outside)
@@ -327,7 +327,8 @@ public sealed partial class JobMonitor
         destination.Reason = verdict.Reason;
         var alertDestination = new AlertDestination(flow.Destination.ToString(), flow.DestinationPort, ProtocolName(flow.Protocol), names, serverName);
         Violation(state, process, kind, title, alertDestination, null, verdict.Reason,
-            $"{flow.Destination}|{flow.DestinationPort}|{serverName}", time);
+            $"{flow.Destination}|{flow.DestinationPort}|{serverName}", time,
+            ProfileEdit.ForConnection(state.Profile, names, serverName, flow.Destination, flow.DestinationPort, flow.Protocol));
     }
 
     private void Count(EgressVerdict verdict)

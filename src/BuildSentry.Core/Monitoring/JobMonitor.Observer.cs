@@ -104,7 +104,7 @@ public sealed partial class JobMonitor
         if (!verdict.Allowed)
         {
             Violation(state, process, AlertKinds.ProcessDenied, "Denied process started in a job", null,
-                verdict.Rule?.ToString(), verdict.Reason, process.Details.Exe, process.StartedAt);
+                verdict.Rule?.ToString(), verdict.Reason, process.Details.Exe, process.StartedAt, ProfileEdit.ForProcess(verdict.Rule));
         }
     }
 

@@ -16,7 +16,7 @@ public sealed partial class JobMonitor
     /// job's alert limits (<see cref="AlertLimiter"/>) are counted into a summary alert. The limits never delay a kill.
     /// </summary>
     private void Violation(JobState state, ProcessRecord? process, string kind, string title, AlertDestination? destination,
-        string? rule, string reason, string findingKey, DateTimeOffset time)
+        string? rule, string reason, string findingKey, DateTimeOffset time, string? fix = null)
     {
         state.ViolationCount++;
         Counters.Violations++;
@@ -44,7 +44,7 @@ public sealed partial class JobMonitor
         if (!Admit(state, kind, rule, destinationGroup, mustAlert: id is not null || claimsKill))
         {
             ListViolation(state, new ViolationRecord(state.Limiter.NextSummaryId(state.Job.Id), time, kind,
-                AlertText.Clean($"{title}: {name} ({reason})"), "aggregated"));
+                AlertText.Clean($"{title}: {name} ({reason})"), "aggregated", fix));
             Aggregate(state, kind, name);
             return;
         }
@@ -71,7 +71,7 @@ public sealed partial class JobMonitor
         Counters.ViolationsAlerted++;
         state.ViolationsAlerted++;
         _alerts.Publish(alert);
-        ListViolation(state, new ViolationRecord(id, time, kind, AlertText.Summary(alert), action.ToString().ToLowerInvariant()));
+        ListViolation(state, new ViolationRecord(id, time, kind, AlertText.Summary(alert), action.ToString().ToLowerInvariant(), fix));
     }
 
     /// <summary>Why a network finding judged for <paramref name="state"/> names no process.</summary>

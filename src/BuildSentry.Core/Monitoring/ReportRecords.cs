@@ -26,7 +26,8 @@ public sealed class DnsNameRecord(string name, DateTimeOffset firstSeen)
     public int Queries { get; internal set; }
 }
 
-public sealed record ViolationRecord(string AlertId, DateTimeOffset Time, string Kind, string Summary, string Action);
+/// <param name="Fix">The smallest profile edit that would allow the finding (<see cref="Profiles.ProfileEdit"/>); null when none would.</param>
+public sealed record ViolationRecord(string AlertId, DateTimeOffset Time, string Kind, string Summary, string Action, string? Fix = null);
 
 public sealed class ProcessEntry(int pid, int parentPid, string exe, IReadOnlyList<string> argv, DateTimeOffset started)
 {

@@ -38,7 +38,7 @@ public static class JobReportBuilder
                 d.ServerNames.Order(StringComparer.Ordinal).ToList(), d.Allowed, d.Rule, d.Reason, d.Attempts, d.FirstProcess)).ToList(),
             state.DestinationsNotListed,
             state.DnsNames.Values.OrderBy(n => n.FirstSeen).Select(n => new ReportDnsName(n.Name, n.Allowed, n.Rule, n.Reason, n.Queries)).ToList(),
-            state.Violations.Select(v => new ReportViolation(v.AlertId, v.Time, v.Kind, v.Summary, v.Action)).ToList(),
+            state.Violations.Select(v => new ReportViolation(v.AlertId, v.Time, v.Kind, v.Summary, v.Action, v.Fix)).ToList(),
             state.ViolationCount,
             new ReportHealth(state.ProcessEventsLost, state.PacketsDropped, job.ExecutablesDropped, state.ExecsUnread),
             new ReportAlerting(state.ViolationsAlerted, state.ViolationRepeats, state.ViolationsAggregated, state.SummaryAlerts,

@@ -12,6 +12,9 @@ public static class JobReportJson
         JsonSerializer.Deserialize(json, ReportJsonContext.Default.JobReport) ?? throw new JsonException("empty report");
 }
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+// Strict on reading: a report of another format (a field missing, a null where there must be a value) is refused with
+// the field's name rather than read as half a report.
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
+    RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(JobReport))]
 internal sealed partial class ReportJsonContext : JsonSerializerContext;

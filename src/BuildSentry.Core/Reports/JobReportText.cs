@@ -32,6 +32,10 @@ public static class JobReportText
         foreach (var v in r.Violations)
         {
             sb.AppendLine(CultureInfo.InvariantCulture, $"- {T(v.Time)} [{E(v.AlertId)}] {E(v.Kind)}, {E(v.Action)}: {E(v.Summary)}");
+            if (v.Fix is not null)
+            {
+                sb.AppendLine(CultureInfo.InvariantCulture, $"  - fix: {E(v.Fix)}");
+            }
         }
 
         Footnote(sb, r.Bounds?.ViolationsNotListed ?? 0, "violations");

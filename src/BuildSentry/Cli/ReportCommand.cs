@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using BuildSentry.Configuration;
 using BuildSentry.Core.Reports;
@@ -6,23 +7,59 @@ using BuildSentry.Core.Text;
 
 namespace BuildSentry.Cli;
 
-/// <summary><c>buildsentry report JOB-ID|FILE</c>: prints a job's report as the Markdown summary or as its JSON.</summary>
+/// <summary><c>buildsentry report JOB-ID|FILE</c>: prints a job's report as the Markdown summary or as its JSON;
+/// <c>buildsentry report --summary DIR</c> summarises many (<see cref="ReportSummaryRun"/>).</summary>
 internal static class ReportCommand
 {
     public static Command Create()
     {
-        var job = new Argument<string>("job") { Description = "A job id (read from the reports directory) or the path of a report's .json file." };
+        var job = new Argument<string?>("job") { Description = "A job id (read from the reports directory) or the path of a report's .json file.", Arity = ArgumentArity.ZeroOrOne };
         var json = new Option<bool>("--json") { Description = "Print the report's JSON instead of the summary." };
         var reportsDir = new Option<string?>("--reports-dir") { Description = "Where the daemon writes reports (default: reports_dir of the configuration)." };
         var config = new Option<string?>("--config") { Description = $"The daemon's configuration file, for its reports directory (default {DaemonConfiguration.DefaultPath})." };
-        var command = new Command("report", "Print the report of a finished job. Exit codes: 0 printed, 1 not found or unreadable, 2 usage error.")
+        var summary = new Option<string?>("--summary") { Description = "Instead of one job: per repository and workflow of the reports in this directory, the jobs seen, the jobs with violations and every destination with its counts." };
+        var repository = new Option<string?>("--repository") { Description = "With --summary: only repositories this glob matches (e.g. 'acme/*')." };
+        var since = new Option<DateTimeOffset?>("--since")
         {
-            job, json, reportsDir, config,
+            Description = "With --summary: only jobs started at or after this date or time (e.g. 2026-01-31 or 2026-01-31T12:00Z; UTC unless an offset is given).",
+            CustomParser = r => DateTimeOffset.TryParse(r.Tokens.Single().Value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+                ? at
+                : Fail(r, $"--since '{r.Tokens.Single().Value}' is not a date (e.g. 2026-01-31)"),
         };
-        command.SetAction(parseResult => Execute(
-            parseResult.GetRequiredValue(job), parseResult.GetValue(json), parseResult.GetValue(reportsDir), parseResult.GetValue(config),
-            parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error));
+        var command = new Command("report", "Print the report of a finished job, or with --summary a summary of many. Exit codes: 0 printed, 1 not found or unreadable, 2 usage error.")
+        {
+            job, json, reportsDir, config, summary, repository, since,
+        };
+        command.Validators.Add(result =>
+        {
+            var summarises = result.GetResult(summary) is not null;
+            if (summarises == (result.GetResult(job) is not null))
+            {
+                result.AddError("give either a job (id or report file) or --summary DIR");
+            }
+
+            if (!summarises && (result.GetResult(repository) is not null || result.GetResult(since) is not null))
+            {
+                result.AddError("--repository and --since need --summary");
+            }
+
+            if (summarises && result.GetResult(json) is not null)
+            {
+                result.AddError("--json prints one job's report: it does not go with --summary");
+            }
+        });
+        command.SetAction(parseResult => parseResult.GetValue(summary) is { } directory
+            ? ReportSummaryRun.Execute(directory, parseResult.GetValue(repository), parseResult.GetValue(since),
+                parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error)
+            : Execute(parseResult.GetValue(job)!, parseResult.GetValue(json), parseResult.GetValue(reportsDir), parseResult.GetValue(config),
+                parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error));
         return command;
+    }
+
+    private static DateTimeOffset? Fail(System.CommandLine.Parsing.ArgumentResult result, string message)
+    {
+        result.AddError(message);
+        return null;
     }
 
     private static int Execute(string job, bool asJson, string? reportsDir, string? configPath, TextWriter output, TextWriter error)

@@ -9,7 +9,8 @@ namespace BuildSentry.Profiles;
 /// </summary>
 internal static class ProfileFiles
 {
-    private static readonly EnumerationOptions Enumeration = new()
+    /// <summary>Recursive, skipping hidden directories (<c>.git</c>) and what cannot be read.</summary>
+    internal static readonly EnumerationOptions Enumeration = new()
     {
         RecurseSubdirectories = true,
         IgnoreInaccessible = true,
@@ -61,5 +62,14 @@ internal static class ProfileFiles
         }
 
         return (texts, problems);
+    }
+
+    /// <summary>Expands, reads and loads paths as one set; <c>Problems</c> holds every unreadable file and every error.</summary>
+    public static (ProfileSet Profiles, List<ProfileText> Texts, List<ProfileDiagnostic> Problems) Load(IEnumerable<string> paths)
+    {
+        var (texts, problems) = Read(Expand(paths));
+        var loaded = ProfileLoader.Load(texts);
+        problems.AddRange(loaded.Diagnostics);
+        return (loaded.Profiles, texts, problems);
     }
 }
