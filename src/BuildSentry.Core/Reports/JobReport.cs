@@ -35,7 +35,7 @@ public sealed record ReportDestination(string Address, int Port, string Protocol
 
 public sealed record ReportDnsName(string Name, bool Allowed, string? Rule, string Reason, int Queries);
 
-public sealed record ReportViolation(string AlertId, DateTimeOffset Time, string Kind, string Summary, string Action);
+public sealed record ReportViolation(string AlertId, DateTimeOffset Time, string Kind, string Summary, string Action, string? Fix = null);
 
 /// <summary>Sensor health while the job ran: a report with losses says so rather than looking clean.</summary>
 /// <param name="ExecsUnread">The job's execs whose program the sensor could not read (the process had exited

@@ -17,6 +17,7 @@ internal static class BuildSentryCli
         root.Subcommands.Add(ReloadCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(ReplayCommand.Create());
+        root.Subcommands.Add(ExecCommand.Create());
         return root;
     }
 
