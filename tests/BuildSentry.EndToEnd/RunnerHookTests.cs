@@ -153,8 +153,9 @@ public sealed partial class RunnerHookTests(NetworkLabFixture fixture)
 
         Assert.True(result.ExitCode == 3, result.ToString());
         Assert.Contains("step done", result.StandardOutput);
-        Assert.Contains($"buildsentry: job jenkins-{tag} monitored from pid", result.StandardError);
-        Assert.Contains($"# Job jenkins-{tag}: VIOLATIONS", result.StandardError);
+        var job = $"jenkins-{tag.Replace('-', '_')}";
+        Assert.Contains($"buildsentry: job {job} monitored from pid", result.StandardError);
+        Assert.Contains($"# Job {job}: VIOLATIONS", result.StandardError);
         Assert.Contains("evil.test", result.StandardError);
     }
 
