@@ -18,6 +18,7 @@ internal static class BuildSentryCli
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(ReplayCommand.Create());
         root.Subcommands.Add(ExecCommand.Create());
+        root.Subcommands.Add(DoctorCommand.Create());
         return root;
     }
 
