@@ -16,6 +16,8 @@ DEPS_PACKAGES=(python3 iproute2
   rsyslog rsyslog-relp
   # PeerAccessTests talk to the control socket as other users through socat
   socat
+  # the metrics tests parse the daemon's exposition with prometheus_client's OpenMetrics and text parsers
+  python3-prometheus-client
   # kill(1) for RsyslogServer and NetworkLabLifecycleTests; TempGroup's groupadd/groupdel; lab.sh exec's mount
   # and its modprobe of nfnetlink_queue. Priority required or standard, but not Essential: a slim image may lack them.
   procps passwd mount kmod)

@@ -19,6 +19,7 @@ internal static class BuildSentryCli
         root.Subcommands.Add(ReplayCommand.Create());
         root.Subcommands.Add(ExecCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
+        root.Subcommands.Add(MetricsCommand.Create());
         return root;
     }
 
