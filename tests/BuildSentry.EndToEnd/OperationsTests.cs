@@ -56,12 +56,12 @@ public sealed class OperationsTests(NetworkLabFixture fixture)
         Assert.True(run.ExitCode == 137, run.ToString());
         await daemon.WaitForAlertAsync(a => a.GetProperty("action").GetString() == "killed");
 
-        var samples = await WaitForSamplesAsync(textfile, "buildsentry_kills_total{} 1.0");
-        Assert.Equal("1.0", samples["buildsentry_kill_latency_seconds_count{}"]);
-        Assert.Equal("1.0", samples["buildsentry_kill_latency_seconds_bucket{le=\"+Inf\"}"]);
-        Assert.InRange(double.Parse(samples["buildsentry_kill_latency_seconds_sum{}"], System.Globalization.CultureInfo.InvariantCulture), 0, 1);
-        Assert.True(double.Parse(samples["buildsentry_verdicts_total{verdict=\"denied\"}"], System.Globalization.CultureInfo.InvariantCulture) >= 1);
-        Assert.Equal("1.0", samples["buildsentry_process_sensor_info{sensor=\"ebpf\"}"]);
+        var samples = await WaitForSamplesAsync(textfile, "buildsentry_kills_total{}", 1);
+        Assert.Equal(1, samples["buildsentry_kill_latency_seconds_count{}"]);
+        Assert.Equal(1, samples["buildsentry_kill_latency_seconds_bucket{le=\"+Inf\"}"]);
+        Assert.InRange(samples["buildsentry_kill_latency_seconds_sum{}"], 0, 1);
+        Assert.True(samples["buildsentry_verdicts_total{verdict=\"denied\"}"] >= 1);
+        Assert.Equal(1, samples["buildsentry_process_sensor_info{sensor=\"ebpf\"}"]);
 
         // The same numbers as status, over the control socket, as strict OpenMetrics.
         var metrics = await daemon.CliAsync("metrics", "--openmetrics");
@@ -70,8 +70,8 @@ public sealed class OperationsTests(NetworkLabFixture fixture)
         var parsed = await ParseAsync(metrics.StandardOutput, "openmetrics");
         var status = JsonDocument.Parse((await daemon.CliAsync("status", "--json")).StandardOutput).RootElement;
         var counters = status.GetProperty("counters");
-        Assert.Equal($"{counters.GetProperty("kills").GetInt64()}.0", parsed["buildsentry_kills_total{}"]);
-        Assert.Equal($"{counters.GetProperty("jobsStarted").GetInt64()}.0", parsed["buildsentry_jobs_started_total{}"]);
+        Assert.Equal(counters.GetProperty("kills").GetInt64(), parsed["buildsentry_kills_total{}"]);
+        Assert.Equal(counters.GetProperty("jobsStarted").GetInt64(), parsed["buildsentry_jobs_started_total{}"]);
         var target = status.GetProperty("alertTargets")[0].GetProperty("target").GetString();
         int received;
         lock (daemon.Alerts.Records)
@@ -79,22 +79,22 @@ public sealed class OperationsTests(NetworkLabFixture fixture)
             received = daemon.Alerts.Records.Count;
         }
 
-        Assert.InRange(double.Parse(parsed[$"buildsentry_alert_target_sent_total{{target=\"{target}\"}}"], System.Globalization.CultureInfo.InvariantCulture), received, received + 2);
+        Assert.InRange(parsed[$"buildsentry_alert_target_sent_total{{target=\"{target}\"}}"], received, received + 2);
 
         await daemon.StopAsync();
         Assert.False(File.Exists(textfile), "the textfile outlived the daemon");
     }
 
-    private static async Task<Dictionary<string, string>> WaitForSamplesAsync(string textfile, string expected)
+    private static async Task<Dictionary<string, double>> WaitForSamplesAsync(string textfile, string sample, double expected)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        var samples = new Dictionary<string, string>();
+        var samples = new Dictionary<string, double>();
         while (DateTime.UtcNow < deadline)
         {
             if (File.Exists(textfile))
             {
                 samples = await ParseAsync(await File.ReadAllTextAsync(textfile), "prometheus");
-                if (samples.Any(s => $"{s.Key} {s.Value}" == expected))
+                if (samples.GetValueOrDefault(sample) == expected)
                 {
                     return samples;
                 }
@@ -103,10 +103,10 @@ public sealed class OperationsTests(NetworkLabFixture fixture)
             await Task.Delay(200);
         }
 
-        throw new TimeoutException($"no '{expected}' in {textfile}: {string.Join("\n", samples.Select(s => $"{s.Key} {s.Value}"))}");
+        throw new TimeoutException($"no '{sample} {expected}' in {textfile}: {string.Join("\n", samples.Select(s => $"{s.Key} {s.Value}"))}");
     }
 
-    private static async Task<Dictionary<string, string>> ParseAsync(string exposition, string format)
+    private static async Task<Dictionary<string, double>> ParseAsync(string exposition, string format)
     {
         using var process = new System.Diagnostics.Process
         {
@@ -122,6 +122,7 @@ public sealed class OperationsTests(NetworkLabFixture fixture)
         var error = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         Assert.True(process.ExitCode == 0, $"{format} parser rejected the exposition: {error}\n{exposition}");
-        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToDictionary(l => l[..l.LastIndexOf(' ')], l => l[(l.LastIndexOf(' ') + 1)..]);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .ToDictionary(l => l[..l.LastIndexOf(' ')], l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
     }
 }

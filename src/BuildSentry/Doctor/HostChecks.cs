@@ -69,7 +69,8 @@ internal static class HostChecks
         yield return mount.Options.Split(',').Contains("favordynmods")
             ? DoctorCheck.Ok("favordynmods", "set: moves into job cgroups do not wait")
             : DoctorCheck.Warn("favordynmods", $"{mount.Path} is mounted without favordynmods: a move into a job cgroup can wait an RCU grace period, and a kill that meets one waits too",
-                $"on Linux 6.18 or later: mount -o remount,favordynmods {mount.Path}");
+                "on Linux 6.18 or later, mount cgroup2 with favordynmods at boot (or cgroup_favordynmods=1 on the kernel command line); "
+                + "it is host-wide and makes fork and exit dearer: measure first (docs/operations.md)");
     }
 
     private static DoctorCheck Library(string name, string file, bool needed, string package, string why)
