@@ -1,16 +1,5 @@
 namespace BuildSentry.Doctor;
 
-public enum CheckStatus
-{
-    Ok,
-
-    /// <summary>Works, but less well than it could; not needed for the configured mode.</summary>
-    Warn,
-
-    /// <summary>Something the configured mode needs does not work.</summary>
-    Fail,
-}
-
 /// <summary>One line of <c>buildsentry doctor</c>: what was checked, what was found and, unless it is fine, what to do.</summary>
 public sealed record DoctorCheck(string Name, CheckStatus Status, string Detail, string? Fix = null)
 {
