@@ -1,3 +1,4 @@
+#!/bin/bash
 # Buildkite agent hook, sourced by bash from the agent's `environment` hook:
 #   source /usr/lib/buildsentry/hooks/buildkite-environment.sh
 # The job's bootstrap (`buildkite-agent bootstrap`) runs every hook and the command as its

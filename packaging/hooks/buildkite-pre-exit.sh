@@ -1,3 +1,4 @@
+#!/bin/bash
 # Buildkite agent hook, sourced by bash from the agent's `pre-exit` hook:
 #   source /usr/lib/buildsentry/hooks/buildkite-pre-exit.sh
 # Runs inside the job, last: prints the job's report so far into the log and, when the job has

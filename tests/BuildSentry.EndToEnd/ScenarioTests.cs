@@ -89,7 +89,7 @@ public sealed class ScenarioTests(NetworkLabFixture fixture)
         Assert.DoesNotContain(daemon.AlertRecords(), a => Str(a, "job") == job.JobId);
     }
 
-    private static int CollectRequests()
+    internal static int CollectRequests()
     {
         var log = Path.Combine(NetworkLab.StateDirectory, "recv", "evil.test.log");
         return File.Exists(log) ? File.ReadAllLines(log).Count(l => l.Contains("/collect", StringComparison.Ordinal)) : 0;

@@ -8,6 +8,9 @@ public static class AlertKinds
     public const string EgressTlsServerName = "egress.tls-sni";
     public const string EgressHttpHost = "egress.http-host";
     public const string ProcessDenied = "process.denied";
+
+    /// <summary>An outbound flow that no job owns and the host profile does not allow.</summary>
+    public const string EgressUnattributed = "egress.unattributed";
     public const string RunnerDiagnosticsPort = "tamper.runner-diagnostics";
     public const string ControlRefused = "tamper.control-refused";
     public const string SensorLoss = "sensor.loss";

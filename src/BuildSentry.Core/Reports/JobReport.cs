@@ -1,6 +1,8 @@
 namespace BuildSentry.Core.Reports;
 
 /// <summary>What a job did, written when it ends: for the platform engineer who reads one job.</summary>
+/// <param name="OutsideFlows">Connections and DNS queries of processes outside every job that an exclusive host judged
+/// as this job's (they are among its destinations and DNS names, their first process marked outside the job).</param>
 public sealed record JobReport(
     string JobId,
     string CiSystem,
@@ -22,7 +24,8 @@ public sealed record JobReport(
     long ViolationCount,
     ReportHealth Health,
     ReportAlerting? Alerting = null,
-    ReportBounds? Bounds = null);
+    ReportBounds? Bounds = null,
+    long OutsideFlows = 0);
 
 /// <param name="Completed">When the wait for the killed processes to exit ended; null when it had not reported back.</param>
 public sealed record ReportKill(DateTimeOffset At, string By, string Method, DateTimeOffset? Completed = null);

@@ -43,6 +43,7 @@ public static class JobReportBuilder
             new ReportHealth(state.ProcessEventsLost, state.PacketsDropped, job.ExecutablesDropped, state.ExecsUnread),
             new ReportAlerting(state.ViolationsAlerted, state.ViolationRepeats, state.ViolationsAggregated, state.SummaryAlerts,
                 state.Limiter.PerMinute),
-            new ReportBounds(state.DnsNamesNotListed, state.ViolationsNotListed, state.DestinationNamesNotListed, state.FindingsNotRemembered));
+            new ReportBounds(state.DnsNamesNotListed, state.ViolationsNotListed, state.DestinationNamesNotListed, state.FindingsNotRemembered),
+            state.OutsideFlows);
     }
 }

@@ -44,6 +44,8 @@ internal sealed unsafe class KernelPrograms : IDisposable
 
     public int DnsOriginsFd { get; private set; }
 
+    public int DnsNamespacesFd { get; private set; }
+
     /// <summary>Opens, sizes, loads and (unless told not to) attaches the programs. Throws <see cref="KernelUnavailableException"/>.</summary>
     public static KernelPrograms Load(int ringBytes, int wakeBytes, int jobEntries, string cgroupRoot, bool attach = true)
     {
@@ -73,6 +75,7 @@ internal sealed unsafe class KernelPrograms : IDisposable
             programs.JobPoliciesFd = Libbpf.MapFd(programs.Map("job_policies"));
             programs.AllowedFd = Libbpf.MapFd(programs.Map("allowed"));
             programs.DnsOriginsFd = Libbpf.MapFd(programs.Map("dns_origins"));
+            programs.DnsNamespacesFd = Libbpf.MapFd(programs.Map("dns_netns"));
             if (!attach)
             {
                 return programs;

@@ -14,5 +14,6 @@ namespace BuildSentry.Configuration;
 [YamlSerializable(typeof(ControlSection))]
 [YamlSerializable(typeof(LimitsSection))]
 [YamlSerializable(typeof(PreventSection))]
+[YamlSerializable(typeof(HostSection))]
 [YamlSerializable(typeof(MetricsSection))]
 public partial class ConfigurationYamlContext : StaticContext;

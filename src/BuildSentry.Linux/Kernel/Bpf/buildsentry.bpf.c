@@ -136,6 +136,8 @@ static __always_inline void emit(struct header *h)
 	bpf_ringbuf_submit(slot, wake_flags());
 }
 
+#include "jobpolicy.h"
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(buildsentry_fork, struct task_struct *creator, struct task_struct *child)
 {
@@ -193,6 +195,8 @@ int BPF_PROG(buildsentry_exec, struct task_struct *task, pid_t old_pid, struct l
 		return 0;
 	if (bpf_ringbuf_output(&events, r, size, wake_flags()))
 		count(COUNTER_RING_FULL);
+	if (r->h.job)
+		ask_forwarder(r->h.job, r->h.tgid, BPF_CORE_READ(task, nsproxy, net_ns, ns.inum));
 	return 0;
 }
 
