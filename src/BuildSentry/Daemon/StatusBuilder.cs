@@ -79,7 +79,7 @@ internal sealed class StatusBuilder(MonitorPipeline pipeline, Sensors sensors, A
 
 
     /// <summary>From the finding to the kill's signal: the observations at or below each bound (seconds), cumulative.</summary>
-    private static JsonObject KillLatency(Core.Monitoring.LatencyHistogram histogram)
+    internal static JsonObject KillLatency(Core.Monitoring.LatencyHistogram histogram)
     {
         var cumulative = histogram.Cumulative();
         var buckets = new JsonArray();

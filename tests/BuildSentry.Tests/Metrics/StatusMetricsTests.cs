@@ -54,17 +54,6 @@ public sealed class StatusMetricsTests
         var histogram = new Core.Monitoring.LatencyHistogram();
         histogram.Record(TimeSpan.FromMilliseconds(0.5));
         histogram.Record(TimeSpan.FromMilliseconds(3));
-        var cumulative = histogram.Cumulative();
-        var buckets = new JsonArray();
-        for (var i = 0; i < cumulative.Count; i++)
-        {
-            buckets.Add((JsonNode)new JsonObject
-            {
-                ["le"] = i < Core.Monitoring.LatencyHistogram.UpperBounds.Length ? Core.Monitoring.LatencyHistogram.UpperBounds[i] : null,
-                ["count"] = cumulative[i],
-            });
-        }
-
         return new JsonObject
         {
             ["jobs"] = new JsonArray((JsonNode)new JsonObject { ["id"] = "job-1" }),
@@ -79,7 +68,7 @@ public sealed class StatusMetricsTests
                 ["target"] = HostileTarget, ["sent"] = 11L, ["queued"] = 4, ["dropped"] = 0L, ["failures"] = 1L, ["resent"] = 1L, ["refused"] = 0L,
             }),
             ["memory"] = new JsonObject { ["rssKb"] = 2L, ["peakRssKb"] = 3L, ["managedHeapKb"] = 1L },
-            ["killLatency"] = new JsonObject { ["count"] = histogram.Count, ["sumSeconds"] = histogram.SumSeconds, ["buckets"] = buckets },
+            ["killLatency"] = BuildSentry.Daemon.StatusBuilder.KillLatency(histogram),
         };
     }
 
