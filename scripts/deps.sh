@@ -23,6 +23,8 @@ DEPS_PACKAGES=(python3 iproute2
   # the Debian package (packaging/build-deb.sh: debhelper, eu-unstrip, lintian) and its test under systemd: a Debian 12
   # tree made by debootstrap, booted by systemd-nspawn, entered with nsenter (util-linux); readelf finds the build id
   debhelper elfutils lintian debootstrap systemd-container binutils
+  # the metrics tests parse the daemon's exposition with prometheus_client's OpenMetrics and text parsers
+  python3-prometheus-client
   # kill(1) for RsyslogServer and NetworkLabLifecycleTests; TempGroup's groupadd/groupdel; lab.sh exec's mount
   # and its modprobe of nfnetlink_queue. Priority required or standard, but not Essential: a slim image may lack them.
   procps passwd mount kmod)

@@ -142,6 +142,7 @@ public sealed partial class JobMonitor
         job.KillRequested = true;
         var result = _enforcer.Kill(job, members);
         job.KilledAt = result.SignalledAt ?? time;
+        Counters.KillLatency.Record(job.KilledAt.Value - time);
         // Killed ahead of its finding's alert: named here until the alert (see KillAhead) claims it.
         job.KilledBy = alertId is null ? $"{reason} (killed before its alert: the socket's owner was not known yet)" : $"{alertId}: {reason}";
         job.KillExitPending = result.ExitPending;

@@ -54,6 +54,19 @@ public sealed partial class JobMonitor : ITrackerObserver
 
     public bool TryGetState(string jobId, out JobState state) => _states.TryGetValue(jobId, out state!);
 
+    /// <summary>An active job's state, or that of a job that ended and whose report waits for late findings.</summary>
+    public bool TryGetStateOrEnding(string jobId, out JobState state)
+    {
+        if (_states.TryGetValue(jobId, out state!))
+        {
+            return true;
+        }
+
+        var found = _ending.TryGetValue(jobId, out var ending);
+        state = ending.State;
+        return found;
+    }
+
     /// <summary>New jobs get the new set and default mode; running jobs keep the profile and mode they started with.</summary>
     public void ReplaceProfiles(ProfileSet profiles, ProfileMode defaultMode)
     {

@@ -25,6 +25,9 @@ public sealed class MonitorCounters
 
     /// <summary>Kills made for a finding still waiting for its socket's owner (the kernel named the job; see JobMonitor.KillAhead).</summary>
     public long KillsAheadOfOwner { get; internal set; }
+
+    /// <summary>From the finding that killed a job (its event's time) to the kill's signal.</summary>
+    public LatencyHistogram KillLatency { get; } = new();
     public long JobsStarted { get; internal set; }
     public long JobsEnded { get; internal set; }
     public long UnattributedFlows { get; internal set; }

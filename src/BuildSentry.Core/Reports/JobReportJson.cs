@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace BuildSentry.Core.Reports;
@@ -10,6 +11,13 @@ public static class JobReportJson
 
     public static JobReport Deserialize(string json) =>
         JsonSerializer.Deserialize(json, ReportJsonContext.Default.JobReport) ?? throw new JsonException("empty report");
+
+    /// <summary>The report as a JSON object, to carry inside another message (the control socket's answer).</summary>
+    public static JsonObject ToNode(JobReport report) =>
+        JsonSerializer.SerializeToNode(report, ReportJsonContext.Default.JobReport)?.AsObject() ?? throw new JsonException("empty report");
+
+    public static JobReport FromNode(JsonNode node) =>
+        node.Deserialize(ReportJsonContext.Default.JobReport) ?? throw new JsonException("empty report");
 }
 
 // Strict on reading: a report of another format (a field missing, a null where there must be a value) is refused with

@@ -13,7 +13,7 @@ public static class JobReportText
         static string T(DateTimeOffset? t) => t?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) ?? "-";
 
         var sb = new StringBuilder();
-        var verdict = r.Kill is not null ? "KILLED" : r.ViolationCount > 0 ? "VIOLATIONS" : "CLEAN";
+        var verdict = JobVerdict.Of(r);
         sb.AppendLine(CultureInfo.InvariantCulture, $"# Job {E(r.JobId)}: {verdict}").AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"- CI system: {E(r.CiSystem)}");
         foreach (var (key, value) in r.Metadata)

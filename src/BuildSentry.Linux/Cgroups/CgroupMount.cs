@@ -4,16 +4,19 @@ namespace BuildSentry.Linux.Cgroups;
 /// hybrid ones (v1 controllers beside a v2 tree without controllers).</summary>
 public static class CgroupMount
 {
-    public static string? FindV2(string mountsPath = "/proc/mounts")
+    public static string? FindV2(string mountsPath = "/proc/mounts") => FindV2WithOptions(mountsPath)?.Path;
+
+    /// <summary>The cgroup v2 mount and its mount options (e.g. <c>rw,nosuid,nodev,noexec,relatime,favordynmods</c>).</summary>
+    public static (string Path, string Options)? FindV2WithOptions(string mountsPath = "/proc/mounts")
     {
         try
         {
             foreach (var line in File.ReadLines(mountsPath))
             {
                 var fields = line.Split(' ');
-                if (fields.Length >= 3 && fields[2] == "cgroup2")
+                if (fields.Length >= 4 && fields[2] == "cgroup2")
                 {
-                    return Unescape(fields[1]);
+                    return (Unescape(fields[1]), fields[3]);
                 }
             }
         }

@@ -71,6 +71,34 @@ public sealed partial class KernelProcessSensor : IProcessSensor
             throw new ArgumentException($"RingBytes must be a power of two of at least a page, not {options.RingBytes}.", nameof(options));
         }
 
+        if (TryLoad(options, attach: true, out unavailableReason) is not { } programs)
+        {
+            return null;
+        }
+
+        try
+        {
+            return new KernelProcessSensor(writer, time ?? TimeProvider.System, options, procFs ?? new ProcFs(), programs);
+        }
+        catch
+        {
+            programs.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Whether the programs load here, as the daemon would load them but attached nowhere (for <c>buildsentry doctor</c>,
+    /// beside a running daemon): null when they do, else why not.
+    /// </summary>
+    public static string? CheckLoad()
+    {
+        using var programs = TryLoad(new KernelProcessSensorOptions(), attach: false, out var reason);
+        return reason;
+    }
+
+    private static KernelPrograms? TryLoad(KernelProcessSensorOptions options, bool attach, out string? unavailableReason)
+    {
         unavailableReason = Prerequisites.Missing();
         if (unavailableReason is not null)
         {
@@ -84,25 +112,14 @@ public sealed partial class KernelProcessSensor : IProcessSensor
             return null;
         }
 
-        KernelPrograms programs;
         try
         {
-            programs = KernelPrograms.Load(options.RingBytes, Math.Min(options.WakeBytes, options.RingBytes / 2), options.JobEntries, cgroupRoot);
+            return KernelPrograms.Load(options.RingBytes, Math.Min(options.WakeBytes, options.RingBytes / 2), options.JobEntries, cgroupRoot, attach);
         }
         catch (KernelUnavailableException e)
         {
             unavailableReason = e.Message;
             return null;
-        }
-
-        try
-        {
-            return new KernelProcessSensor(writer, time ?? TimeProvider.System, options, procFs ?? new ProcFs(), programs);
-        }
-        catch
-        {
-            programs.Dispose();
-            throw;
         }
     }
 

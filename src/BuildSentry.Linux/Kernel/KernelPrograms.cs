@@ -46,8 +46,8 @@ internal sealed unsafe class KernelPrograms : IDisposable
 
     public int DnsNamespacesFd { get; private set; }
 
-    /// <summary>Opens, sizes, loads and attaches the programs. Throws <see cref="KernelUnavailableException"/>.</summary>
-    public static KernelPrograms Load(int ringBytes, int wakeBytes, int jobEntries, string cgroupRoot)
+    /// <summary>Opens, sizes, loads and (unless told not to) attaches the programs. Throws <see cref="KernelUnavailableException"/>.</summary>
+    public static KernelPrograms Load(int ringBytes, int wakeBytes, int jobEntries, string cgroupRoot, bool attach = true)
     {
         var image = ReadImage(out var length);
         var obj = Libbpf.ObjectOpenMem(image, length, 0);
@@ -76,6 +76,11 @@ internal sealed unsafe class KernelPrograms : IDisposable
             programs.AllowedFd = Libbpf.MapFd(programs.Map("allowed"));
             programs.DnsOriginsFd = Libbpf.MapFd(programs.Map("dns_origins"));
             programs.DnsNamespacesFd = Libbpf.MapFd(programs.Map("dns_netns"));
+            if (!attach)
+            {
+                return programs;
+            }
+
             foreach (var name in ProgramNames)
             {
                 programs.Attach(name);

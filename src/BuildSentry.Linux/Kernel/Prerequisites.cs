@@ -4,7 +4,7 @@ using BuildSentry.Linux.Interop;
 namespace BuildSentry.Linux.Kernel;
 
 /// <summary>What the kernel sensor needs before it tries to load: said plainly, since the fallback's alert repeats it.</summary>
-internal static class Prerequisites
+public static class Prerequisites
 {
     public const string KernelBtf = "/sys/kernel/btf/vmlinux";
 

@@ -18,6 +18,9 @@ internal static class BuildSentryCli
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(ReplayCommand.Create());
         root.Subcommands.Add(ProfileCommand.Create());
+        root.Subcommands.Add(ExecCommand.Create());
+        root.Subcommands.Add(DoctorCommand.Create());
+        root.Subcommands.Add(MetricsCommand.Create());
         return root;
     }
 

@@ -47,7 +47,7 @@ internal static class JobStartCommand
         return command;
     }
 
-    private static Dictionary<string, string> MarkerEnvironment()
+    public static Dictionary<string, string> MarkerEnvironment()
     {
         var markers = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var key in JobMarkers.Keys)

@@ -7,14 +7,15 @@ using BuildSentry.Core.Text;
 
 namespace BuildSentry.Cli;
 
-/// <summary><c>buildsentry report JOB-ID|FILE</c>: prints a job's report as the Markdown summary or as its JSON;
+/// <summary><c>buildsentry report JOB-ID|FILE</c>: prints a finished job's report in one of the <see cref="ReportFormat"/>s;
 /// <c>buildsentry report --summary DIR</c> summarises many (<see cref="ReportSummaryRun"/>).</summary>
 internal static class ReportCommand
 {
     public static Command Create()
     {
         var job = new Argument<string?>("job") { Description = "A job id (read from the reports directory) or the path of a report's .json file.", Arity = ArgumentArity.ZeroOrOne };
-        var json = new Option<bool>("--json") { Description = "Print the report's JSON instead of the summary." };
+        var json = new Option<bool>("--json") { Description = "Print the report's JSON instead of the summary (--format json)." };
+        var format = ReportFormat.Create();
         var reportsDir = new Option<string?>("--reports-dir") { Description = "Where the daemon writes reports (default: reports_dir of the configuration)." };
         var config = new Option<string?>("--config") { Description = $"The daemon's configuration file, for its reports directory (default {DaemonConfiguration.DefaultPath})." };
         var summary = new Option<string?>("--summary") { Description = "Instead of one job: per repository and workflow of the reports in this directory, the jobs seen, the jobs with violations and every destination with its counts." };
@@ -28,7 +29,7 @@ internal static class ReportCommand
         };
         var command = new Command("report", "Print the report of a finished job, or with --summary a summary of many. Exit codes: 0 printed, 1 not found or unreadable, 2 usage error.")
         {
-            job, json, reportsDir, config, summary, repository, since,
+            job, json, format, reportsDir, config, summary, repository, since,
         };
         command.Validators.Add(result =>
         {
@@ -43,15 +44,16 @@ internal static class ReportCommand
                 result.AddError("--repository and --since need --summary");
             }
 
-            if (summarises && result.GetResult(json) is not null)
+            if (summarises && (result.GetResult(json) is not null || result.GetResult(format) is { Implicit: false }))
             {
-                result.AddError("--json prints one job's report: it does not go with --summary");
+                result.AddError("--json and --format print one job's report: they do not go with --summary");
             }
         });
         command.SetAction(parseResult => parseResult.GetValue(summary) is { } directory
             ? ReportSummaryRun.Execute(directory, parseResult.GetValue(repository), parseResult.GetValue(since),
                 parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error)
-            : Execute(parseResult.GetValue(job)!, parseResult.GetValue(json), parseResult.GetValue(reportsDir), parseResult.GetValue(config),
+            : Execute(parseResult.GetValue(job)!, parseResult.GetValue(json) ? ReportFormat.Json : parseResult.GetRequiredValue(format),
+                parseResult.GetValue(reportsDir), parseResult.GetValue(config),
                 parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error));
         return command;
     }
@@ -62,7 +64,7 @@ internal static class ReportCommand
         return null;
     }
 
-    private static int Execute(string job, bool asJson, string? reportsDir, string? configPath, TextWriter output, TextWriter error)
+    private static int Execute(string job, string format, string? reportsDir, string? configPath, TextWriter output, TextWriter error)
     {
         if (ReportLocation.Resolve(job, reportsDir, configPath, out var path) is { } usage)
         {
@@ -92,7 +94,7 @@ internal static class ReportCommand
         }
 
         // The JSON is printed as BuildSentry writes it, not as found, so a tampered file cannot smuggle control characters out.
-        output.Write(asJson ? JobReportJson.Serialize(report) + "\n" : JobReportText.Render(report));
+        output.Write(ReportFormat.Render(report, format));
         return ExitCodes.Success;
     }
 }

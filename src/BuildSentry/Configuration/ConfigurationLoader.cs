@@ -91,6 +91,11 @@ public static class ConfigurationLoader
             }
         }
 
+        if (c.Metrics.Textfile is { } textfile && !Path.IsPathFullyQualified(textfile))
+        {
+            errors.Add($"metrics.textfile: '{textfile}' is not an absolute path");
+        }
+
         if (!Enum.IsDefined(c.DefaultMode))
         {
             errors.Add("default_mode must be audit, kill or prevent");

@@ -15,4 +15,5 @@ namespace BuildSentry.Configuration;
 [YamlSerializable(typeof(LimitsSection))]
 [YamlSerializable(typeof(PreventSection))]
 [YamlSerializable(typeof(HostSection))]
+[YamlSerializable(typeof(MetricsSection))]
 public partial class ConfigurationYamlContext : StaticContext;

@@ -6,8 +6,8 @@ namespace BuildSentry.Control;
 /// <summary>Asks the daemon one question over its control socket.</summary>
 internal sealed class ControlClient(string socketPath, TimeSpan timeout)
 {
-    /// <summary>Responses carry a status body at most; anything longer is not our daemon.</summary>
-    private const int MaxResponseBytes = 1024 * 1024;
+    /// <summary>Responses carry a status body or a job report (bounded by the report limits) at most; anything longer is not our daemon.</summary>
+    private const int MaxResponseBytes = 16 * 1024 * 1024;
 
     public async Task<ControlResponse> SendAsync(ControlRequest request, CancellationToken cancellationToken)
     {

@@ -7,6 +7,7 @@ public static class ControlCommands
     public const string JobEnd = "job-end";
     public const string Status = "status";
     public const string Reload = "reload";
+    public const string JobReport = "job-report";
 
-    public static bool IsKnown(string? command) => command is JobStart or JobEnd or Status or Reload;
+    public static bool IsKnown(string? command) => command is JobStart or JobEnd or Status or Reload or JobReport;
 }

@@ -2,7 +2,7 @@ namespace BuildSentry.Control;
 
 /// <summary>
 /// One request on the control socket, sent as a single JSON line. <see cref="Command"/> is one of
-/// <c>job-start</c>, <c>job-end</c>, <c>status</c>, <c>reload</c>. For job commands, <see cref="RootPid"/>
+/// <c>job-start</c>, <c>job-end</c>, <c>job-report</c>, <c>status</c>, <c>reload</c>. For job commands, <see cref="RootPid"/>
 /// names the job's root process (default: chosen by the daemon from the caller's ancestry) and
 /// <see cref="Metadata"/> carries the CI metadata keys (only keys of <c>JobMarkers.Keys</c> are kept).
 /// <see cref="Ci"/> names the CI system when the hook knows it better than the markers do.

@@ -3,7 +3,7 @@ using static Tmds.Linux.LibC;
 
 namespace BuildSentry.Control;
 
-/// <summary>The two file-system questions .NET cannot answer: is this path a socket, and give it to this group.</summary>
+/// <summary>The file-system questions .NET cannot answer: is this path a socket, whose group is it, and give it to this group.</summary>
 internal static unsafe class UnixPath
 {
     /// <summary>Null when nothing is at <paramref name="path"/>; otherwise whether it is a socket (symbolic links are not followed).</summary>
@@ -22,6 +22,16 @@ internal static unsafe class UnixPath
         }
 
         return errno == ENOENT ? null : throw new IOException($"cannot inspect {path}: errno {errno}");
+    }
+
+    /// <summary>The group that owns <paramref name="path"/> (symbolic links are not followed); null when nothing is there.</summary>
+    public static uint? GroupOf(string path)
+    {
+        Tmds.Linux.stat buffer;
+        fixed (byte* p = NullTerminated(path))
+        {
+            return lstat(p, &buffer) == 0 ? buffer.st_gid : null;
+        }
     }
 
     public static void SetGroup(string path, uint gid)

@@ -3,6 +3,7 @@ using BuildSentry.Core.Alerts;
 using BuildSentry.Core.Events;
 using BuildSentry.Core.Jobs;
 using BuildSentry.Core.Monitoring;
+using BuildSentry.Core.Reports;
 using BuildSentry.Core.Text;
 using BuildSentry.Linux.Processes;
 using Microsoft.Extensions.Logging;
@@ -51,6 +52,7 @@ internal sealed partial class ControlHandler(MonitorPipeline pipeline, StatusBui
     {
         ControlCommands.JobStart => JobStart(request, peer, Ancestry(peer.Pid)),
         ControlCommands.JobEnd => JobEnd(request, peer, Ancestry(peer.Pid)),
+        ControlCommands.JobReport => JobReport(request, peer, Ancestry(peer.Pid)),
         ControlCommands.Status => status.Build(),
         ControlCommands.Reload => reloader.Reload($"control request from pid {peer.Pid}"),
         _ => ControlResponse.Refused($"unknown command {SafeText.Escape(request.Command)}"),
@@ -106,6 +108,30 @@ internal sealed partial class ControlHandler(MonitorPipeline pipeline, StatusBui
 
         pipeline.ApplyNow(new JobEndRequested(time.GetUtcNow(), job.Id, $"ended by control request from pid {peer.Pid}"));
         return new ControlResponse(true, $"job {job.Id} ended");
+    }
+
+    /// <summary>
+    /// The report so far of an active job, or of one whose report waits for late findings. A process inside a job may
+    /// read its own job's report (the completion hooks run there) and no other.
+    /// </summary>
+    private ControlResponse JobReport(ControlRequest request, PeerCredentials peer, List<int> ancestry)
+    {
+        var own = CallerJob(peer, ancestry);
+        var jobId = request.JobId is { } id ? JobIds.Create(id) : own?.Id ?? JobRootedAbove(ancestry)?.Id;
+        if (own is not null && jobId != own.Id)
+        {
+            return Refuse(peer, $"pid {peer.Pid} is a process of job {own.Id} and may not read the report of another job");
+        }
+
+        if (jobId is null || !Monitor.TryGetStateOrEnding(jobId, out var state))
+        {
+            return ControlResponse.Refused(jobId is null
+                ? "the caller is in no job; pass --job-id"
+                : $"no active job {SafeText.Escape(jobId)}; a finished job's report is in the reports directory (buildsentry report)");
+        }
+
+        var report = JobReportBuilder.From(state);
+        return new ControlResponse(true, $"job {report.JobId}: {JobVerdict.Of(report)}") { Body = JobReportJson.ToNode(report) };
     }
 
     private ControlResponse Refuse(PeerCredentials peer, string reason)

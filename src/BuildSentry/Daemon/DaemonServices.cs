@@ -37,6 +37,7 @@ internal static class DaemonServices
         AddHosted<RunnerProbe>(services);
         AddHosted<ReloadSignal>(services);
         AddHosted<Housekeeping>(services);
+        AddHosted<Metrics.MetricsTextfile>(services);
         AddHosted<Watchdog>(services);
         return services;
     }

@@ -56,6 +56,7 @@ internal sealed class StatusBuilder(MonitorPipeline pipeline, Sensors sensors, A
             }).ToArray()),
             ["profiles"] = new JsonObject { ["directory"] = profiles.Directory, ["count"] = pipeline.Monitor.Profiles.Profiles.Count },
             ["memory"] = Memory(),
+            ["killLatency"] = KillLatency(c.KillLatency),
         };
         return new ControlResponse(true, $"{pipeline.Monitor.ActiveJobs.Count} active job(s)") { Body = body };
     }
@@ -76,6 +77,23 @@ internal sealed class StatusBuilder(MonitorPipeline pipeline, Sensors sensors, A
         };
     }
 
+
+    /// <summary>From the finding to the kill's signal: the observations at or below each bound (seconds), cumulative.</summary>
+    internal static JsonObject KillLatency(Core.Monitoring.LatencyHistogram histogram)
+    {
+        var cumulative = histogram.Cumulative();
+        var buckets = new JsonArray();
+        for (var i = 0; i < cumulative.Count; i++)
+        {
+            buckets.Add((JsonNode)new JsonObject
+            {
+                ["le"] = i < Core.Monitoring.LatencyHistogram.UpperBounds.Length ? Core.Monitoring.LatencyHistogram.UpperBounds[i] : null,
+                ["count"] = cumulative[i],
+            });
+        }
+
+        return new JsonObject { ["count"] = histogram.Count, ["sumSeconds"] = histogram.SumSeconds, ["buckets"] = buckets };
+    }
 
     private JsonObject SensorsJson()
     {

@@ -50,7 +50,7 @@ public sealed class ShippedConfigurationTests
             "socket:", "group:", "trace_file:", "job_cgroups:", "host_name:", "limits:", "alerts_per_job_per_minute:",
             "alerts_per_destination_per_minute:", "summary_names:", "max_findings_per_job:", "max_report_processes:",
             "max_report_destinations:", "max_report_dns_names:", "max_report_violations:", "max_names_per_destination:",
-            "max_name_cache_addresses:", "max_names_per_address:", "max_exited_processes:",
+            "max_name_cache_addresses:", "max_names_per_address:", "max_exited_processes:", "metrics:", "textfile:", "interval_seconds:",
         ];
 
         Assert.All(keys, key => Assert.Contains(key, text, StringComparison.Ordinal));

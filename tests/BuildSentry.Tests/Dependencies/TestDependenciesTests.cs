@@ -18,6 +18,7 @@ public sealed partial class TestDependenciesTests(ITestOutputHelper output)
     {
         ["dotnet"] = "the .NET SDK, the one thing a fresh machine is assumed to have",
         ["apt-get"] = "apt, which scripts/deps.sh installs the packages with",
+        ["buildsentry"] = "the daemon under test: publish_daemon builds it, and the runner hook tests put it on the hooks' PATH",
     };
 
     private static readonly string Root = CliRunner.RepositoryRoot();
