@@ -119,13 +119,19 @@ internal sealed unsafe class KernelPrograms : IDisposable
 
         // The wake-up threshold is read-only data: the verifier sees it as a constant.
         var rodata = Libbpf.MapInitialValue(Map(".rodata"), out var size);
-        if (rodata is null || size < sizeof(ulong))
+        if (rodata is null || size < sizeof(ulong) + sizeof(uint))
         {
             throw new KernelUnavailableException("the BPF object has no read-only data to configure");
         }
 
+        // wake_bytes, then home_netns (buildsentry.bpf.c), in the order they are defined.
         *(ulong*)rodata = (ulong)wakeBytes;
+        *(uint*)((byte*)rodata + sizeof(ulong)) = (uint)HomeNetworkNamespace();
     }
+
+    private static ulong HomeNetworkNamespace() =>
+        Attribution.SocketOwnerProbe.NetworkNamespace(Environment.ProcessId)
+        ?? throw new KernelUnavailableException("/proc/self/ns/net cannot be read");
 
     private void Attach(string name)
     {

@@ -55,6 +55,8 @@ struct exec_record {
 /* Set by the loader before load (bpf_map__initial_value): bytes pending in the ring at which a record wakes the
  * reader, which otherwise drains on its own schedule. A wake-up per record costs more than the record. */
 const volatile u64 wake_bytes = 1 << 20;
+/* Set by the loader: the daemon's network namespace (inode). Only there does the DNS forwarder listen on loopback. */
+const volatile u32 home_netns = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
