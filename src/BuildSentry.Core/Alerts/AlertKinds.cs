@@ -8,6 +8,9 @@ public static class AlertKinds
     public const string EgressTlsServerName = "egress.tls-sni";
     public const string EgressHttpHost = "egress.http-host";
     public const string ProcessDenied = "process.denied";
+
+    /// <summary>A container the job asked a runtime for still ran when the job ended.</summary>
+    public const string ContainerLeftRunning = "container.left-running";
     public const string RunnerDiagnosticsPort = "tamper.runner-diagnostics";
     public const string ControlRefused = "tamper.control-refused";
     public const string SensorLoss = "sensor.loss";

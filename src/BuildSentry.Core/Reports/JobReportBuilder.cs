@@ -43,6 +43,8 @@ public static class JobReportBuilder
             new ReportHealth(state.ProcessEventsLost, state.PacketsDropped, job.ExecutablesDropped, state.ExecsUnread),
             new ReportAlerting(state.ViolationsAlerted, state.ViolationRepeats, state.ViolationsAggregated, state.SummaryAlerts,
                 state.Limiter.PerMinute),
-            new ReportBounds(state.DnsNamesNotListed, state.ViolationsNotListed, state.DestinationNamesNotListed, state.FindingsNotRemembered));
+            new ReportBounds(state.DnsNamesNotListed, state.ViolationsNotListed, state.DestinationNamesNotListed, state.FindingsNotRemembered),
+            job.Containers.Count == 0 ? null : job.Containers.Select(c => new ReportContainer(c.Id, c.Name, c.Image, c.CreatedAt, c.StartedAt,
+                c.ExitedAt, c.Running, c.ProcessesJoined)).ToList());
     }
 }

@@ -14,4 +14,5 @@ namespace BuildSentry.Configuration;
 [YamlSerializable(typeof(ControlSection))]
 [YamlSerializable(typeof(LimitsSection))]
 [YamlSerializable(typeof(PreventSection))]
+[YamlSerializable(typeof(DockerSection))]
 public partial class ConfigurationYamlContext : StaticContext;

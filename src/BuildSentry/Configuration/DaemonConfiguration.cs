@@ -39,6 +39,8 @@ public sealed class DaemonConfiguration
 
     public PreventSection Prevent { get; set; } = new();
 
+    public DockerSection Docker { get; set; } = new();
+
     /// <summary>When set, every sensor event is also written there as NDJSON, for <c>buildsentry replay</c>.</summary>
     public string? TraceFile { get; set; }
 

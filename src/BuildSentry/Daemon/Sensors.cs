@@ -21,6 +21,9 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
     ILogger<Sensors> logger) : IHostedService
 {
     private RunnerDiagnosticsWatcher? _diagnostics;
+
+    /// <summary>Docker's container events; null when <c>docker.socket</c> is empty.</summary>
+    public BuildSentry.Linux.Containers.DockerWatcher? Docker { get; private set; }
     private readonly List<DnsForwarder> _forwarders = [];
 
     /// <summary>Prevent mode's DNS policy, where the eBPF sensor runs and the forwarder listens.</summary>
@@ -50,6 +53,11 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
         StartPreventDns();
         _diagnostics = new RunnerDiagnosticsWatcher(new QueuedEventWriter(pipeline), time);
         _diagnostics.Start();
+        if (options.Configuration.Docker.Socket is { Length: > 0 } dockerSocket)
+        {
+            Docker = new BuildSentry.Linux.Containers.DockerWatcher(dockerSocket, new QueuedEventWriter(pipeline), pipeline.JobPids, time);
+            Docker.Start();
+        }
         StartCapture();
         var configuration = options.Configuration;
         var mode = configuration.DefaultMode.ToString().ToLowerInvariant();
@@ -75,6 +83,7 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
         Network?.Dispose();
         Process?.Dispose();
         _diagnostics?.Dispose();
+        Docker?.Dispose();
     }
 
     /// <summary>
