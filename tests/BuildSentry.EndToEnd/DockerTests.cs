@@ -153,15 +153,7 @@ public sealed class DockerTests(NetworkLabFixture lab, DockerLabFixture docker) 
         await using var daemon = await DaemonProcess.StartAsync(Setup("kill"));
         using var job = BuildJob.Start(Lab,
             $"{Docker.Run} --rm {DockerLab.Image} sh -c 'for i in 1 2 3; do wget -q -O /dev/null http://registry.test/ok || exit 1; done' && echo build finished");
-        var result = await job.WaitAsync();
-
-        Assert.Equal(0, result.ExitCode);
-        Assert.Contains("build finished", result.StandardOutput);
-        var report = await ReportAsync(daemon, job);
-        Assert.Equal(0, report.GetProperty("violationCount").GetInt32());
-        Assert.Contains(report.GetProperty("destinations").EnumerateArray(), d => d.GetProperty("allowed").GetBoolean()
-            && d.GetProperty("names").EnumerateArray().Any(n => n.GetString() == "registry.test"));
-        Assert.DoesNotContain(daemon.AlertRecords(), a => Str(a, "job") == job.JobId);
+        await AssertCleanAsync(daemon, job);
     }
 
     [Fact]
