@@ -16,6 +16,11 @@ DEPS_PACKAGES=(python3 iproute2
   rsyslog rsyslog-relp
   # PeerAccessTests talk to the control socket as other users through socat
   socat
+  # denied-process tests run nc through Debian's alternatives link (/usr/bin/nc -> /etc/alternatives/nc -> nc.openbsd)
+  netcat-openbsd
+  # the Debian package (packaging/build-deb.sh: debhelper, eu-unstrip, lintian) and its test under systemd: a Debian 12
+  # tree made by debootstrap, booted by systemd-nspawn, entered with nsenter (util-linux); readelf finds the build id
+  debhelper elfutils lintian debootstrap systemd-container binutils
   # kill(1) for RsyslogServer and NetworkLabLifecycleTests; TempGroup's groupadd/groupdel; lab.sh exec's mount
   # and its modprobe of nfnetlink_queue. Priority required or standard, but not Essential: a slim image may lack them.
   procps passwd mount kmod

@@ -1,6 +1,3 @@
-using System.Net.Sockets;
-using System.Text;
-
 namespace BuildSentry.EndToEnd;
 
 /// <summary>
@@ -9,30 +6,11 @@ namespace BuildSentry.EndToEnd;
 /// </summary>
 public sealed class NotifyListener : IAsyncDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("buildsentry-notify-").FullName;
-    private readonly Socket _socket = new(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
-    private readonly List<NotifyMessage> _messages = [];
-    private readonly Task _receiving;
+    private readonly UnixDatagramRecorder<NotifyMessage> _recorder = new("buildsentry-notify-", "notify.sock", Parse);
 
-    public NotifyListener()
-    {
-        SocketPath = Path.Combine(_directory, "notify.sock");
-        _socket.Bind(new UnixDomainSocketEndPoint(SocketPath));
-        _receiving = ReceiveAsync();
-    }
+    public string SocketPath => _recorder.SocketPath;
 
-    public string SocketPath { get; }
-
-    public IReadOnlyList<NotifyMessage> Messages
-    {
-        get
-        {
-            lock (_messages)
-            {
-                return [.. _messages];
-            }
-        }
-    }
+    public IReadOnlyList<NotifyMessage> Messages => _recorder.Records;
 
     /// <summary>The environment a service manager gives its service.</summary>
     public Dictionary<string, string> Environment(TimeSpan? watchdog = null)
@@ -46,53 +24,19 @@ public sealed class NotifyListener : IAsyncDisposable
         return environment;
     }
 
-    public async Task<NotifyMessage> WaitForAsync(string state, TimeSpan? timeout = null)
+    public Task<NotifyMessage> WaitForAsync(string state, TimeSpan? timeout = null) =>
+        _recorder.WaitForAsync(m => m.State == state, timeout ?? TimeSpan.FromSeconds(15),
+            () => $"no {state} on {SocketPath}; received: {string.Join(", ", Messages.Select(m => m.State))}");
+
+    public ValueTask DisposeAsync() => _recorder.DisposeAsync();
+
+    private static IEnumerable<NotifyMessage> Parse(string datagram)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (DateTime.UtcNow < deadline)
+        var now = DateTime.UtcNow;
+        foreach (var state in datagram.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
-            if (Messages.FirstOrDefault(m => m.State == state) is { } found)
-            {
-                return found;
-            }
-
-            await Task.Delay(20);
-        }
-
-        throw new TimeoutException($"no {state} on {SocketPath}; received: {string.Join(", ", Messages.Select(m => m.State))}");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _socket.Dispose();
-        await _receiving;
-        Directory.Delete(_directory, recursive: true);
-    }
-
-    private async Task ReceiveAsync()
-    {
-        var buffer = new byte[4096];
-        while (true)
-        {
-            int length;
-            try
-            {
-                length = await _socket.ReceiveAsync(buffer, SocketFlags.None);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            var now = DateTime.UtcNow;
-            foreach (var state in Encoding.UTF8.GetString(buffer, 0, length).Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            {
-                IReadOnlySet<string> listening = state == "READY=1" ? ListeningUnixSockets() : new HashSet<string>();
-                lock (_messages)
-                {
-                    _messages.Add(new NotifyMessage(now, state, listening));
-                }
-            }
+            IReadOnlySet<string> listening = state == "READY=1" ? ListeningUnixSockets() : new HashSet<string>();
+            yield return new NotifyMessage(now, state, listening);
         }
     }
 

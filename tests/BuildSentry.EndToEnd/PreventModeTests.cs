@@ -74,10 +74,9 @@ public sealed class PreventModeTests(NetworkLabFixture fixture)
     {
         await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(1));
         await using var daemon = await DaemonProcess.StartAsync(Prevent);
-        // The first step: a job is held from its placement, a few ms after its start (docs/operations.md#prevent-mode).
+        // The first step at once: a name resolved before the job is held (a few ms after its start) is allowed too.
         using var job = BuildJob.Start(Lab, $$"""
             set -e
-            sleep 0.2
             curl -sf http://registry.test/ok > /dev/null
             curl -4 -sf http://registry.test/ok > /dev/null
             curl -6 -sf http://registry.test/ok > /dev/null
@@ -124,6 +123,50 @@ public sealed class PreventModeTests(NetworkLabFixture fixture)
         Assert.Equal("kernel", sensors.GetProperty("preventMode").GetString());
         Assert.True(sensors.GetProperty("jobsPrevented").GetInt64() >= 1, sensors.ToString());
         Assert.True(sensors.GetProperty("dnsForwarderQueries").GetInt64() >= 6, sensors.ToString());
+    }
+
+    [Fact]
+    public async Task A_job_in_its_own_network_namespace_resolves_through_a_forwarder_opened_there_and_its_denied_names_leave_nothing()
+    {
+        await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(1));
+        await using var daemon = await DaemonProcess.StartAsync(Prevent);
+        await using var packets = await PacketCount.StartAsync(LeakFilter);
+        // The namespace has nothing but its loopback: an answer can only come from a forwarder listening inside it.
+        using var job = BuildJob.Start(Lab, """
+            sleep 0.2
+            unshare --net sh -c '
+              ip link set lo up
+              echo "udp: $(dig +short +tries=1 +time=2 @198.18.0.2 registry.test A)"
+              echo "tcp: $(dig +short +tcp +tries=1 +time=2 @198.18.0.2 registry.test A)"
+              echo "denied: $(dig +tries=1 +time=2 @198.18.0.2 evil.test A | grep -o "status: [A-Z]*")"
+              sleep 0.5'
+            """);
+        var result = await job.WaitAsync();
+        var leaked = await packets.StopAsync();
+
+        Assert.True(result.StandardOutput.Contains("udp: 198.18.0.10") && result.StandardOutput.Contains("tcp: 198.18.0.10"),
+            $"{result.StandardOutput}\n{result.StandardError}\n{daemon.Output}");
+        Assert.Contains("denied: status: NXDOMAIN", result.StandardOutput);
+        Assert.DoesNotContain(leaked, p => p.Contains("evil.test", StringComparison.Ordinal));
+        var alert = Assert.Single(daemon.AlertRecords(), a => Str(a, "job") == job.JobId && Str(a, "action") == "prevented");
+        Assert.Contains("evil.test", alert.ToString());
+        // The job has ended: the namespace's forwarder closes with it.
+        JsonElement sensors = default;
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var status = await daemon.CliAsync("status", "--json");
+            sensors = JsonDocument.Parse(status.StandardOutput).RootElement.GetProperty("sensors");
+            if (sensors.GetProperty("dnsForwarderNamespaces").GetInt32() == 0)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(0, sensors.GetProperty("dnsForwarderNamespaces").GetInt32());
+        Assert.Equal(0, sensors.GetProperty("dnsForwarderNamespaceFailures").GetInt64());
+        Assert.Contains("listens in network namespace", daemon.Output);
     }
 
     [Fact]

@@ -135,6 +135,22 @@ public sealed class ServiceTests
         Assert.Contains("process_sensor is ebpf, and the eBPF sensor cannot run", failure.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_daemon_where_neither_process_sensor_can_run_refuses_to_start_and_says_why()
+    {
+        Requirements.Root();
+        // The proc connector answers only in the host's network namespace; without CAP_BPF the eBPF sensor cannot load.
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => DaemonProcess.StartAsync(new DaemonSetup
+        {
+            Launcher = ["/usr/bin/unshare", "--net", "/usr/bin/setpriv", "--bounding-set=-bpf,-perfmon,-sys_admin",
+                "--inh-caps=-bpf,-perfmon,-sys_admin", "--"],
+        }));
+
+        Assert.Contains("no process sensor can run: the proc-connector sensor cannot start", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("and the eBPF sensor cannot run", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", failure.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<System.Text.Json.JsonElement> SensorsAsync(DaemonProcess daemon)
     {
         var status = await daemon.CliAsync("status", "--json");

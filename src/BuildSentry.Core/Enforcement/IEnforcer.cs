@@ -10,4 +10,8 @@ public interface IEnforcer
     /// Called under the monitor's lock: an implementation that waits for the processes to exit does so elsewhere and
     /// returns with <see cref="KillResult.ExitPending"/>.</summary>
     KillResult Kill(JobRecord job, IReadOnlyList<ProcessKey> members);
+
+    /// <summary>Kills one process outside every job whose egress an exclusive host's job answers for; the identity is
+    /// checked, nothing else is signalled and nothing waits. Returns whether the signal went out.</summary>
+    bool KillProcess(ProcessKey process);
 }

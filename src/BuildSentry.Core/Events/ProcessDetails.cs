@@ -20,6 +20,15 @@ public sealed record ProcessDetails(
     public static readonly ProcessDetails Unknown = new(
         "", [], "", -1, -1, "", new Dictionary<string, string>());
 
+    /// <summary>
+    /// The same program by its other path, where the sensor knows one that differs from <see cref="Exe"/>: with the
+    /// kernel sensor, whose <see cref="Exe"/> is the path the exec named, the file it resolved to (/proc/PID/exe); with
+    /// the proc connector, whose <see cref="Exe"/> is that resolved file, the path the exec named, when the process's
+    /// argv[0] proves it (see ProcFs). Null when unknown or the same. Denied processes match either.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? OtherPath { get; init; }
+
     /// <summary>The program could not be read at exec: the process had exited (or its pid was reused) first.
     /// At most its process name (<see cref="Comm"/>, a zombie's) is known.</summary>
     [JsonIgnore]

@@ -14,8 +14,14 @@ public sealed partial class JobMonitor
 
     private void OnConnection(DateTimeOffset time, FlowKey flow, FlowAttribution attribution)
     {
-        if (!IsJudgedConnection(flow) || !TryAttribute(attribution, out var process, out var state))
+        if (!IsJudgedConnection(flow))
         {
+            return;
+        }
+
+        if (!TryAttribute(attribution, out var process, out var state))
+        {
+            OnOutsideConnection(time, flow, attribution, process);
             return;
         }
 
@@ -81,9 +87,15 @@ public sealed partial class JobMonitor
 
     private void OnDnsQuery(DnsQueryObserved query)
     {
-        if (!TryAttribute(query.Attribution, out var process, out var state))
+        var outside = !TryAttribute(query.Attribution, out var process, out var state);
+        if (outside)
         {
-            return;
+            if (OutsideQueryJob(query) is not { } exclusive)
+            {
+                return;
+            }
+
+            state = exclusive;
         }
 
         var verdict = DnsVerdict(state, query.Name);
@@ -116,6 +128,11 @@ public sealed partial class JobMonitor
                 ProtocolName(query.Flow.Protocol), [query.Name], null);
             Violation(state, process, AlertKinds.EgressDns, "DNS query for a name not in the profile", destination, null, verdict.Reason,
                 "dns:" + query.Name, query.Time);
+        }
+
+        if (outside)
+        {
+            KillOutsider(state, process, verdict);
         }
     }
 
@@ -263,7 +280,9 @@ public sealed partial class JobMonitor
 
         record = new DestinationRecord(flow.Destination.ToString(), flow.DestinationPort, ProtocolName(flow.Protocol), time)
         {
-            FirstProcess = process is null ? UnnamedProcess : $"{process.Key.Pid} {process.Details.Exe}",
+            FirstProcess = process is null ? UnnamedProcess
+                : process.JobId == state.Job.Id ? $"{process.Key.Pid} {process.Details.Exe}"
+                : $"{process.Key.Pid} {process.Details.Exe} (outside the job)",
         };
         if (state.Destinations.Count < _options.MaxReportedDestinations)
         {

@@ -20,6 +20,7 @@ public sealed partial class JobMonitor
         {
             Limiter = new AlertLimiter(_options.AlertsPerJobPerMinute, _options.AlertsPerDestinationPerMinute, _options.SummaryNames),
         };
+        NoteJobsRunning();
     }
 
     void ITrackerObserver.JobEnded(JobRecord job)
@@ -100,7 +101,7 @@ public sealed partial class JobMonitor
             return;
         }
 
-        var verdict = state.Profile.EvaluateProcess(process.Details.Exe, process.Details.Comm);
+        var verdict = state.Profile.EvaluateProcess(process.Details.Exe, process.Details.Comm, process.Details.OtherPath);
         if (!verdict.Allowed)
         {
             Violation(state, process, AlertKinds.ProcessDenied, "Denied process started in a job", null,

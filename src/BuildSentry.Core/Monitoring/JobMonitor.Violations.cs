@@ -65,7 +65,7 @@ public sealed partial class JobMonitor
             Destination = destination,
             Profile = state.Profile?.Name,
             Rule = rule,
-            Reason = process is null ? $"{reason}; the process is not named: its socket closed before it could be looked up, and the kernel matched the socket to the job's cgroup" : reason,
+            Reason = process is null ? $"{reason}; {UnnamedOwner(state)}" : reason,
         };
         Counters.Alerts++;
         Counters.ViolationsAlerted++;
@@ -73,6 +73,12 @@ public sealed partial class JobMonitor
         _alerts.Publish(alert);
         ListViolation(state, new ViolationRecord(id, time, kind, AlertText.Summary(alert), action.ToString().ToLowerInvariant()));
     }
+
+    /// <summary>Why a network finding judged for <paramref name="state"/> names no process.</summary>
+    private string UnnamedOwner(JobState state) =>
+        _applying is NetworkFinding { Attribution: var attribution } && attribution.KernelJob != state.Job.Id
+            ? $"the process is not named ({attribution.Failure ?? "no process was found for its socket"}) and no job owns the flow: on this exclusive host it is the running job's"
+            : "the process is not named: its socket closed before it could be looked up, and the kernel matched the socket to the job's cgroup";
 
     /// <summary>
     /// Kill mode, for a network finding that waits for its socket's owner (<see cref="OwnerWaitQueue"/>, at the head of

@@ -74,6 +74,9 @@ public sealed class JobState(JobRecord job, ResolvedProfile? profile, string pro
 
     public long PacketsDropped { get; internal set; }
 
+    /// <summary>Flows and DNS queries of processes outside every job judged as this job's (an exclusive host).</summary>
+    public long OutsideFlows { get; internal set; }
+
     /// <summary>Execs of the job's processes whose program could not be read (the process had exited first).</summary>
     public long ExecsUnread { get; internal set; }
 

@@ -29,6 +29,22 @@ public sealed class MonitorCounters
     public long JobsEnded { get; internal set; }
     public long UnattributedFlows { get; internal set; }
 
+    /// <summary>Flows outside every job that the host profile allowed.</summary>
+    public long HostAllowedFlows { get; internal set; }
+
+    /// <summary>Flows and DNS queries outside every job judged by the one job of an exclusive host.</summary>
+    public long OutsideFlowsJudged { get; internal set; }
+
+    /// <summary>Outbound flows outside every job that the host profile does not allow: alerted, repeats of an alerted
+    /// one (same program and destination), and those the rate bound dropped.</summary>
+    public long UnattributedEgress { get; internal set; }
+    public long UnattributedEgressAlerted { get; internal set; }
+    public long UnattributedEgressRepeats { get; internal set; }
+    public long UnattributedEgressDropped { get; internal set; }
+
+    /// <summary>Processes outside every job killed for their egress on an exclusive host.</summary>
+    public long OutsideProcessesKilled { get; internal set; }
+
     /// <summary>Flows judged for the job the kernel matched their socket's cgroup to, with no process named.</summary>
     public long KernelAttributedFlows { get; internal set; }
     public long ProcessEventsLost { get; internal set; }

@@ -45,6 +45,18 @@ public sealed class MonitorOptions
     /// <summary>Distinct names a summary alert lists; the rest are counted.</summary>
     public int SummaryNames { get; init; } = 20;
 
+    /// <summary>The profile whose egress rules allow what processes outside every job may reach (the runner's own
+    /// endpoints, NTP, the package mirrors); its other keys are not used.</summary>
+    public string HostProfile { get; init; } = "host";
+
+    public HostExclusivity Exclusive { get; init; } = HostExclusivity.False;
+
+    /// <summary>Unattributed-egress alerts per minute of event time, for the whole host; the rest are counted.</summary>
+    public int UnattributedAlertsPerMinute { get; init; } = 20;
+
+    /// <summary>The daemon's own process: its alert deliveries and DNS forwarding are nobody's egress.</summary>
+    public int DaemonProcessId { get; init; }
+
     /// <summary>
     /// How long an ended job still takes network findings before its report is written. Process and network
     /// events come from different threads: a job's last DNS query can reach the monitor just after the exit of

@@ -39,6 +39,31 @@ public sealed class NameCache(NameCacheOptions options)
         }
 
         entry.Add(name, now + lifetime, options.MaxNamesPerAddress);
+        entry.LastRecorded = now;
+    }
+
+    /// <summary>Each address an answer gave since <paramref name="since"/>, with every name it still has and how long
+    /// the longest-lived of them has left; newest first, and only the recent entries are visited.</summary>
+    public IReadOnlyList<(IPAddress Address, IReadOnlyList<string> Names, TimeSpan Remaining)> RecordedSince(DateTimeOffset since,
+        DateTimeOffset now)
+    {
+        var recent = new List<(IPAddress, IReadOnlyList<string>, TimeSpan)>();
+        for (var node = _recency.Last; node is not null; node = node.Previous)
+        {
+            var entry = _entries[node.Value];
+            if (entry.LastRecorded < since)
+            {
+                break;
+            }
+
+            var live = entry.Names.Where(n => n.Expires > now).ToList();
+            if (live.Count > 0)
+            {
+                recent.Add((node.Value.Address, live.ConvertAll(n => n.Name), live.Max(n => n.Expires) - now));
+            }
+        }
+
+        return recent;
     }
 
     /// <summary>The names the namespace currently knows for the address, oldest answer first.</summary>
@@ -91,6 +116,9 @@ public sealed class NameCache(NameCacheOptions options)
         public LinkedListNode<(ulong, IPAddress)> Node { get; } = node;
 
         public List<(string Name, DateTimeOffset Expires)> Names { get; } = new(2);
+
+        /// <summary>When an answer last gave the address: the recency list is in this order.</summary>
+        public DateTimeOffset LastRecorded { get; set; }
 
         public void Add(string name, DateTimeOffset expires, int max)
         {

@@ -82,20 +82,22 @@ public sealed class ResolvedProfile
     /// <summary>Allowed when a host rule or a <c>dns:</c> entry covers the queried name.</summary>
     public EgressVerdict EvaluateDnsQuery(string name) => _matcher.EvaluateDnsQuery(name);
 
-    public ProcessVerdict EvaluateProcess(string? exePath, string? comm)
+    /// <param name="exePath">The program's path as the sensor reports it.</param>
+    /// <param name="comm">The process name the kernel gave it at exec.</param>
+    /// <param name="otherPath">The same program by its other path: the file the exec's path resolved to, or the path
+    /// the exec named (<see cref="Events.ProcessDetails.OtherPath"/>).</param>
+    public ProcessVerdict EvaluateProcess(string? exePath, string? comm, string? otherPath = null)
     {
+        var program = Printable.Of(exePath ?? comm) + (string.IsNullOrEmpty(otherPath) ? "" : $" ({Printable.Of(otherPath)})");
         foreach (var rule in DeniedProcesses)
         {
-            if (rule.Matches(exePath, comm))
+            if (rule.Matches(exePath, comm, otherPath))
             {
-                return new ProcessVerdict(
-                    false,
-                    rule.Reference,
-                    $"profile '{Name}' denies {Printable.Of(exePath ?? comm)} by rule {rule.Reference}");
+                return new ProcessVerdict(false, rule.Reference, $"profile '{Name}' denies {program} by rule {rule.Reference}");
             }
         }
 
-        return new ProcessVerdict(true, null, $"no processes.deny entry of profile '{Name}' matches {Printable.Of(exePath ?? comm)}");
+        return new ProcessVerdict(true, null, $"no processes.deny entry of profile '{Name}' matches {program}");
     }
 
     public override string ToString() => Name;

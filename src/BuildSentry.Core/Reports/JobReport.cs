@@ -1,6 +1,8 @@
 namespace BuildSentry.Core.Reports;
 
 /// <summary>What a job did, written when it ends: for the platform engineer who reads one job.</summary>
+/// <param name="OutsideFlows">Connections and DNS queries of processes outside every job that an exclusive host judged
+/// as this job's (they are among its destinations and DNS names, their first process marked outside the job).</param>
 public sealed record JobReport(
     string JobId,
     string CiSystem,
@@ -23,6 +25,7 @@ public sealed record JobReport(
     ReportHealth Health,
     ReportAlerting? Alerting = null,
     ReportBounds? Bounds = null,
+    long OutsideFlows = 0,
     IReadOnlyList<ReportContainer>? Containers = null);
 
 /// <summary>A container the job asked a runtime for; <paramref name="LeftRunning"/>: still running when the report was written.</summary>

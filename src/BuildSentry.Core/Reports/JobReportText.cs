@@ -52,6 +52,12 @@ public static class JobReportText
         }
 
         Footnote(sb, r.DestinationsNotListed, "destinations");
+        if (r.OutsideFlows > 0)
+        {
+            sb.AppendLine().AppendLine(CultureInfo.InvariantCulture,
+                $"{r.OutsideFlows} connection(s) and DNS queries by processes outside the job were judged as the job's (an exclusive host).");
+        }
+
         Footnote(sb, r.Bounds?.DestinationNamesNotListed ?? 0, "names of the listed destinations");
         sb.AppendLine().AppendLine("## DNS names queried").AppendLine();
         foreach (var n in r.DnsNames)

@@ -5,7 +5,7 @@ namespace BuildSentry.Linux.Attribution;
 
 /// <summary>
 /// The daemon's netfilter rules, through iptables and ip6tables: a chain of its own, entered from OUTPUT for
-/// connection attempts (TCP SYN) and DNS queries, holding one NFLOG rule per cgroup slot (jobs' cgroups are created in slots) that matches it and its descendants
+/// connection attempts (TCP SYN), DNS queries and the first datagram of every new UDP flow, holding one NFLOG rule per cgroup slot (jobs' cgroups are created in slots) that matches it and its descendants
 /// (xt_cgroup, which matches the socket's cgroup, so a process that has already closed the socket was still
 /// named by the kernel when the packet left). The chain carries the daemon's pid, so a later daemon can tell
 /// a crashed one's leftovers from a live daemon's rules (and its NFLOG group, so two daemons' chains differ).
@@ -71,6 +71,12 @@ internal sealed class NetfilterJobRules(ushort group, IReadOnlyCollection<int> d
         {
             yield return ["-p", "udp", "--dport", port.ToString(CultureInfo.InvariantCulture), "-j", Chain];
         }
+
+        // The first datagram of every other new UDP flow: a one-shot sender has closed its socket before user space can
+        // look it up. DNS ports are left to the jumps above, which log every query (many share one flow), so that no
+        // packet is logged twice; multiport takes at most 15 ports.
+        yield return ["-p", "udp", "-m", "conntrack", "--ctstate", "NEW", "-m", "multiport", "!", "--dports",
+            string.Join(',', dnsPorts.Take(15).Select(p => p.ToString(CultureInfo.InvariantCulture))), "-j", Chain];
     }
 
     private void Remove(string tool, string chain)

@@ -18,7 +18,10 @@ internal static class SocketOwnerProbe
     /// <summary>The program <paramref name="pid"/> runs now (the target of /proc/PID/exe), or null.</summary>
     public static string? Exe(int pid) => Proc.ReadExe(pid);
 
-    public static ulong? NetworkNamespace(int pid) => LinkNumber($"/proc/{pid}/ns/net", "net:[");
+    public static ulong? NetworkNamespace(int pid) => NetworkNamespaceOf($"/proc/{pid}/ns/net");
+
+    /// <summary>The network namespace a namespace link or a descriptor of one (/proc/self/fd/N) names.</summary>
+    public static ulong? NetworkNamespaceOf(string link) => LinkNumber(link, "net:[");
 
     public static bool HoldsSocket(int pid, int fd, uint inode) =>
         LinkNumber($"/proc/{pid}/fd/{fd}", "socket:[") == inode;

@@ -6,8 +6,9 @@ namespace BuildSentry.Linux.Dns;
 
 /// <summary>
 /// A DNS forwarder for prevent mode: the kernel sends a job's port-53 traffic here, the policy decides each query,
-/// and an allowed query's answer reaches the client only after the policy has seen its addresses. Queries and
-/// answers pass through unchanged; the forwarder itself only ever answers with an error RCODE.
+/// and an allowed query's answer reaches the client only after the policy has seen its addresses. A query goes upstream
+/// as its header and question alone, an answer passes through unchanged; the forwarder itself only ever answers with
+/// an error RCODE.
 /// </summary>
 public sealed class DnsForwarder : IAsyncDisposable
 {
@@ -19,7 +20,7 @@ public sealed class DnsForwarder : IAsyncDisposable
 
     private DnsForwarder(DnsForwarderOptions options, IDnsForwarderPolicy policy, ILogger logger, TimeProvider time)
     {
-        (_udp, _tcp) = DnsListenerSockets.Bind(options.ListenAddress, options.Port);
+        (_udp, _tcp) = DnsListenerSockets.Bind(options.ListenAddress, options.Port, options.FreeBind);
         UdpEndPoint = (IPEndPoint)_udp.LocalEndPoint!;
         TcpEndPoint = (IPEndPoint)_tcp.LocalEndPoint!;
         var handler = new DnsQueryHandler(policy, options, Counters, logger, time);

@@ -10,6 +10,10 @@ public sealed record DnsForwarderOptions
     /// <summary>The port for both listeners; 0 picks a free one (the same number for UDP and TCP where it can).</summary>
     public int Port { get; init; }
 
+    /// <summary>Binds the address even where it is not configured yet: a new network namespace's loopback before it is
+    /// brought up. The listeners receive from the moment it is.</summary>
+    public bool FreeBind { get; init; }
+
     /// <summary>How long a forwarded query waits for its upstream answer before the client gets SERVFAIL.</summary>
     public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromSeconds(2);
 

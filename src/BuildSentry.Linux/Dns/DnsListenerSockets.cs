@@ -9,17 +9,21 @@ internal static class DnsListenerSockets
     private const int SamePortAttempts = 8;
     private const int Backlog = 128;
 
-    public static (Socket Udp, Socket Tcp) Bind(IPAddress address, int port)
+    // IP_FREEBIND and IPV6_FREEBIND (linux/in.h, linux/in6.h).
+    private const int IpFreeBind = 15;
+    private const int Ipv6FreeBind = 78;
+
+    public static (Socket Udp, Socket Tcp) Bind(IPAddress address, int port, bool freeBind = false)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var udp = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            var udp = Create(address, SocketType.Dgram, ProtocolType.Udp, freeBind);
             try
             {
                 udp.Bind(new IPEndPoint(address, port));
                 // With port 0, the free UDP port's TCP twin may be taken; after a few draws any free TCP port will do.
                 var tcpPort = port == 0 && attempt > SamePortAttempts ? 0 : ((IPEndPoint)udp.LocalEndPoint!).Port;
-                return (udp, Listen(address, tcpPort));
+                return (udp, Listen(address, tcpPort, freeBind));
             }
             catch (SocketException e) when (port == 0 && attempt <= SamePortAttempts && e.SocketErrorCode == SocketError.AddressAlreadyInUse)
             {
@@ -33,9 +37,9 @@ internal static class DnsListenerSockets
         }
     }
 
-    private static Socket Listen(IPAddress address, int port)
+    private static Socket Listen(IPAddress address, int port, bool freeBind)
     {
-        var tcp = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        var tcp = Create(address, SocketType.Stream, ProtocolType.Tcp, freeBind);
         try
         {
             tcp.Bind(new IPEndPoint(address, port));
@@ -47,5 +51,25 @@ internal static class DnsListenerSockets
             tcp.Dispose();
             throw;
         }
+    }
+
+    private static Socket Create(IPAddress address, SocketType type, ProtocolType protocol, bool freeBind)
+    {
+        var socket = new Socket(address.AddressFamily, type, protocol);
+        if (freeBind)
+        {
+            var v4 = address.AddressFamily == AddressFamily.InterNetwork;
+            try
+            {
+                socket.SetRawSocketOption(v4 ? 0 : 41, v4 ? IpFreeBind : Ipv6FreeBind, BitConverter.GetBytes(1));
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+
+        return socket;
     }
 }

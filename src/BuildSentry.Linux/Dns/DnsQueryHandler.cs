@@ -109,7 +109,7 @@ internal sealed class DnsQueryHandler(
         try
         {
             Interlocked.Increment(ref counters.ForwardedValue);
-            if (await ExchangeAsync(context, upstream, query, buffer, stopping) is not { } answer)
+            if (await ExchangeAsync(context, upstream, DnsQueryReader.QuestionOnly(query, questionEnd), buffer, stopping) is not { } answer)
             {
                 await ReplyAsync(client, query, questionEnd, DnsResponseCode.ServerFailure, stopping);
                 return;

@@ -37,4 +37,16 @@ internal static class DnsQueryReader
         question = parsed.Questions[0];
         return DnsQueryStatus.Query;
     }
+
+    /// <summary>
+    /// What goes upstream: the header and the one question the policy decided, with no answer, authority or additional
+    /// record. Whatever else the job put in its query (an EDNS option, a record of its own) could carry its secrets past
+    /// the decision; without EDNS an answer too large for a datagram comes back truncated and is asked again over TCP.
+    /// </summary>
+    public static byte[] QuestionOnly(ReadOnlySpan<byte> query, int questionEnd)
+    {
+        var forwarded = query[..questionEnd].ToArray();
+        forwarded.AsSpan(6, 6).Clear();
+        return forwarded;
+    }
 }

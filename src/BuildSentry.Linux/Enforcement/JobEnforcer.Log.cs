@@ -15,4 +15,7 @@ public sealed partial class JobEnforcer
 
     [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "Job {JobId}: {Reused} member pids were reused and left alone; {AcceptedUnknown} members without a start time were killed as younger than the job, {RefusedUnknown} were refused")]
     private static partial void LogIdentity(ILogger logger, string jobId, int reused, int acceptedUnknown, int refusedUnknown);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Process {Pid} outside every job, killed for its egress on an exclusive host: {Killed}")]
+    private static partial void LogProcessKilled(ILogger logger, int pid, bool killed);
 }

@@ -37,6 +37,28 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
         return WaitForExit(pending);
     }
 
+    /// <summary>SIGKILL through a pidfd, sent only when the pid is still the process of <paramref name="process"/>'s start
+    /// time once the pidfd holds it.</summary>
+    public bool KillProcess(ProcessKey process)
+    {
+        var pidfd = PidFd.Open(process.Pid);
+        if (pidfd < 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            var killed = _proc.TryGetKey(process.Pid) == process && PidFd.SendSignal(pidfd, 9);
+            LogProcessKilled(logger, process.Pid, killed);
+            return killed;
+        }
+        finally
+        {
+            PidFd.Close(pidfd);
+        }
+    }
+
     /// <summary>
     /// Signals every process of the job and returns without waiting for them to exit: the monitor calls this under
     /// its lock, and a slow death (uninterruptible sleep, a frozen process) must not hold up other jobs' verdicts.

@@ -63,6 +63,24 @@ internal readonly unsafe struct ProcDirectory : IDisposable
         return true;
     }
 
+    /// <summary>Which file a link in the directory leads to (exe: the file the process runs), by device and inode.</summary>
+    public bool TryGetFileId(string leaf, out (ulong Device, ulong Inode) id)
+    {
+        Span<byte> path = stackalloc byte[MaxLeaf];
+        stat st = default;
+        int result = -1;
+        if (_open && TryFormat(path, leaf))
+        {
+            fixed (byte* p = path)
+            {
+                result = fstatat(_fd, p, &st, 0);
+            }
+        }
+
+        id = result == 0 ? ((ulong)st.st_dev, (ulong)st.st_ino) : default;
+        return result == 0;
+    }
+
     public void Dispose()
     {
         if (_open)

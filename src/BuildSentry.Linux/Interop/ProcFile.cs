@@ -132,4 +132,30 @@ internal static unsafe class ProcFile
 
         return length <= 0 ? null : Encoding.UTF8.GetString(target, (int)Math.Min(length, LinkTargetMax));
     }
+
+    /// <summary>Which file <paramref name="path"/> leads to, symbolic links followed, by device and inode.</summary>
+    public static bool TryGetFileId(string path, out (ulong Device, ulong Inode) id)
+    {
+        id = default;
+        var bytes = Encoding.UTF8.GetByteCount(path);
+        if (bytes > 4095 || path.Contains('\0', StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        Span<byte> native = stackalloc byte[bytes + 1];
+        Encoding.UTF8.GetBytes(path, native);
+        native[bytes] = 0;
+        Tmds.Linux.stat st;
+        fixed (byte* p = native)
+        {
+            if (stat(p, &st) != 0)
+            {
+                return false;
+            }
+        }
+
+        id = ((ulong)st.st_dev, (ulong)st.st_ino);
+        return true;
+    }
 }

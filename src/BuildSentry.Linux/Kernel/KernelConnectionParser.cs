@@ -12,6 +12,7 @@ namespace BuildSentry.Linux.Kernel;
 internal static class KernelConnectionParser
 {
     public const int RecordBytes = 72;
+    private const int NamespaceRecordBytes = 16;
     private const ushort AfInet = 2;
     private const ushort AfInet6 = 10;
     private const uint IpProtoTcp = 6;
@@ -22,6 +23,19 @@ internal static class KernelConnectionParser
     /// <summary>Whether the record's kind is one of the connection programs' (the rest are process records).</summary>
     public static bool IsConnection(ReadOnlySpan<byte> data) =>
         data.Length >= sizeof(uint) && (KernelRecordKind)Read<uint>(data, 0) is KernelRecordKind.Connect or KernelRecordKind.UdpSend or KernelRecordKind.Prevented;
+
+    /// <summary>Decodes struct netns_record of jobpolicy.h: a held job's process in a namespace with no forwarder.</summary>
+    public static bool IsNamespaceRequest(ReadOnlySpan<byte> data, out uint slot, out int tgid, out uint inode)
+    {
+        (slot, tgid, inode) = (0, 0, 0);
+        if (data.Length < NamespaceRecordBytes || (KernelRecordKind)Read<uint>(data, 0) != KernelRecordKind.NetworkNamespace)
+        {
+            return false;
+        }
+
+        (slot, tgid, inode) = (Read<uint>(data, 4), Read<int>(data, 8), Read<uint>(data, 12));
+        return true;
+    }
 
     public static bool TryParse(ReadOnlySpan<byte> data, out KernelConnectionRecord record)
     {

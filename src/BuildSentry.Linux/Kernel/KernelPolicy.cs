@@ -23,12 +23,31 @@ public sealed unsafe class KernelPolicy
     private readonly int _policiesFd;
     private readonly int _allowedFd;
     private readonly int _originsFd;
+    private readonly int _namespacesFd;
 
-    internal KernelPolicy(int policiesFd, int allowedFd, int originsFd)
+    internal KernelPolicy(int policiesFd, int allowedFd, int originsFd, int namespacesFd)
     {
         _policiesFd = policiesFd;
         _allowedFd = allowedFd;
         _originsFd = originsFd;
+        _namespacesFd = namespacesFd;
+    }
+
+    /// <summary>Says that the forwarder listens in network namespace <paramref name="inode"/> (the inode of
+    /// /proc/PID/ns/net): held jobs there stop asking for one.</summary>
+    public void ForwarderListens(uint inode)
+    {
+        var key = inode;
+        var listening = 1u;
+        Check(Libbpf.MapUpdate(_namespacesFd, &key, &listening, 0), $"marking network namespace {inode}'s forwarder");
+    }
+
+    /// <summary>Forgets network namespace <paramref name="inode"/>: the next exec or DNS query of a held job there asks
+    /// for a forwarder again.</summary>
+    public void ForgetNamespace(uint inode)
+    {
+        var key = inode;
+        Libbpf.MapDelete(_namespacesFd, &key);
     }
 
     /// <summary>The DNS server a redirected socket asked (by its cookie, as sock_diag reports it); null for a socket

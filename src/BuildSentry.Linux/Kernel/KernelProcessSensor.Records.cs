@@ -14,6 +14,12 @@ public sealed partial class KernelProcessSensor
             return;
         }
 
+        if (KernelConnectionParser.IsNamespaceRequest(data, out var slot, out var tgid, out var inode))
+        {
+            _options.ForwarderWanted?.Invoke(slot, tgid, inode);
+            return;
+        }
+
         if (!KernelRecordParser.TryParse(data, out var record))
         {
             CountMalformed();
@@ -47,7 +53,8 @@ public sealed partial class KernelProcessSensor
 
     /// <summary>
     /// The program and arguments as the exec had them, which a process cannot change or hide by exiting at once; the
-    /// working directory and job markers from /proc, where the process is still there to read.
+    /// working directory, the file the program's path resolved to and the job markers from /proc, where the process is
+    /// still there to read.
     /// </summary>
     private ProcessDetails Details(in KernelRecord record)
     {
@@ -57,7 +64,10 @@ public sealed partial class KernelProcessSensor
         }
 
         var markers = _options.ParentJobSettled?.Invoke(record.Parent.Pid) != true;
-        var (cwd, found) = _procFs.ReadContext(record.Process.Pid, record.Process.StartTime, markers);
-        return new ProcessDetails(record.Filename, record.Argv, cwd, record.Uid, record.Gid, record.Comm, found);
+        var (cwd, exe, found) = _procFs.ReadContext(record.Process.Pid, record.Process.StartTime, markers);
+        return new ProcessDetails(record.Filename, record.Argv, cwd, record.Uid, record.Gid, record.Comm, found)
+        {
+            OtherPath = exe.Length == 0 || exe == record.Filename ? null : exe,
+        };
     }
 }

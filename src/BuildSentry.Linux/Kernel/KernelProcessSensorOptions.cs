@@ -34,4 +34,8 @@ public sealed record KernelProcessSensorOptions
     /// <summary>The job id of a kernel job slot, for the <see cref="Core.Network.FlowAttribution.KernelJob"/> of the
     /// connections job members make; null (or no function) leaves it unset. Called on the reader's thread.</summary>
     public Func<uint, string?>? JobIdOfSlot { get; init; }
+
+    /// <summary>Called on the reader's thread when a held job's process (job slot, tgid) is in a network namespace (its
+    /// inode) where no forwarder listens: quick, it must not block the reader.</summary>
+    public Action<uint, int, uint>? ForwarderWanted { get; init; }
 }

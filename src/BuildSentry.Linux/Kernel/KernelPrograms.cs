@@ -44,6 +44,8 @@ internal sealed unsafe class KernelPrograms : IDisposable
 
     public int DnsOriginsFd { get; private set; }
 
+    public int DnsNamespacesFd { get; private set; }
+
     /// <summary>Opens, sizes, loads and attaches the programs. Throws <see cref="KernelUnavailableException"/>.</summary>
     public static KernelPrograms Load(int ringBytes, int wakeBytes, int jobEntries, string cgroupRoot)
     {
@@ -73,6 +75,7 @@ internal sealed unsafe class KernelPrograms : IDisposable
             programs.JobPoliciesFd = Libbpf.MapFd(programs.Map("job_policies"));
             programs.AllowedFd = Libbpf.MapFd(programs.Map("allowed"));
             programs.DnsOriginsFd = Libbpf.MapFd(programs.Map("dns_origins"));
+            programs.DnsNamespacesFd = Libbpf.MapFd(programs.Map("dns_netns"));
             foreach (var name in ProgramNames)
             {
                 programs.Attach(name);
@@ -119,19 +122,13 @@ internal sealed unsafe class KernelPrograms : IDisposable
 
         // The wake-up threshold is read-only data: the verifier sees it as a constant.
         var rodata = Libbpf.MapInitialValue(Map(".rodata"), out var size);
-        if (rodata is null || size < sizeof(ulong) + sizeof(uint))
+        if (rodata is null || size < sizeof(ulong))
         {
             throw new KernelUnavailableException("the BPF object has no read-only data to configure");
         }
 
-        // wake_bytes, then home_netns (buildsentry.bpf.c), in the order they are defined.
         *(ulong*)rodata = (ulong)wakeBytes;
-        *(uint*)((byte*)rodata + sizeof(ulong)) = (uint)HomeNetworkNamespace();
     }
-
-    private static ulong HomeNetworkNamespace() =>
-        Attribution.SocketOwnerProbe.NetworkNamespace(Environment.ProcessId)
-        ?? throw new KernelUnavailableException("/proc/self/ns/net cannot be read");
 
     private void Attach(string name)
     {

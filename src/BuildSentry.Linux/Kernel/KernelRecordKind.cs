@@ -19,4 +19,8 @@ public enum KernelRecordKind : uint
     /// <summary>A job member's connect or send that prevent mode refused (EPERM) before a packet left: a
     /// <see cref="KernelConnectionRecord"/>.</summary>
     Prevented = 7,
+
+    /// <summary>A held job's process is in a network namespace where the DNS forwarder does not listen yet (struct
+    /// netns_record of jobpolicy.h).</summary>
+    NetworkNamespace = 8,
 }

@@ -82,7 +82,11 @@ public sealed partial class ProcFs(string root = "/proc")
     {
         var exe = dir.ReadLink("exe") ?? "";
         var cwd = dir.ReadLink("cwd") ?? "";
-        return new ProcessDetails(exe, ReadArgv(dir), cwd, ids.Uid, ids.Gid, stat.Comm, markers ? ReadJobMarkers(dir) : NoMarkers);
+        var argv = ReadArgv(dir);
+        return new ProcessDetails(exe, argv, cwd, ids.Uid, ids.Gid, stat.Comm, markers ? ReadJobMarkers(dir) : NoMarkers)
+        {
+            OtherPath = ExecutedPath(dir, exe, argv, cwd, stat.Comm),
+        };
     }
 
     private static readonly IReadOnlyDictionary<string, string> NoMarkers = new Dictionary<string, string>();

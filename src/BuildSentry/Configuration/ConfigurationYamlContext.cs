@@ -15,4 +15,5 @@ namespace BuildSentry.Configuration;
 [YamlSerializable(typeof(LimitsSection))]
 [YamlSerializable(typeof(PreventSection))]
 [YamlSerializable(typeof(DockerSection))]
+[YamlSerializable(typeof(HostSection))]
 public partial class ConfigurationYamlContext : StaticContext;

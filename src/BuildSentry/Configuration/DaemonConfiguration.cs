@@ -40,6 +40,7 @@ public sealed class DaemonConfiguration
     public PreventSection Prevent { get; set; } = new();
 
     public DockerSection Docker { get; set; } = new();
+    public HostSection Host { get; set; } = new();
 
     /// <summary>When set, every sensor event is also written there as NDJSON, for <c>buildsentry replay</c>.</summary>
     public string? TraceFile { get; set; }

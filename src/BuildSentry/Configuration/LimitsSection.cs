@@ -11,6 +11,9 @@ public sealed class LimitsSection
 
     public int AlertsPerDestinationPerMinute { get; set => field = AtLeast(value, 1, "alerts_per_destination_per_minute"); } = 3;
 
+    /// <summary>Unattributed-egress alerts per minute for the whole host (egress that no job owns).</summary>
+    public int UnattributedAlertsPerMinute { get; set => field = AtLeast(value, 1, "unattributed_alerts_per_minute"); } = 20;
+
     public int SummaryNames { get; set => field = AtLeast(value, 0, "summary_names"); } = 20;
 
     public int MaxFindingsPerJob { get; set => field = AtLeast(value, 1, "max_findings_per_job"); } = 4_096;

@@ -31,6 +31,10 @@ public static class MonitorSettings
             AlertsPerJobPerMinute = limits.AlertsPerJobPerMinute,
             AlertsPerDestinationPerMinute = limits.AlertsPerDestinationPerMinute,
             SummaryNames = limits.SummaryNames,
+            UnattributedAlertsPerMinute = limits.UnattributedAlertsPerMinute,
+            HostProfile = configuration.Host.Profile,
+            Exclusive = Enum.Parse<HostExclusivity>(configuration.Host.Exclusive, ignoreCase: true),
+            DaemonProcessId = Environment.ProcessId,
         };
     }
 }

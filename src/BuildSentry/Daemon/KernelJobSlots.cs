@@ -63,7 +63,7 @@ internal sealed class KernelJobSlots : IJobPlacement
             // Prevent and kill modes: the kernel holds the job to its allowlist (kill mode also kills the refused caller).
             if (Prevent is { } prevent && prevent.StateOf(job.Id) is { Mode: ProfileMode.Prevent or ProfileMode.Kill } state)
             {
-                Hold(sensor, slot, state.Profile, prevent.DnsPort, state.Mode == ProfileMode.Kill);
+                Hold(sensor, slot, state.Profile, prevent, state.Mode == ProfileMode.Kill, job.StartedAt);
             }
 
             foreach (var member in members)
@@ -80,14 +80,25 @@ internal sealed class KernelJobSlots : IJobPlacement
     public IReadOnlyList<int> KernelMembers(JobRecord job) =>
         Volatile.Read(ref _sensor) is { } sensor && _slots.TryGetValue(job.Id, out var slot) ? sensor.MembersOf(slot) : [];
 
-    private void Hold(KernelProcessSensor sensor, uint slot, ResolvedProfile? profile, int dnsPort, bool kill)
+    private void Hold(KernelProcessSensor sensor, uint slot, ResolvedProfile? profile, PreventSetup prevent, bool kill, DateTimeOffset started)
     {
         try
         {
-            sensor.Policy.Prevent(slot, dnsPort, IPAddress.Loopback, IPAddress.IPv6Loopback, kill);
+            sensor.Policy.Prevent(slot, prevent.DnsPort, IPAddress.Loopback, IPAddress.IPv6Loopback, kill);
             foreach (var entry in PreventAllowlist.Static(profile))
             {
                 sensor.Policy.Allow(slot, entry.Network, entry.PrefixLength, entry.Tcp, entry.Udp, [.. entry.Ports.Select(p => (p.Low, p.High))]);
+            }
+
+            // Names the job resolved between its start and now went to its server directly, not through the
+            // forwarder: their answers' allowed addresses join the list, or the connects that follow would be refused.
+            foreach (var (address, names, remaining) in prevent.AnswersSince?.Invoke(started) ?? [])
+            {
+                if (PreventAllowlist.ForAnswer(profile, [.. names], address) is { } entry)
+                {
+                    sensor.Policy.Allow(slot, entry.Network, entry.PrefixLength, entry.Tcp, entry.Udp,
+                        [.. entry.Ports.Select(p => (p.Low, p.High))], remaining > PreventModeDns.MinimumHold ? remaining : PreventModeDns.MinimumHold);
+                }
             }
 
             _held.Add(slot);
@@ -141,6 +152,7 @@ internal sealed class KernelJobSlots : IJobPlacement
                 if (_held.Remove(slot))
                 {
                     sensor.Policy.Clear(slot);
+                    Prevent?.SlotReleased?.Invoke(slot);
                 }
             }
         }
@@ -160,5 +172,8 @@ internal sealed class KernelJobSlots : IJobPlacement
     }
 }
 
-/// <summary>What prevent mode needs from the rest of the daemon: the DNS forwarder's port, and a job's monitor state.</summary>
-internal sealed record PreventSetup(int DnsPort, Func<string, JobState?> StateOf);
+/// <summary>What prevent mode needs from the rest of the daemon: the DNS forwarder's port, a job's monitor state, who
+/// to tell when a held job's slot is free again (its namespaces' forwarders close), and the DNS answers the capture
+/// saw since a time (address, names, time left).</summary>
+internal sealed record PreventSetup(int DnsPort, Func<string, JobState?> StateOf, Action<uint>? SlotReleased = null,
+    Func<DateTimeOffset, IReadOnlyList<(IPAddress Address, IReadOnlyList<string> Names, TimeSpan Remaining)>>? AnswersSince = null);

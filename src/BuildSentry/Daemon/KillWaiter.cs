@@ -35,6 +35,8 @@ internal sealed class KillWaiter(JobEnforcer enforcer, MonitorPipeline pipeline,
         return pending.Signalled with { ExitPending = true };
     }
 
+    public bool KillProcess(ProcessKey process) => enforcer.KillProcess(process);
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _thread = new Thread(Run) { IsBackground = true, Name = "kill-waiter" };

@@ -18,29 +18,25 @@ namespace BuildSentry.Daemon;
 /// reported as the capture would report them (DnsQueryObserved, prevented or not, and DnsAnswerObserved).
 /// </summary>
 internal sealed class PreventModeDns(KernelProcessSensor sensor, MonitorPipeline pipeline, TimeProvider time)
-    : IDnsForwarderPolicy, IDisposable
 {
     /// <summary>An answer's addresses stay on the allowlist at least this long, whatever their TTL: resolvers and
     /// runtimes cache answers beyond it (Java for 30 s), and a build must not fail on a connect its profile allows.</summary>
     public static readonly TimeSpan MinimumHold = TimeSpan.FromSeconds(60);
 
     private static readonly BuildSentry.Linux.Processes.ProcFs Proc = new();
-    private readonly SocketCookies _cookies = new();
 
     /// <summary>The resolvers every allowed query goes to (prevent.dns_servers, else the daemon's resolv.conf), never
     /// the server the job asked: the job sees its answer as if that server had given it.</summary>
     public IReadOnlyList<IPEndPoint> Upstreams { get; set; } = [];
 
-    /// <summary>The forwarder's endpoints, set once it listens: the asking socket's flow runs to one of them.</summary>
-    public IPEndPoint[] Listening { get; set; } = [];
-
     public long Refused => Interlocked.Read(ref _refused);
 
     private long _refused;
 
-    public DnsDecision Decide(DnsQueryContext query)
+    /// <summary>The kernel, which redirected the query, gave it to the forwarder of the asker's own namespace.</summary>
+    public DnsDecision Decide(DnsQueryContext query, NamespaceDns where)
     {
-        if (FindAsker(query, withExe: true) is not { } asker)
+        if (FindAsker(query, where, withExe: true) is not { } asker)
         {
             Interlocked.Increment(ref _refused);
             return DnsDecision.Refuse(DnsResponseCode.Refused, "the asking socket is no prevent-mode job's (or it closed before it was looked up)");
@@ -73,9 +69,9 @@ internal sealed class PreventModeDns(KernelProcessSensor sensor, MonitorPipeline
             : DnsDecision.Forward(Upstreams[0]);
     }
 
-    public ValueTask AnsweredAsync(DnsQueryContext query, IReadOnlyList<DnsAddressAnswer> answers, CancellationToken cancellationToken)
+    public ValueTask AnsweredAsync(DnsQueryContext query, IReadOnlyList<DnsAddressAnswer> answers, NamespaceDns where)
     {
-        if (FindAsker(query, withExe: false) is not { } asker)
+        if (FindAsker(query, where, withExe: false) is not { } asker)
         {
             return ValueTask.CompletedTask;
         }
@@ -97,16 +93,14 @@ internal sealed class PreventModeDns(KernelProcessSensor sensor, MonitorPipeline
         return ValueTask.CompletedTask;
     }
 
-    public void Dispose() => _cookies.Dispose();
-
     /// <summary>The job member behind the query's socket and the server it asked, from the kernel's maps. The owner's
     /// program (<paramref name="withExe"/>) matters only for the query's finding, not for its answer.</summary>
-    private Asker? FindAsker(DnsQueryContext query, bool withExe)
+    private Asker? FindAsker(DnsQueryContext query, NamespaceDns where, bool withExe)
     {
         var protocol = query.Transport == DnsTransport.Tcp ? TransportProtocol.Tcp : TransportProtocol.Udp;
-        var local = Listening.FirstOrDefault(e => e.AddressFamily == query.Client.AddressFamily);
+        var local = where.Listening.FirstOrDefault(e => e.AddressFamily == query.Client.AddressFamily);
         if (local is null
-            || _cookies.CookieOf(new FlowKey(protocol, query.Client.Address, query.Client.Port, local.Address, local.Port)) is not { } cookie
+            || where.Cookies.CookieOf(new FlowKey(protocol, query.Client.Address, query.Client.Port, local.Address, local.Port)) is not { } cookie
             || sensor.Policy.DnsOrigin(cookie) is not { } server
             || !sensor.SocketOwners.TryFind(cookie, out var slot, out var owner) || owner.KernelJob is not { } jobId)
         {

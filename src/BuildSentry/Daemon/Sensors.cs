@@ -21,10 +21,11 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
     ILogger<Sensors> logger) : IHostedService
 {
     private RunnerDiagnosticsWatcher? _diagnostics;
+    private NamespaceDns? _hostDns;
+    private NamespaceForwarders? _namespaces;
 
     /// <summary>Docker's container events; null when <c>docker.socket</c> is empty.</summary>
     public BuildSentry.Linux.Containers.DockerWatcher? Docker { get; private set; }
-    private readonly List<DnsForwarder> _forwarders = [];
 
     /// <summary>Prevent mode's DNS policy, where the eBPF sensor runs and the forwarder listens.</summary>
     public PreventModeDns? PreventDns { get; private set; }
@@ -33,8 +34,13 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
     /// null when it can.</summary>
     public string? PreventUnavailable { get; private set; }
 
-    /// <summary>The forwarders (one per loopback address family), for status.</summary>
-    public IReadOnlyList<DnsForwarder> Forwarders => _forwarders;
+    /// <summary>The forwarders (one per loopback address family) of the daemon's namespace and then of every job
+    /// namespace that has one, for status.</summary>
+    public IReadOnlyList<DnsForwarder> Forwarders =>
+        _hostDns is null ? [] : [.. _hostDns.Forwarders, .. (_namespaces?.Open ?? []).SelectMany(n => n.Forwarders)];
+
+    /// <summary>Job network namespaces where a forwarder listens, and requests for one that failed.</summary>
+    public (int Open, long Failures) ForwarderNamespaces => (_namespaces?.Open.Count ?? 0, _namespaces?.Failures ?? 0);
 
     public IProcessSensor? Process { get; private set; }
 
@@ -49,7 +55,20 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
         pipeline.SensorCaughtUpUntil = () => Process?.CaughtUpUntil() ?? DateTimeOffset.MinValue;
         Process = CreateProcessSensor();
         pipeline.RequestSensorDrain = Process.RequestDrain;
-        Process.Start();
+        try
+        {
+            Process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            // Neither sensor can run (a container without CAP_BPF or CAP_NET_ADMIN): a daemon that sees no process
+            // must not look as if it watched the jobs.
+            throw new InvalidOperationException(
+                $"no process sensor can run: the {Process.Name} sensor cannot start ({ex.Message}, errno {ex.NativeErrorCode}; the proc connector "
+                + "needs CAP_NET_ADMIN in the host's network namespace)"
+                + (FallbackReason is { } reason ? $", and the eBPF sensor cannot run ({reason})" : ""), ex);
+        }
+
         StartPreventDns();
         _diagnostics = new RunnerDiagnosticsWatcher(new QueuedEventWriter(pipeline), time);
         _diagnostics.Start();
@@ -74,12 +93,16 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
     {
         LogStopping();
         placement.Slots.Prevent = null;
-        foreach (var forwarder in _forwarders)
+        if (_namespaces is not null)
         {
-            await forwarder.DisposeAsync();
+            await _namespaces.DisposeAsync();
         }
 
-        PreventDns?.Dispose();
+        if (_hostDns is not null)
+        {
+            await _hostDns.DisposeAsync();
+        }
+
         Network?.Dispose();
         Process?.Dispose();
         _diagnostics?.Dispose();
@@ -99,6 +122,7 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
             var kernel = KernelProcessSensor.TryCreate(writer, out var reason, time, new KernelProcessSensorOptions
             {
                 ParentJobSettled = IsParentJobSettled, CaughtUp = pipeline.OnProcessSensorCaughtUp, JobIdOfSlot = placement.Slots.JobOf,
+                ForwarderWanted = (slot, tgid, inode) => _namespaces?.Want(slot, tgid, inode),
             });
             if (kernel is not null)
             {
@@ -148,30 +172,25 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
         var policy = new PreventModeDns(kernel, pipeline, time) { Upstreams = upstreams };
         try
         {
-            var v4 = DnsForwarder.Start(new DnsForwarderOptions { ListenAddress = System.Net.IPAddress.Loopback }, policy,
-                loggers.CreateLogger<DnsForwarder>(), time);
-            _forwarders.Add(v4);
-            var port = v4.UdpEndPoint.Port;
-            try
+            var inode = BuildSentry.Linux.Interop.NetworkNamespace.InodeOf(Environment.ProcessId)
+                        ?? throw new InvalidOperationException("the daemon's own network namespace cannot be read");
+            _hostDns = NamespaceDns.Open(policy, inode, port: 0, freeBind: false, loggers, time);
+            if (_hostDns.Ipv6Unavailable is { } v6)
             {
-                _forwarders.Add(DnsForwarder.Start(new DnsForwarderOptions { ListenAddress = System.Net.IPAddress.IPv6Loopback, Port = port },
-                    policy, loggers.CreateLogger<DnsForwarder>(), time));
-            }
-            catch (System.Net.Sockets.SocketException ex)
-            {
-                // No IPv6 loopback: a job's IPv6 DNS is redirected to a port nobody listens on, and fails; it never
-                // reaches a server unchecked.
-                LogForwarderV6(ex.Message);
+                LogForwarderV6(v6);
             }
 
-            policy.Listening = [.. _forwarders.Select(f => f.UdpEndPoint)];
+            var port = _hostDns.Listening[0].Port;
+            kernel.Policy.ForwarderListens(inode);
+            _namespaces = new NamespaceForwarders(policy, kernel.Policy, port, loggers, time);
             PreventDns = policy;
-            placement.Slots.Prevent = new PreventSetup(port, job => pipeline.Monitor.TryGetState(job, out var state) ? state : null);
+            // Called where the job is placed, on the monitor's thread.
+            placement.Slots.Prevent = new PreventSetup(port, job => pipeline.Monitor.TryGetState(job, out var state) ? state : null,
+                _namespaces.Released, since => pipeline.Monitor.Names.RecordedSince(since, time.GetUtcNow()));
             LogForwarder(port);
         }
-        catch (System.Net.Sockets.SocketException ex)
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidOperationException)
         {
-            policy.Dispose();
             PreventUnavailable = $"the DNS forwarder cannot listen: {ex.Message}";
             LogPreventUnavailable(PreventUnavailable);
         }

@@ -14,4 +14,6 @@ internal sealed class DryRunEnforcer : IEnforcer
         Kills++;
         return new KillResult("replay (not carried out)", 0, null);
     }
+
+    public bool KillProcess(ProcessKey process) => false;
 }

@@ -180,10 +180,11 @@ public sealed class JobMonitorTests
             FlowAttribution.Unattributed(1, "no socket has this tuple") with { KernelJob = job.Id }));
         monitor.Apply(new ConnectionAttempted(_trace.Now, Tcp(Evil, 80), FlowAttribution.Unattributed(1, "no socket") with { KernelJob = "another-job" }));
 
-        var alert = Assert.Single(_alerts.Alerts);
+        var alert = Assert.Single(_alerts.Alerts, a => a.Job is not null);
         Assert.Equal(AlertKinds.EgressDns, alert.Kind);
         Assert.Equal(job.Id, alert.Job!.JobId);
         Assert.Null(alert.Process);
+        Assert.Equal(AlertKinds.EgressUnattributed, Assert.Single(_alerts.Alerts, a => a.Job is null).Kind);
         Assert.Contains("not named", alert.Reason);
         Assert.Equal([10, 11, 12], Assert.Single(_enforcer.Kills).Members.Select(m => m.Pid).Order());
         Assert.Equal(1, monitor.Counters.KernelAttributedFlows);
@@ -270,7 +271,7 @@ public sealed class JobMonitorTests
     }
 
     [Fact]
-    public void Traffic_outside_any_job_or_unattributed_raises_nothing_and_is_counted()
+    public void Traffic_outside_any_job_is_alerted_as_unattributed_egress_naming_the_process_or_why_it_cannot()
     {
         var monitor = Monitor();
         _trace.Spawn(Key(1), Key(99), "/usr/sbin/sshd");
@@ -278,8 +279,14 @@ public sealed class JobMonitorTests
         _trace.Add(new ConnectionAttempted(_trace.Now, Tcp(Evil, 80), FlowAttribution.Unattributed(1, "no socket")));
         Run(monitor);
 
-        Assert.Empty(_alerts.Alerts);
+        Assert.Equal(2, _alerts.Alerts.Count);
+        Assert.All(_alerts.Alerts, a => Assert.Equal((AlertKinds.EgressUnattributed, (AlertJob?)null), (a.Kind, a.Job)));
+        Assert.Equal((99, "/usr/sbin/sshd"), (_alerts.Alerts[0].Process!.Pid, _alerts.Alerts[0].Process!.Exe));
+        Assert.Contains("pid 99 is in no job", _alerts.Alerts[0].Reason);
+        Assert.Null(_alerts.Alerts[1].Process);
+        Assert.Contains("its process is not named: no socket", _alerts.Alerts[1].Reason);
         Assert.Equal(1, monitor.Counters.UnattributedFlows);
+        Assert.Equal(2, monitor.Counters.UnattributedEgressAlerted);
     }
 
     [Fact]

@@ -25,6 +25,14 @@ internal sealed class RecordingEnforcer : IEnforcer
         Kills.Add((job.Id, members));
         return new KillResult("test", members.Count, null, ExitPending: WaitsElsewhere);
     }
+
+    public List<ProcessKey> ProcessesKilled { get; } = [];
+
+    public bool KillProcess(ProcessKey process)
+    {
+        ProcessesKilled.Add(process);
+        return true;
+    }
 }
 
 internal sealed class RecordingReports : IJobReportSink

@@ -32,6 +32,26 @@ public sealed class NameCacheTests
     }
 
     [Fact]
+    public void The_answers_recorded_since_a_time_are_the_newest_addresses_with_their_live_names_and_longest_time_left()
+    {
+        var old = IPAddress.Parse("198.18.0.20");
+        var other = IPAddress.Parse("198.18.0.30");
+        _cache.Record(1, old, "old.test", TimeSpan.FromMinutes(5), T0);
+        _cache.Record(1, Cdn, "short.test", TimeSpan.FromSeconds(20), T0.AddSeconds(10));
+        _cache.Record(2, other, "other.test", TimeSpan.FromMinutes(1), T0.AddSeconds(11));
+        _cache.Record(1, Cdn, "long.test", TimeSpan.FromMinutes(1), T0.AddSeconds(12));
+
+        var recent = _cache.RecordedSince(T0.AddSeconds(10), T0.AddSeconds(15));
+
+        Assert.Equal([Cdn, other], recent.Select(r => r.Address));
+        Assert.Equal(["short.test", "long.test"], recent[0].Names);
+        Assert.Equal(TimeSpan.FromSeconds(57), recent[0].Remaining);
+        // A name past its TTL is no longer given; an address with none left is left out.
+        Assert.Equal(["long.test"], _cache.RecordedSince(T0.AddSeconds(10), T0.AddSeconds(31))[0].Names);
+        Assert.Empty(_cache.RecordedSince(T0.AddSeconds(13), T0.AddSeconds(15)));
+    }
+
+    [Fact]
     public void Namespaces_do_not_share_answers()
     {
         _cache.Record(1, Cdn, "registry.test", TimeSpan.FromMinutes(5), T0);

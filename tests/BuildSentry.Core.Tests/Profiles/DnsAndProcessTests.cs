@@ -53,6 +53,31 @@ public sealed class DnsAndProcessTests
         Assert.Equal(allowed, Profile.EvaluateProcess(exe, comm).Allowed);
     }
 
+    [Theory]
+    [InlineData("nc", "/usr/bin/nc.openbsd", "nc", null, false)]
+    [InlineData("nc", "/usr/bin/nc", "nc", "/usr/bin/nc.openbsd", false)]
+    [InlineData("nc.openbsd", "/usr/bin/nc", "nc", "/usr/bin/nc.openbsd", false)]
+    [InlineData("/usr/bin/nc.openbsd", "/usr/bin/nc", "nc", "/usr/bin/nc.openbsd", false)]
+    [InlineData("/usr/bin/python3", "/usr/bin/python3.11", "python3", "/usr/bin/python3", false)]
+    [InlineData("/usr/bin/python3", "/usr/bin/python3", "python3", "/usr/bin/python3.11", false)]
+    [InlineData("/usr/bin/python3", "/usr/bin/python3.11", "python3", null, true)]
+    [InlineData("/usr/bin/python3", "/opt/venv/bin/python3", "python3", null, true)]
+    [InlineData("nc", "/usr/bin/curl", "curl", null, true)]
+    [InlineData("a-very-long-tool-name", "/usr/bin/a-very-long-tool-name-2", "a-very-long-to", null, true)]
+    public void A_deny_entry_matches_the_program_as_executed_as_well_as_the_file_it_resolved_to(
+        string deny, string exe, string comm, string? otherPath, bool allowed)
+    {
+        var profile = TestProfiles.Single($"name: build\nprocesses:\n  deny: [\"{deny}\"]\n");
+
+        var verdict = profile.EvaluateProcess(exe, comm, otherPath);
+
+        Assert.Equal(allowed, verdict.Allowed);
+        if (!allowed && otherPath is not null)
+        {
+            Assert.Contains($"{exe} ({otherPath})", verdict.Reason);
+        }
+    }
+
     [Fact]
     public void A_denied_process_quotes_the_deny_entry()
     {

@@ -36,6 +36,25 @@ public sealed class DnsForwardingTests
         Assert.Equal(1, forwarder.Counters.AddedLatency.Count);
     }
 
+    [Theory]
+    [InlineData(DnsTransport.Udp)]
+    [InlineData(DnsTransport.Tcp)]
+    public async Task Only_the_header_and_the_decided_question_go_upstream_never_the_records_a_job_adds(DnsTransport transport)
+    {
+        await using var upstream = new FakeDnsUpstream(IPAddress.Loopback).Add("api.github.com", IPAddress.Parse("140.82.121.5"), 60);
+        await using var forwarder = Start(ScriptedPolicy.ForwardAll(upstream.EndPoint));
+        var question = DnsSamples.Query("api.github.com", 1, 0x4242);
+        // The same query with an OPT record whose option (code 65001, a local one) carries the secret.
+        var secret = "AKIASECRETSECRET"u8.ToArray();
+        var smuggling = DnsWire.Header(0x4242, 0x0100, 1, 0, 0, 1).Name("api.github.com").Question(1)
+            .Bytes(0).U16(41).U16(1232).U32(0).U16(4 + secret.Length).U16(65001).U16(secret.Length).Bytes(secret).Build();
+
+        var reply = await DnsTestClient.ExchangeAsync(transport, EndPointOf(forwarder, transport), smuggling);
+
+        Assert.Equal(question, Assert.Single(upstream.Received));
+        Assert.Equal("140.82.121.5", Assert.Single(Parse(reply).Answers).Address?.ToString());
+    }
+
     [Fact]
     public async Task UDP_and_TCP_listen_on_the_same_port()
     {

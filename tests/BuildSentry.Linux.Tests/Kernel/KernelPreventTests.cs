@@ -109,37 +109,6 @@ public sealed class KernelPreventTests
     }
 
     [Fact]
-    public void A_member_in_another_network_namespace_is_watched_but_not_held()
-    {
-        // A container's process: the forwarder's loopback is not reachable from its namespace, so the kernel leaves its
-        // verdicts to the daemon. Its loopback has no listener: refused by the peer (ECONNREFUSED), not by the hook.
-        const string OwnNamespace = """
-            import ctypes, subprocess
-            if ctypes.CDLL(None, use_errno=True).unshare(0x40000000) != 0:
-                raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET)")
-            subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-            """;
-        using var harness = new KernelSensorHarness(KernelConnectionTests.Options);
-        harness.Sensor.Policy.Prevent(Slot, 0, IPAddress.Loopback, IPAddress.IPv6Loopback);
-        try
-        {
-            using var member = new MemberProcess(OwnNamespace, Attempts, "tcp,127.0.0.1,9");
-            harness.Sensor.SeedJob(member.Id, Slot);
-            member.GoAndWait();
-
-            Assert.Equal("ECONNREFUSED", member.Output.ReadLine());
-            var connect = harness.WaitFor<ConnectionAttempted>(c => c.Attribution.Owner == member.Key);
-            Assert.Equal(KernelConnectionTests.JobId, connect.Attribution.KernelJob);
-            Assert.Equal(9, connect.Flow.DestinationPort);
-            Assert.Equal(0, harness.Sensor.Prevented);
-        }
-        finally
-        {
-            harness.Sensor.Policy.Clear(Slot);
-        }
-    }
-
-    [Fact]
     public void A_prevent_mode_jobs_dns_goes_to_the_forwarder_and_it_sees_the_server_it_asked_as_the_source_and_the_peer()
     {
         // The "forwarder": answers every datagram with "A:" + the query, over UDP, and accepts TCP.

@@ -55,6 +55,9 @@ internal sealed class FakeDnsUpstream : IAsyncDisposable
 
     public bool KeepSent { get; init; } = true;
 
+    /// <summary>Every query received, as it arrived (unless <see cref="KeepSent"/> is off).</summary>
+    public ConcurrentQueue<byte[]> Received { get; } = new();
+
     public FakeDnsUpstream Add(string name, IPAddress address, uint ttl)
     {
         var type = address.AddressFamily == AddressFamily.InterNetwork ? DnsWireType.A : DnsWireType.Aaaa;
@@ -65,6 +68,11 @@ internal sealed class FakeDnsUpstream : IAsyncDisposable
     /// <summary>The answer to <paramref name="query"/>, or null for a message that is not a query with a question.</summary>
     public byte[]? Answer(byte[] query, bool truncate)
     {
+        if (KeepSent)
+        {
+            Received.Enqueue(query);
+        }
+
         if (!DnsMessageParser.TryParse(query, out var message) || message.IsResponse || message.Questions.Count == 0
             || !DnsNameReader.TrySkip(query, 12, out var nameEnd))
         {

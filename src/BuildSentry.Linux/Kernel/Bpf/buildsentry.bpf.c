@@ -55,8 +55,6 @@ struct exec_record {
 /* Set by the loader before load (bpf_map__initial_value): bytes pending in the ring at which a record wakes the
  * reader, which otherwise drains on its own schedule. A wake-up per record costs more than the record. */
 const volatile u64 wake_bytes = 1 << 20;
-/* Set by the loader: the daemon's network namespace (inode). Only there does the DNS forwarder listen on loopback. */
-const volatile u32 home_netns = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -138,6 +136,8 @@ static __always_inline void emit(struct header *h)
 	bpf_ringbuf_submit(slot, wake_flags());
 }
 
+#include "jobpolicy.h"
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(buildsentry_fork, struct task_struct *creator, struct task_struct *child)
 {
@@ -195,6 +195,8 @@ int BPF_PROG(buildsentry_exec, struct task_struct *task, pid_t old_pid, struct l
 		return 0;
 	if (bpf_ringbuf_output(&events, r, size, wake_flags()))
 		count(COUNTER_RING_FULL);
+	if (r->h.job)
+		ask_forwarder(r->h.job, r->h.tgid, BPF_CORE_READ(task, nsproxy, net_ns, ns.inum));
 	return 0;
 }
 

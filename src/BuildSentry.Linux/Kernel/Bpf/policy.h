@@ -6,34 +6,9 @@
 #ifndef BUILDSENTRY_POLICY_H
 #define BUILDSENTRY_POLICY_H
 
+#include "jobpolicy.h"
+
 #define KIND_PREVENTED 7
-
-#define MODE_OBSERVE 0
-#define MODE_PREVENT 1
-#define MODE_KILL 2 /* as prevent, and the refused process is killed in the same instant (the daemon kills the job) */
-
-#define SIGKILL 9
-
-#define PROTOCOL_TCP_BIT 1
-#define PROTOCOL_UDP_BIT 2
-
-#define ALLOW_RANGES 8
-#define DNS_PORT 53
-
-struct job_policy {
-	u32 mode;
-	u16 dns_port; /* the forwarder's port, host byte order; 0: DNS is not redirected */
-	u16 zero;
-	u32 dns_ip4; /* the forwarder's IPv4 address, network byte order */
-	u32 dns_ip6[4]; /* and IPv6 address */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, u32);
-	__type(value, struct job_policy);
-} job_policies SEC(".maps");
 
 /* A job's allowed prefix: slot, then the address as IPv6 (IPv4 as ::ffff:a.b.c.d), prefixlen counting both. */
 struct allow_key {

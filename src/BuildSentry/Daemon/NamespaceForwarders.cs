@@ -1,0 +1,129 @@
+using System.Threading.Channels;
+using BuildSentry.Linux.Interop;
+using BuildSentry.Linux.Kernel;
+using Microsoft.Extensions.Logging;
+
+namespace BuildSentry.Daemon;
+
+/// <summary>
+/// Prevent mode's forwarders in the network namespaces of held jobs (a container, <c>unshare --net</c>): the kernel
+/// asks for one when a held job's process execs or queries DNS in a namespace that has none. Each is opened on a
+/// thread that enters the namespace, off the sensor's reader, and closed when the last job that asked for it ends
+/// (its sockets keep the namespace, and with it its inode, alive until then).
+/// </summary>
+internal sealed partial class NamespaceForwarders : IAsyncDisposable
+{
+    /// <summary>Namespaces with a forwarder at once; a job's queries in one beyond it fail (they never leave).</summary>
+    public const int MaxNamespaces = 256;
+
+    private readonly PreventModeDns _policy;
+    private readonly KernelPolicy _kernel;
+    private readonly int _port;
+    private readonly ILoggerFactory _loggers;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<Request> _requests = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<uint, (NamespaceDns Dns, HashSet<uint> Slots)> _open = [];
+    private readonly Task _worker;
+    private volatile NamespaceDns[] _snapshot = [];
+    private long _failures;
+
+    public NamespaceForwarders(PreventModeDns policy, KernelPolicy kernel, int port, ILoggerFactory loggers, TimeProvider time)
+    {
+        (_policy, _kernel, _port, _loggers, _time) = (policy, kernel, port, loggers, time);
+        _logger = loggers.CreateLogger<NamespaceForwarders>();
+        _worker = Task.Run(RunAsync);
+    }
+
+    /// <summary>The namespaces where a forwarder listens now.</summary>
+    public IReadOnlyList<NamespaceDns> Open => _snapshot;
+
+    /// <summary>Requests that could not be served: the process had gone or moved, the namespace refused the bind, or
+    /// <see cref="MaxNamespaces"/> were open.</summary>
+    public long Failures => Interlocked.Read(ref _failures);
+
+    /// <summary>From the sensor's reader: quick, the work happens on the worker.</summary>
+    public void Want(uint slot, int tgid, uint inode) => _requests.Writer.TryWrite(new Request(slot, tgid, inode));
+
+    /// <summary>A held job ended: the namespaces only it asked for close.</summary>
+    public void Released(uint slot) => _requests.Writer.TryWrite(new Request(slot, 0, 0));
+
+    public async ValueTask DisposeAsync()
+    {
+        _requests.Writer.TryComplete();
+        await _worker;
+        foreach (var (dns, _) in _open.Values)
+        {
+            await dns.DisposeAsync();
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        await foreach (var request in _requests.Reader.ReadAllAsync())
+        {
+            if (request.Inode == 0)
+            {
+                await ReleaseAsync(request.Slot);
+            }
+            else
+            {
+                OpenIn(request);
+            }
+
+            _snapshot = [.. _open.Values.Select(v => v.Dns)];
+        }
+    }
+
+    private void OpenIn(Request request)
+    {
+        if (_open.TryGetValue(request.Inode, out var open))
+        {
+            open.Slots.Add(request.Slot);
+            _kernel.ForwarderListens(request.Inode);
+            return;
+        }
+
+        try
+        {
+            if (_open.Count >= MaxNamespaces)
+            {
+                throw new InvalidOperationException($"{MaxNamespaces} namespaces have a forwarder already");
+            }
+
+            var dns = NetworkNamespace.RunIn(request.Tgid, request.Inode,
+                () => NamespaceDns.Open(_policy, request.Inode, _port, freeBind: true, _loggers, _time));
+            _open[request.Inode] = (dns, [request.Slot]);
+            _kernel.ForwarderListens(request.Inode);
+            LogOpened(request.Inode, request.Tgid);
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            // Asked again by the namespace's next exec or query; until then its queries fail.
+            Interlocked.Increment(ref _failures);
+            _kernel.ForgetNamespace(request.Inode);
+            LogFailed(request.Inode, request.Tgid, ex.Message);
+        }
+    }
+
+    private async Task ReleaseAsync(uint slot)
+    {
+        foreach (var (inode, (dns, slots)) in _open.ToList())
+        {
+            if (slots.Remove(slot) && slots.Count == 0)
+            {
+                _open.Remove(inode);
+                _kernel.ForgetNamespace(inode);
+                await dns.DisposeAsync();
+            }
+        }
+    }
+
+    private readonly record struct Request(uint Slot, int Tgid, uint Inode);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Information, Message = "Prevent mode's DNS forwarder listens in network namespace {Inode} (of process {Pid})")]
+    private partial void LogOpened(uint inode, int pid);
+
+    [LoggerMessage(EventId = 18, Level = LogLevel.Warning, Message = "Prevent mode's DNS forwarder cannot listen in network namespace {Inode} (of process {Pid}): {Error}; the job's DNS there fails until it can")]
+    private partial void LogFailed(uint inode, int pid, string error);
+}
