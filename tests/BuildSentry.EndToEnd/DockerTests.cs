@@ -59,9 +59,11 @@ public sealed class DockerTests(NetworkLabFixture lab, DockerLabFixture docker) 
 
         Assert.Equal(137, result.ExitCode);
         Assert.DoesNotContain("build finished", result.StandardOutput);
+        // Killed at its DNS query for evil.test (through prevent mode's forwarder in the container's namespace) or at
+        // its connect, whichever the container reached first.
         var alert = await daemon.WaitForAlertAsync(a => Str(a, "job") == job.JobId && Str(a, "action") == "killed");
         Assert.Contains("wget", Argv(alert));
-        Assert.Equal("198.18.0.66", Str(alert, "dst"));
+        Assert.Contains("evil.test", Names(alert));
         Assert.Equal(before, Lab.BytesReceivedBy("evil.test"));
         // The kill reached the container's processes: dockerd sees its container exit.
         var running = "";
@@ -142,7 +144,7 @@ public sealed class DockerTests(NetworkLabFixture lab, DockerLabFixture docker) 
         Assert.Equal(137, result.ExitCode);
         var alert = await daemon.WaitForAlertAsync(a => Str(a, "job") == $"github-{runId}-1-build" && Str(a, "action") == "killed");
         Assert.Contains("wget", Argv(alert));
-        Assert.Equal("198.18.0.66", Str(alert, "dst"));
+        Assert.Contains("evil.test", Names(alert));
         Assert.Equal(before, Lab.BytesReceivedBy("evil.test"));
     }
 
