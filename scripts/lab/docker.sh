@@ -37,6 +37,7 @@ up() {
   tar -C "$DIR/rootfs" -c . | docker_cli import - "$IMAGE" >/dev/null
   docker_cli network create --subnet "$SUBNET" -o "com.docker.network.bridge.name=$BRIDGE" "$NETWORK" >/dev/null
   # The bridge's host side only comes up with its first container; forwarding can be set on it already.
+  sysctl -n "net.ipv4.conf.$LAB_IF.forwarding" >"$DIR/lab-if-forwarding"
   sysctl -qw "net.ipv4.conf.$BRIDGE.forwarding=1" "net.ipv4.conf.$LAB_IF.forwarding=1"
   iptables-legacy -t nat -A "${RULE[@]}"
 }
@@ -56,7 +57,9 @@ down() {
     fi
   fi
   while iptables-legacy -t nat -D "${RULE[@]}" 2>/dev/null; do :; done
-  [ -e "/proc/sys/net/ipv4/conf/$LAB_IF" ] && sysctl -qw "net.ipv4.conf.$LAB_IF.forwarding=0"
+  if [ -f "$DIR/lab-if-forwarding" ] && [ -e "/proc/sys/net/ipv4/conf/$LAB_IF" ]; then
+    sysctl -qw "net.ipv4.conf.$LAB_IF.forwarding=$(cat "$DIR/lab-if-forwarding")"
+  fi
   ip link delete "$BRIDGE" 2>/dev/null || true
   if [ -d "$DIR" ]; then
     grep -F " $DIR/" /proc/mounts | awk '{print $2}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
