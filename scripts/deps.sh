@@ -27,7 +27,9 @@ DEPS_PACKAGES=(python3 iproute2
   python3-prometheus-client
   # kill(1) for RsyslogServer and NetworkLabLifecycleTests; TempGroup's groupadd/groupdel; lab.sh exec's mount
   # and its modprobe of nfnetlink_queue. Priority required or standard, but not Essential: a slim image may lack them.
-  procps passwd mount kmod)
+  procps passwd mount kmod
+  # container jobs' end-to-end tests run a private dockerd (scripts/lab/docker.sh) with a busybox image imported offline
+  docker.io busybox-static)
 
 ensure_test_dependencies() { ensure_packages "${DEPS_PACKAGES[@]}"; }
 

@@ -78,6 +78,12 @@ public sealed class ScenarioTests(NetworkLabFixture fixture)
             curl -sf --cacert {Lab.CertificatePath} https://cdn.test/ok > /dev/null
             echo build finished
             """);
+        await AssertCleanAsync(daemon, job);
+    }
+
+    /// <summary>The job finished its build, reached registry.test by name, and raised nothing.</summary>
+    internal static async Task AssertCleanAsync(DaemonProcess daemon, BuildJob job)
+    {
         var result = await job.WaitAsync();
 
         Assert.Equal(0, result.ExitCode);

@@ -9,6 +9,8 @@ public static class AlertKinds
     public const string EgressHttpHost = "egress.http-host";
     public const string ProcessDenied = "process.denied";
 
+    /// <summary>A container the job asked a runtime for still ran when the job ended.</summary>
+    public const string ContainerLeftRunning = "container.left-running";
     /// <summary>An outbound flow that no job owns and the host profile does not allow.</summary>
     public const string EgressUnattributed = "egress.unattributed";
     public const string RunnerDiagnosticsPort = "tamper.runner-diagnostics";

@@ -20,6 +20,7 @@ namespace BuildSentry.Core.Events;
 [JsonDerivedType(typeof(RunnerWorkerDiscovered), "runner-worker")]
 [JsonDerivedType(typeof(JobKillCompleted), "job-kill-completed")]
 [JsonDerivedType(typeof(RunnerDiagnosticsContacted), "runner-diagnostics")]
+[JsonDerivedType(typeof(ContainerActivity), "container")]
 [JsonDerivedType(typeof(ConnectionAttempted), "connect")]
 [JsonDerivedType(typeof(ConnectionPrevented), "prevented")]
 [JsonDerivedType(typeof(UdpFlowStarted), "udp-flow")]

@@ -18,4 +18,12 @@ public interface IJobPlacement
     void Adopt(JobRecord job, ProcessForked fork);
 
     void Release(JobRecord job);
+
+    /// <summary>
+    /// A process outside the job's tree joins it: a container the job asked a runtime for. It stays in the cgroup the
+    /// runtime gave it; where job membership lives in the kernel, its forks join from now on.
+    /// </summary>
+    void Enlist(JobRecord job, ProcessKey process)
+    {
+    }
 }

@@ -36,6 +36,28 @@ public sealed class JobRecord
 
     public int LiveProcesses { get; internal set; }
 
+    /// <summary>Live processes that joined through a container (see <see cref="Processes.ProcessRecord.ViaContainer"/>).</summary>
+    public int LiveContainerProcesses { get; internal set; }
+
+    /// <summary>The containers the job asked a runtime for, in order; bounded, overflow counted.</summary>
+    public IReadOnlyList<Containers.ContainerRecord> Containers => _containers;
+
+    public long ContainersNotListed { get; internal set; }
+
+    private readonly List<Containers.ContainerRecord> _containers = [];
+
+    internal void AddContainer(Containers.ContainerRecord container)
+    {
+        if (_containers.Count < MaxExecutables)
+        {
+            _containers.Add(container);
+        }
+        else
+        {
+            ContainersNotListed++;
+        }
+    }
+
     /// <summary>When the job was killed, by which finding, and how; null while it was not.</summary>
     public DateTimeOffset? KilledAt { get; internal set; }
 

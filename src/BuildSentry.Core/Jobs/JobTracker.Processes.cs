@@ -22,8 +22,13 @@ public sealed partial class JobTracker
         var job = parent is not null ? JobOf(parent) : null;
         if (job is { IsActive: true })
         {
-            Join(child, job);
-            if (job.CgroupPath is not null && fork.Time - job.StartedAt < PlacementSettling)
+            Join(child, job, parent!.ViaContainer);
+            if (child.ViaContainer && fork.KernelJobSlot == 0)
+            {
+                // Forked before its parent's enlistment reached the kernel: it did not inherit the job there.
+                _placement.Enlist(job, fork.Child);
+            }
+            else if (job.CgroupPath is not null && fork.Time - job.StartedAt < PlacementSettling)
             {
                 _placement.Adopt(job, fork);
             }
@@ -49,6 +54,10 @@ public sealed partial class JobTracker
         else if (JobMarkers.Detect(exec.Details.JobMarkers) is { } metadata)
         {
             job = JoinOrStartByMarkers(process, metadata, exec.Time);
+        }
+        else if (ContainerOfShim(exec.Details) is { } container)
+        {
+            job = JoinContainer(process, container);
         }
 
         _observer.ProcessStarted(process, job, exec: true);
@@ -91,7 +100,11 @@ public sealed partial class JobTracker
     {
         Processes.MarkExited(process, time, exitCode);
         var job = JobOf(process);
-        if (job is { IsActive: true })
+        if (job is { IsActive: true } && process.ViaContainer)
+        {
+            job.LiveContainerProcesses--;
+        }
+        else if (job is { IsActive: true })
         {
             job.LiveProcesses--;
         }
@@ -121,7 +134,7 @@ public sealed partial class JobTracker
         Processes.Add(adopted);
         if (parent is not null && JobOf(parent) is { IsActive: true } job)
         {
-            Join(adopted, job);
+            Join(adopted, job, parent.ViaContainer);
         }
 
         return adopted;

@@ -62,6 +62,7 @@ public sealed partial class JobTracker
             case JobRegistrationRequested register: Register(register, register.Root, register.Metadata, JobDetection.Registered); break;
             case RunnerWorkerDiscovered worker: Register(worker, worker.Worker, worker.Metadata, JobDetection.RunnerWorker); break;
             case JobEndRequested end: OnEndRequested(end); break;
+            case ContainerActivity container: OnContainer(container); break;
             case SensorLoss loss:
                 EventsLost += loss.Lost;
                 _observer.SensorLost(loss);
@@ -120,10 +121,19 @@ public sealed partial class JobTracker
         job.CgroupPath = _placement.Place(job, members);
     }
 
-    private static void Join(ProcessRecord process, JobRecord job)
+    private static void Join(ProcessRecord process, JobRecord job, bool viaContainer = false)
     {
         process.JobId = job.Id;
-        job.LiveProcesses++;
+        process.ViaContainer = viaContainer;
+        if (viaContainer)
+        {
+            job.LiveContainerProcesses++;
+        }
+        else
+        {
+            job.LiveProcesses++;
+        }
+
         job.ProcessesStarted++;
         if (process.HasExecuted)
         {

@@ -72,7 +72,7 @@ public sealed class NameCache(NameCacheOptions options)
         var key = (netns, Normalise(address));
         if (!_entries.TryGetValue(key, out var entry))
         {
-            return [];
+            return netns != options.HostNamespace && options.HostNamespace != 0 ? NamesFor(options.HostNamespace, address, now) : [];
         }
 
         entry.Expire(now);

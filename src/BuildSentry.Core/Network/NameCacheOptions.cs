@@ -17,4 +17,11 @@ public sealed class NameCacheOptions
 
     /// <summary>The longest: a name given to an address a day ago says little about today.</summary>
     public TimeSpan MaximumLifetime { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// The network namespace the capture runs in (its inode; 0 when unknown). A container's DNS leaves the host after
+    /// NAT, where its answer cannot be traced back to the asking socket and is recorded here: an address a container
+    /// connects to with no answer of its own namespace is named by the host's answers.
+    /// </summary>
+    public ulong HostNamespace { get; init; }
 }

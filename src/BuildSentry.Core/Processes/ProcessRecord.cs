@@ -33,4 +33,8 @@ public sealed class ProcessRecord
     public bool HasExecuted { get; internal set; }
 
     public bool IsAlive => ExitedAt is null;
+
+    /// <summary>Joined its job through a container the job asked a runtime for (not forked from the job's tree): it
+    /// does not keep the job alive, so a container the job leaves running is reported at the job's end.</summary>
+    public bool ViaContainer { get; internal set; }
 }

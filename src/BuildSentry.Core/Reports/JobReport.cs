@@ -25,7 +25,12 @@ public sealed record JobReport(
     ReportHealth Health,
     ReportAlerting? Alerting = null,
     ReportBounds? Bounds = null,
-    long OutsideFlows = 0);
+    long OutsideFlows = 0,
+    IReadOnlyList<ReportContainer>? Containers = null);
+
+/// <summary>A container the job asked a runtime for; <paramref name="LeftRunning"/>: still running when the report was written.</summary>
+public sealed record ReportContainer(string Id, string Name, string Image, DateTimeOffset Created, DateTimeOffset? Started,
+    DateTimeOffset? Exited, bool LeftRunning, int ProcessesJoined);
 
 /// <param name="Completed">When the wait for the killed processes to exit ended; null when it had not reported back.</param>
 public sealed record ReportKill(DateTimeOffset At, string By, string Method, DateTimeOffset? Completed = null);

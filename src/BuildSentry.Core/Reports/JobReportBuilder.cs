@@ -44,6 +44,8 @@ public static class JobReportBuilder
             new ReportAlerting(state.ViolationsAlerted, state.ViolationRepeats, state.ViolationsAggregated, state.SummaryAlerts,
                 state.Limiter.PerMinute),
             new ReportBounds(state.DnsNamesNotListed, state.ViolationsNotListed, state.DestinationNamesNotListed, state.FindingsNotRemembered),
-            state.OutsideFlows);
+            state.OutsideFlows,
+            job.Containers.Count == 0 ? null : job.Containers.Select(c => new ReportContainer(c.Id, c.Name, c.Image, c.CreatedAt, c.StartedAt,
+                c.ExitedAt, c.Running, c.ProcessesJoined)).ToList());
     }
 }

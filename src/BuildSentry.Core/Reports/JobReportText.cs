@@ -70,6 +70,16 @@ public static class JobReportText
         }
 
         Footnote(sb, r.Bounds?.DnsQueriesNotListed ?? 0, "DNS queries for names");
+        if (r.Containers is { Count: > 0 } containers)
+        {
+            sb.AppendLine().AppendLine("## Containers").AppendLine();
+            foreach (var c in containers)
+            {
+                sb.AppendLine(CultureInfo.InvariantCulture,
+                    $"- {E(c.Id.Length > 12 ? c.Id[..12] : c.Id)} '{E(c.Name)}' ({E(c.Image)}): started {T(c.Started)}, exited {T(c.Exited)}, {c.ProcessesJoined} processes joined the job{(c.LeftRunning ? "; LEFT RUNNING after the job" : "")}");
+            }
+        }
+
         sb.AppendLine().AppendLine("## Processes").AppendLine();
         foreach (var p in r.Processes)
         {

@@ -7,4 +7,7 @@ public static class FlowOwnerResolvers
     /// <see cref="Kernel.KernelSocketOwners.Find"/>), asked before /proc is searched.</param>
     public static IFlowOwnerResolver Create(int cacheCapacity = 4096, Func<ulong, Core.Network.FlowAttribution?>? socketOwner = null) =>
         new FlowOwnerResolver(cacheCapacity, socketOwner);
+
+    /// <summary>The daemon's own network namespace (its inode), where the capture runs; 0 when /proc cannot tell.</summary>
+    public static ulong HostNamespace() => SocketOwnerProbe.NetworkNamespace(Environment.ProcessId) ?? 0;
 }

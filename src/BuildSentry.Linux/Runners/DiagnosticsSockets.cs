@@ -10,34 +10,13 @@ namespace BuildSentry.Linux.Runners;
 internal static class DiagnosticsSockets
 {
     private const string Prefix = "dotnet-diagnostic-";
-    private const string Connected = "03";
 
     /// <summary>(server-end inode, pid of the port's owner) for every connected session, from the text of /proc/net/unix.</summary>
-    public static List<(uint Inode, int OwnerPid)> Parse(string table)
-    {
-        var sessions = new List<(uint, int)>();
-        Span<Range> fields = stackalloc Range[8];
-        foreach (var line in table.AsSpan().EnumerateLines())
-        {
-            if (line.IndexOf(Prefix, StringComparison.Ordinal) < 0)
-            {
-                continue;
-            }
-
-            // Num RefCount Protocol Flags Type St Inode Path
-            var count = line.Split(fields, ' ', StringSplitOptions.RemoveEmptyEntries);
-            if (count < 8 || !line[fields[5]].SequenceEqual(Connected)
-                || !uint.TryParse(line[fields[6]], NumberStyles.None, CultureInfo.InvariantCulture, out var inode)
-                || OwnerPid(line[fields[7]]) is not { } pid)
-            {
-                continue;
-            }
-
-            sessions.Add((inode, pid));
-        }
-
-        return sessions;
-    }
+    public static List<(uint Inode, int OwnerPid)> Parse(string table) =>
+        [.. Attribution.UnixSocketTable.ConnectedSockets(table, path => path.Contains(Prefix, StringComparison.Ordinal))
+            .Select(s => (s.Inode, Pid: OwnerPid(s.Path)))
+            .Where(s => s.Pid is not null)
+            .Select(s => (s.Inode, s.Pid!.Value))];
 
     /// <summary>PID from <c>.../dotnet-diagnostic-PID-KEY-socket</c>; null for any other name.</summary>
     internal static int? OwnerPid(ReadOnlySpan<char> path)

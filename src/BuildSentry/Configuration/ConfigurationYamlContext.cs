@@ -14,6 +14,7 @@ namespace BuildSentry.Configuration;
 [YamlSerializable(typeof(ControlSection))]
 [YamlSerializable(typeof(LimitsSection))]
 [YamlSerializable(typeof(PreventSection))]
+[YamlSerializable(typeof(DockerSection))]
 [YamlSerializable(typeof(HostSection))]
 [YamlSerializable(typeof(MetricsSection))]
 public partial class ConfigurationYamlContext : StaticContext;

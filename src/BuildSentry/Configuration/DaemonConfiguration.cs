@@ -39,6 +39,7 @@ public sealed class DaemonConfiguration
 
     public PreventSection Prevent { get; set; } = new();
 
+    public DockerSection Docker { get; set; } = new();
     public HostSection Host { get; set; } = new();
     public MetricsSection Metrics { get; set; } = new();
 

@@ -20,6 +20,7 @@ internal sealed class KernelJobSlots : IJobPlacement
     private readonly Dictionary<string, uint> _slots = new(StringComparer.Ordinal);
     private KernelProcessSensor? _sensor;
     private uint _next;
+    private readonly BuildSentry.Linux.Processes.ProcFs _proc = new();
 
     /// <summary>The cgroup placement it decorates, set up before the monitor asks anything.</summary>
     public void Decorate(IJobPlacement cgroups) => _cgroups = cgroups;
@@ -121,6 +122,21 @@ internal sealed class KernelJobSlots : IJobPlacement
         if (Volatile.Read(ref _sensor) is { } sensor && _slots.TryGetValue(job.Id, out var slot) && fork.KernelJobSlot != slot)
         {
             sensor.SeedJob(fork.Child.Pid, slot);
+        }
+    }
+
+    public void Enlist(JobRecord job, ProcessKey process)
+    {
+        _cgroups.Enlist(job, process);
+        if (Volatile.Read(ref _sensor) is { } sensor && _slots.TryGetValue(job.Id, out var slot))
+        {
+            sensor.SeedJob(process.Pid, slot);
+            // Checked after the seed: an exit before it left an entry that a reused pid would inherit (one after it
+            // is the kernel's to clear).
+            if (_proc.TryGetKey(process.Pid) != process)
+            {
+                sensor.ClearJob(process.Pid);
+            }
         }
     }
 

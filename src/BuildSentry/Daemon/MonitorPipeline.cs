@@ -229,7 +229,8 @@ internal sealed class MonitorPipeline(LoopQueue queue, TimeProvider time)
                 JobPids.Invalidate();
                 Executed?.Invoke(exec);
                 break;
-            case ProcessForked or ProcessExited or ProcessRescanned or JobRegistrationRequested or JobEndRequested or RunnerWorkerDiscovered:
+            case ProcessForked or ProcessExited or ProcessRescanned or JobRegistrationRequested or JobEndRequested or RunnerWorkerDiscovered
+                or ContainerActivity:
                 JobPids.Invalidate();
                 break;
         }

@@ -24,6 +24,9 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
     private NamespaceDns? _hostDns;
     private NamespaceForwarders? _namespaces;
 
+    /// <summary>Docker's container events; null when <c>docker.socket</c> is empty.</summary>
+    public BuildSentry.Linux.Containers.DockerWatcher? Docker { get; private set; }
+
     /// <summary>Prevent mode's DNS policy, where the eBPF sensor runs and the forwarder listens.</summary>
     public PreventModeDns? PreventDns { get; private set; }
 
@@ -69,6 +72,11 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
         StartPreventDns();
         _diagnostics = new RunnerDiagnosticsWatcher(new QueuedEventWriter(pipeline), time);
         _diagnostics.Start();
+        if (options.Configuration.Docker.Socket is { Length: > 0 } dockerSocket)
+        {
+            Docker = new BuildSentry.Linux.Containers.DockerWatcher(dockerSocket, new QueuedEventWriter(pipeline), pipeline.JobPids, time);
+            Docker.Start();
+        }
         StartCapture();
         var configuration = options.Configuration;
         var mode = configuration.DefaultMode.ToString().ToLowerInvariant();
@@ -98,6 +106,7 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
         Network?.Dispose();
         Process?.Dispose();
         _diagnostics?.Dispose();
+        Docker?.Dispose();
     }
 
     /// <summary>

@@ -132,6 +132,10 @@ internal sealed class StatusBuilder(MonitorPipeline pipeline, Sensors sensors, A
             // Moves into job cgroups; slow ones waited in the kernel (see the log line 4107).
             ["cgroupMoves"] = placement.Placement.Moves, ["cgroupMovesSlow"] = placement.Placement.SlowMoves,
             ["cgroupLongestMoveMs"] = Math.Round(placement.Placement.LongestMove.TotalMilliseconds, 2),
+            // Docker's API socket: "off", "absent: ...", "watching PATH" or "reconnecting to PATH: why".
+            ["docker"] = sensors.Docker?.State ?? "off", ["dockerEvents"] = sensors.Docker?.Events,
+            ["dockerFailures"] = sensors.Docker?.Failures,
+            ["containersAmbiguous"] = pipeline.Monitor.Tracker.ContainersAmbiguous,
         };
     }
 }

@@ -30,5 +30,9 @@ internal sealed class RecordingObserver : ITrackerObserver, IJobPlacement
 
     public void Adopt(JobRecord job, ProcessForked fork) => Adopted.Add((job.Id, fork.Child));
 
+    public List<(string JobId, ProcessKey Member)> Enlisted { get; } = [];
+
+    public void Enlist(JobRecord job, ProcessKey process) => Enlisted.Add((job.Id, process));
+
     public void Release(JobRecord job) { }
 }

@@ -60,6 +60,19 @@ public sealed class NameCacheTests
     }
 
     [Fact]
+    public void A_containers_namespace_without_answers_of_its_own_is_named_by_the_hosts_but_not_the_other_way_round()
+    {
+        var cache = new NameCache(new NameCacheOptions { HostNamespace = 1 });
+        cache.Record(1, Cdn, "registry.test", TimeSpan.FromMinutes(5), T0);
+        cache.Record(3, Cdn, "own.test", TimeSpan.FromMinutes(5), T0);
+        cache.Record(3, IPAddress.Parse("198.18.0.66"), "evil.test", TimeSpan.FromMinutes(5), T0);
+
+        Assert.Equal(["registry.test"], cache.NamesFor(2, Cdn, T0));
+        Assert.Equal(["own.test"], cache.NamesFor(3, Cdn, T0));
+        Assert.Empty(cache.NamesFor(1, IPAddress.Parse("198.18.0.66"), T0));
+    }
+
+    [Fact]
     public void An_IPv4_mapped_IPv6_destination_finds_the_IPv4_answer()
     {
         _cache.Record(1, Cdn, "registry.test", TimeSpan.FromMinutes(5), T0);
