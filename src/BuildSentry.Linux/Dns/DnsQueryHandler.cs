@@ -39,7 +39,11 @@ internal sealed class DnsQueryHandler(
 
             if (decision.Upstream is not { } upstream)
             {
-                Interlocked.Increment(ref counters.RefusedValue);
+                if (decision.ResponseCode != DnsResponseCode.NoError)
+                {
+                    Interlocked.Increment(ref counters.RefusedValue);
+                }
+
                 DnsForwarderLog.Refused(
                     logger, context.Name, context.Type, context.Client, context.Transport, decision.ResponseCode, decision.Reason);
                 await ReplyAsync(client, query, questionEnd, decision.ResponseCode, stopping);

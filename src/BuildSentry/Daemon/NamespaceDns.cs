@@ -34,12 +34,16 @@ internal sealed class NamespaceDns : IDnsForwarderPolicy, IAsyncDisposable
     /// <summary>Whether ::1 could not be bound (no IPv6 in the namespace): the job's IPv6 DNS there fails.</summary>
     public string? Ipv6Unavailable { get; private set; }
 
+    /// <summary>IPv6 is off in the namespace (a container's, as Docker makes it): an address the job could never reach
+    /// is no answer to give it, or a client that prefers IPv6 fails where the IPv4 one would have worked.</summary>
+    public bool Ipv6Off { get; private set; }
+
     /// <summary>Listens on 127.0.0.1 and ::1 of the calling thread's network namespace at <paramref name="port"/> (0: a
     /// free one). <paramref name="freeBind"/>: a new namespace's loopback may not be up yet.</summary>
     /// <exception cref="SocketException">127.0.0.1 cannot be bound.</exception>
     public static NamespaceDns Open(PreventModeDns policy, uint inode, int port, bool freeBind, ILoggerFactory loggers, TimeProvider time)
     {
-        var dns = new NamespaceDns(policy, inode);
+        var dns = new NamespaceDns(policy, inode) { Ipv6Off = Ipv6IsOff() };
         try
         {
             var v4 = DnsForwarder.Start(new DnsForwarderOptions { ListenAddress = IPAddress.Loopback, Port = port, FreeBind = freeBind },
@@ -68,6 +72,20 @@ internal sealed class NamespaceDns : IDnsForwarderPolicy, IAsyncDisposable
     }
 
     public DnsDecision Decide(DnsQueryContext query) => _policy.Decide(query, this);
+
+    /// <summary>Read from the calling thread's namespace: /proc/sys/net shows the reader's own.</summary>
+    private static bool Ipv6IsOff()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/sys/net/ipv6/conf/all/disable_ipv6").Trim() == "1";
+        }
+        catch (IOException)
+        {
+            // No IPv6 in this kernel at all.
+            return true;
+        }
+    }
 
     public ValueTask AnsweredAsync(DnsQueryContext query, IReadOnlyList<DnsAddressAnswer> answers, CancellationToken cancellationToken) =>
         _policy.AnsweredAsync(query, answers, this);

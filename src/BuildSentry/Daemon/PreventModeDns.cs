@@ -64,6 +64,11 @@ internal sealed class PreventModeDns(KernelProcessSensor sensor, MonitorPipeline
             return DnsDecision.Refuse(DnsResponseCode.NameError, verdict.Reason);
         }
 
+        if (where.Ipv6Off && query.Type == BuildSentry.Linux.Decoding.DnsWireType.Aaaa)
+        {
+            return DnsDecision.NoData("IPv6 is off in the asker's network namespace");
+        }
+
         return Upstreams.Count == 0
             ? DnsDecision.Refuse(DnsResponseCode.Refused, "no DNS server is configured for prevent mode")
             : DnsDecision.Forward(Upstreams[0]);

@@ -34,6 +34,24 @@ public sealed class DnsRefusalTests
         Assert.Equal((1, 0), (forwarder.Counters.Refused, forwarder.Counters.Forwarded));
     }
 
+    [Theory]
+    [InlineData(DnsTransport.Udp)]
+    [InlineData(DnsTransport.Tcp)]
+    public async Task A_no_data_decision_answers_NOERROR_with_no_record_sends_nothing_upstream_and_is_no_refusal(DnsTransport transport)
+    {
+        await using var upstream = new FakeDnsUpstream(IPAddress.Loopback).Add("registry.example", IPAddress.Parse("2001:db8::10"), 60);
+        var policy = new ScriptedPolicy(_ => DnsDecision.NoData("IPv6 is off in the asker's network namespace"));
+        await using var forwarder = Start(policy);
+
+        var reply = await DnsTestClient.ExchangeAsync(transport, EndPointOf(forwarder, transport), DnsSamples.Query("registry.example", 28, 0x6666));
+
+        var message = Parse(reply);
+        Assert.Equal((0x6666, (byte)DnsResponseCode.NoError, 0), (message.Id, message.ResponseCode, message.Answers.Count));
+        Assert.True(message.IsResponse);
+        Assert.Equal((0, 0), (upstream.UdpQueries, upstream.TcpQueries));
+        Assert.Equal((0, 0), (forwarder.Counters.Refused, forwarder.Counters.Forwarded));
+    }
+
     [Fact]
     public async Task A_message_with_a_header_but_no_readable_question_gets_FORMERR_and_the_policy_never_sees_it()
     {
