@@ -8,9 +8,9 @@ namespace BuildSentry.EndToEnd;
 
 /// <summary>
 /// A process that sends one UDP datagram where no rule allows and exits at once: its socket is gone before user space
-/// can look it up, so only the kernel names it (the eBPF sensor's sendmsg and connect hooks, the fallback's NFLOG rule
-/// for a new UDP flow). Every trial sends to a port of its own, so each is a finding of its own and must be alerted
-/// with its job; the kernel sensor also names the process that sent it.
+/// can look it up, so only the kernel names it: the eBPF sensor's sendmsg hook names the process and its job, the NFLOG
+/// rule for a new UDP flow (either sensor) names the job by the socket's cgroup. Every trial sends to a port of its own, so each is a finding of its own and must be alerted
+/// with its job; the kernel sensor also names the process of every unconnected datagram.
 /// </summary>
 [Collection(LabCollection.Name)]
 public sealed class OneShotUdpTests(NetworkLabFixture fixture, ITestOutputHelper output)
@@ -71,15 +71,16 @@ public sealed class OneShotUdpTests(NetworkLabFixture fixture, ITestOutputHelper
         });
         Assert.All(named, a => Assert.Matches(send == "sendto" ? "/python3[.0-9]*$" : "/bash$", Str(a, "exe")));
         Assert.Equal(named.Count, named.Select(a => Str(a, "pid")).Distinct().Count());
-        if (sensor == "ebpf")
+        if (sensor == "ebpf" && send == "sendto")
         {
-            // The kernel sensor names the sender at its syscall.
+            // The kernel sensor names the sender of an unconnected datagram at its sendmsg.
             Assert.Equal(Trials, named.Count);
         }
         else
         {
-            // The fallback's NFLOG record names the job's cgroup, not the process: a sender whose socket had closed
-            // before user space looked is alerted for its job, saying why its process is not named.
+            // Otherwise the kernel names the job (the fallback's NFLOG record of the socket's cgroup; a connected socket's
+            // datagram passes no sendmsg hook), and the process only while user space can still find the socket: a
+            // sender whose socket had closed is alerted for its job, saying why its process is not named.
             Assert.All(alerts.Except(named), a => Assert.Contains("the process is not named: its socket closed before it could be looked up", Str(a, "reason")));
         }
     }
