@@ -51,8 +51,8 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
     {
         pipeline.SensorCaughtUpUntil = () => Process?.CaughtUpUntil() ?? DateTimeOffset.MinValue;
         Process = CreateProcessSensor();
-        pipeline.RequestSensorDrain = Process.RequestDrain;
         pipeline.AwaitingOwner.SyscallSightings = Process is KernelProcessSensor;
+        pipeline.RequestSensorDrain = Process.RequestDrain;
         Process.Start();
         StartPreventDns();
         _diagnostics = new RunnerDiagnosticsWatcher(new QueuedEventWriter(pipeline), time);
