@@ -32,7 +32,7 @@ public sealed class OneShotUdpTests(NetworkLabFixture fixture, ITestOutputHelper
     [InlineData("ebpf", "connect")]
     [InlineData("proc-connector", "sendto")]
     [InlineData("proc-connector", "connect")]
-    public async Task A_one_shot_udp_sender_is_alerted_with_its_job_and_process_in_every_trial(string sensor, string send)
+    public async Task Every_one_shot_udp_sender_is_alerted_for_its_job_and_an_unconnected_one_with_its_process_by_the_kernel_sensor(string sensor, string send)
     {
         await Lab.SetDelayAsync(TimeSpan.Zero);
         await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup("audit")
