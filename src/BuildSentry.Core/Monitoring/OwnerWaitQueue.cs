@@ -15,10 +15,18 @@ namespace BuildSentry.Core.Monitoring;
 /// </summary>
 public sealed class OwnerWaitQueue(JobMonitor monitor, Action<SensorEvent> handle, TimeSpan maxWait)
 {
-    private readonly Queue<SensorEvent> _waiting = new();
+    private readonly LinkedList<SensorEvent> _waiting = new();
     private SensorEvent? _offeredAhead;
 
     public int Count => _waiting.Count;
+
+    /// <summary>
+    /// The process sensor also reports a job member's connect and first UDP datagram at the syscall, with its process
+    /// (the eBPF sensor). A connection the capture saw without an owner (the socket closed before it could be looked up)
+    /// then waits for that sighting, which the monitor judges in its place: judged first, the capture's would be
+    /// alerted without the process and the kernel's, naming it, dropped as the same connection seen twice.
+    /// </summary>
+    public bool SyscallSightings { get; set; }
 
     /// <summary>Findings that waited, and how many of them left without their owner known (the sensor had
     /// caught up past them, or the longest wait ran out), for the daemon's status.</summary>
@@ -36,9 +44,9 @@ public sealed class OwnerWaitQueue(JobMonitor monitor, Action<SensorEvent> handl
     /// cost a system call, and most findings' owners are known.</summary>
     public void Admit(SensorEvent e, DateTimeOffset now, Func<DateTimeOffset> caughtUp)
     {
-        if (e is NetworkObservation && (_waiting.Count > 0 || monitor.AwaitsOwner(e)))
+        if (e is NetworkObservation && (_waiting.Count > 0 || Waits(e)))
         {
-            _waiting.Enqueue(e);
+            _waiting.AddLast(e);
             Held++;
             Release(now, caughtUp);
             return;
@@ -51,9 +59,9 @@ public sealed class OwnerWaitQueue(JobMonitor monitor, Action<SensorEvent> handl
     public void Release(DateTimeOffset now, Func<DateTimeOffset> caughtUp, bool all = false)
     {
         DateTimeOffset? sensor = null;
-        while (_waiting.TryPeek(out var head))
+        while (_waiting.First?.Value is { } head)
         {
-            var known = !monitor.AwaitsOwner(head);
+            var known = !Waits(head);
             var timedOut = now - head.Time >= maxWait;
             var passed = !known && (sensor ??= caughtUp()) > head.Time;
             if (!(all || known || passed || timedOut))
@@ -61,18 +69,46 @@ public sealed class OwnerWaitQueue(JobMonitor monitor, Action<SensorEvent> handl
                 break;
             }
 
-            _waiting.Dequeue();
+            _waiting.RemoveFirst();
             LeftUnknown += known ? 0 : 1;
             LeftOnTimeout += !known && timedOut && !passed ? 1 : 0;
             LongestWaitMs = Math.Max(LongestWaitMs, (now - head.Time).TotalMilliseconds);
+            if (IsUnnamedCapture(head) && SyscallSightingOf(head) is { } sighting)
+            {
+                _waiting.Remove(sighting);
+                handle(sighting.Value);
+            }
+
             handle(head);
         }
 
         // A finding that now waits at the head has every earlier one judged: in kill mode it may kill its job now.
-        if (_waiting.TryPeek(out var waiting) && !ReferenceEquals(waiting, _offeredAhead))
+        if (_waiting.First?.Value is { } waiting && !ReferenceEquals(waiting, _offeredAhead))
         {
             _offeredAhead = waiting;
             monitor.KillAhead(waiting);
         }
+    }
+
+    private bool Waits(SensorEvent e) => monitor.AwaitsOwner(e) || (SyscallSightings && IsUnnamedCapture(e));
+
+    private static bool IsUnnamedCapture(SensorEvent e) =>
+        e is ConnectionAttempted or UdpFlowStarted && e is NetworkFinding { Attribution: { Owner: null, AtSyscall: false } };
+
+    /// <summary>The kernel's sighting of the same connection, queued behind it (the kernel's UDP flow has no source).</summary>
+    private LinkedListNode<SensorEvent>? SyscallSightingOf(SensorEvent capture)
+    {
+        var flow = ((NetworkFinding)capture).Flow;
+        for (var node = _waiting.First; node is not null; node = node.Next)
+        {
+            if (node.Value is ConnectionAttempted or UdpFlowStarted && node.Value is NetworkFinding { Attribution.AtSyscall: true } found
+                && found.Flow.Protocol == flow.Protocol && found.Flow.Destination.Equals(flow.Destination)
+                && found.Flow.DestinationPort == flow.DestinationPort)
+            {
+                return node;
+            }
+        }
+
+        return null;
     }
 }

@@ -54,6 +54,7 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
     {
         pipeline.SensorCaughtUpUntil = () => Process?.CaughtUpUntil() ?? DateTimeOffset.MinValue;
         Process = CreateProcessSensor();
+        pipeline.AwaitingOwner.SyscallSightings = Process is KernelProcessSensor;
         pipeline.RequestSensorDrain = Process.RequestDrain;
         try
         {

@@ -308,4 +308,44 @@ public sealed class OwnerWaitQueueTests
         Assert.Equal("/usr/bin/curl", alert.Process.Exe);
         Assert.Equal(AlertAction.Killed, alert.Action);
     }
+
+    [Fact]
+    public void With_the_kernels_sightings_a_udp_datagram_captured_without_its_owner_waits_and_the_kernels_sighting_naming_the_sender_is_judged()
+    {
+        _queue.SyscallSightings = true;
+        ApplySpawnOfCurl();
+        var at = _trace.Now;
+        var flow = new FlowKey(TransportProtocol.Udp, IPAddress.Parse("198.18.0.1"), 40000, Evil, 31000);
+        var captured = new UdpFlowStarted(at.AddTicks(1), flow, new FlowAttribution(null, 1, "no socket", JobId));
+        _queue.Admit(captured, at.AddTicks(1), () => at);
+        Assert.Equal(1, _queue.Count);
+
+        var sighting = new UdpFlowStarted(at, flow with { Source = IPAddress.Any, SourcePort = 0 }, Owner(Key(12)) with { KernelJob = JobId, AtSyscall = true });
+        _queue.Admit(sighting, at.AddMilliseconds(1), () => at.AddTicks(2));
+
+        Assert.Equal(0, _queue.Count);
+        Assert.Equal([sighting, captured], _handled);
+        var alert = Assert.Single(_alerts.Alerts);
+        Assert.Equal(12, alert.Process!.Pid);
+        Assert.Equal(JobId, alert.Job!.JobId);
+    }
+
+    [Fact]
+    public void Without_the_kernels_sightings_or_with_none_coming_a_connection_captured_without_its_owner_is_judged_for_its_job_unnamed()
+    {
+        var at = _trace.Now;
+        var flow = new FlowKey(TransportProtocol.Udp, IPAddress.Parse("198.18.0.1"), 40000, Evil, 31000);
+        _queue.Admit(new UdpFlowStarted(at, flow, new FlowAttribution(null, 1, "no socket", JobId)), at, () => Never);
+        Assert.Equal(0, _queue.Count);
+
+        _queue.SyscallSightings = true;
+        _queue.Admit(new UdpFlowStarted(at, flow with { DestinationPort = 31001 }, new FlowAttribution(null, 1, "no socket", JobId)), at, () => Never);
+        Assert.Equal(1, _queue.Count);
+        _queue.Release(at.AddMilliseconds(1), () => at.AddTicks(1));
+
+        Assert.Equal(0, _queue.Count);
+        Assert.Equal(2, _alerts.Alerts.Count);
+        Assert.All(_alerts.Alerts, a => Assert.Null(a.Process));
+        Assert.All(_alerts.Alerts, a => Assert.Equal(JobId, a.Job!.JobId));
+    }
 }
