@@ -63,6 +63,9 @@ internal sealed class KernelJobSlots : IJobPlacement
             // Prevent and kill modes: the kernel holds the job to its allowlist (kill mode also kills the refused caller).
             if (Prevent is { } prevent && prevent.StateOf(job.Id) is { Mode: ProfileMode.Prevent or ProfileMode.Kill } state)
             {
+                // A member already in a namespace of its own (a container found by its markers) has its forwarder
+                // before its first query is redirected there.
+                prevent.OpenNamespaces?.Invoke(slot, members);
                 Hold(sensor, slot, state.Profile, prevent, state.Mode == ProfileMode.Kill, job.StartedAt);
             }
 
@@ -173,7 +176,8 @@ internal sealed class KernelJobSlots : IJobPlacement
 }
 
 /// <summary>What prevent mode needs from the rest of the daemon: the DNS forwarder's port, a job's monitor state, who
-/// to tell when a held job's slot is free again (its namespaces' forwarders close), and the DNS answers the capture
-/// saw since a time (address, names, time left).</summary>
+/// to tell when a held job's slot is free again (its namespaces' forwarders close), the DNS answers the capture saw
+/// since a time (address, names, time left), and who opens the forwarders of the members' own namespaces.</summary>
 internal sealed record PreventSetup(int DnsPort, Func<string, JobState?> StateOf, Action<uint>? SlotReleased = null,
-    Func<DateTimeOffset, IReadOnlyList<(IPAddress Address, IReadOnlyList<string> Names, TimeSpan Remaining)>>? AnswersSince = null);
+    Func<DateTimeOffset, IReadOnlyList<(IPAddress Address, IReadOnlyList<string> Names, TimeSpan Remaining)>>? AnswersSince = null,
+    Action<uint, IReadOnlyList<ProcessKey>>? OpenNamespaces = null);

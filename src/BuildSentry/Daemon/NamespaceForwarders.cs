@@ -24,6 +24,7 @@ internal sealed partial class NamespaceForwarders : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Channel<Request> _requests = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<uint, (NamespaceDns Dns, HashSet<uint> Slots)> _open = [];
+    private readonly Lock _gate = new();
     private readonly Task _worker;
     private volatile NamespaceDns[] _snapshot = [];
     private long _failures;
@@ -44,6 +45,23 @@ internal sealed partial class NamespaceForwarders : IAsyncDisposable
 
     /// <summary>From the sensor's reader: quick, the work happens on the worker.</summary>
     public void Want(uint slot, int tgid, uint inode) => _requests.Writer.TryWrite(new Request(slot, tgid, inode));
+
+    /// <summary>
+    /// Opens the forwarders a job about to be held needs, before the kernel redirects its first query: one in the
+    /// namespace of each member not in the daemon's own (<paramref name="hostInode"/>). Called where the job is placed.
+    /// </summary>
+    public void OpenNow(uint slot, IEnumerable<int> pids, uint hostInode)
+    {
+        foreach (var pid in pids)
+        {
+            if (NetworkNamespace.InodeOf(pid) is { } inode && inode != hostInode)
+            {
+                OpenIn(new Request(slot, pid, inode));
+            }
+        }
+
+        _snapshot = Snapshot();
+    }
 
     /// <summary>A held job ended: the namespaces only it asked for close.</summary>
     public void Released(uint slot) => _requests.Writer.TryWrite(new Request(slot, 0, 0));
@@ -71,11 +89,27 @@ internal sealed partial class NamespaceForwarders : IAsyncDisposable
                 OpenIn(request);
             }
 
-            _snapshot = [.. _open.Values.Select(v => v.Dns)];
+            _snapshot = Snapshot();
+        }
+    }
+
+    private NamespaceDns[] Snapshot()
+    {
+        lock (_gate)
+        {
+            return [.. _open.Values.Select(v => v.Dns)];
         }
     }
 
     private void OpenIn(Request request)
+    {
+        lock (_gate)
+        {
+            OpenLocked(request);
+        }
+    }
+
+    private void OpenLocked(Request request)
     {
         if (_open.TryGetValue(request.Inode, out var open))
         {
@@ -108,14 +142,23 @@ internal sealed partial class NamespaceForwarders : IAsyncDisposable
 
     private async Task ReleaseAsync(uint slot)
     {
-        foreach (var (inode, (dns, slots)) in _open.ToList())
+        var closing = new List<NamespaceDns>();
+        lock (_gate)
         {
-            if (slots.Remove(slot) && slots.Count == 0)
+            foreach (var (inode, (dns, slots)) in _open.ToList())
             {
-                _open.Remove(inode);
-                _kernel.ForgetNamespace(inode);
-                await dns.DisposeAsync();
+                if (slots.Remove(slot) && slots.Count == 0)
+                {
+                    _open.Remove(inode);
+                    _kernel.ForgetNamespace(inode);
+                    closing.Add(dns);
+                }
             }
+        }
+
+        foreach (var dns in closing)
+        {
+            await dns.DisposeAsync();
         }
     }
 

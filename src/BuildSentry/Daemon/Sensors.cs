@@ -187,7 +187,8 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
             PreventDns = policy;
             // Called where the job is placed, on the monitor's thread.
             placement.Slots.Prevent = new PreventSetup(port, job => pipeline.Monitor.TryGetState(job, out var state) ? state : null,
-                _namespaces.Released, since => pipeline.Monitor.Names.RecordedSince(since, time.GetUtcNow()));
+                _namespaces.Released, since => pipeline.Monitor.Names.RecordedSince(since, time.GetUtcNow()),
+                (slot, members) => _namespaces.OpenNow(slot, members.Select(m => m.Pid), inode));
             LogForwarder(port);
         }
         catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidOperationException)
