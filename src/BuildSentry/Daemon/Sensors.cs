@@ -183,7 +183,7 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
 
             var port = _hostDns.Listening[0].Port;
             kernel.Policy.ForwarderListens(inode);
-            _namespaces = new NamespaceForwarders(policy, kernel.Policy, port, loggers, time);
+            _namespaces = new NamespaceForwarders(policy, kernel.Policy, port, slot => kernel.MembersOf(slot), loggers, time);
             PreventDns = policy;
             // Called where the job is placed, on the monitor's thread.
             placement.Slots.Prevent = new PreventSetup(port, job => pipeline.Monitor.TryGetState(job, out var state) ? state : null,

@@ -52,8 +52,7 @@ struct netns_record {
 	u32 netns;
 };
 
-/* Asks the daemon, once per namespace, for a forwarder in the namespace of a held job's process. Until it listens,
- * the job's queries there reach no server: they fail, they never leave unchecked. */
+/* Asks the daemon, once per namespace, for a forwarder in the namespace of a held job's process. */
 static __always_inline void ask_forwarder(u32 job, s32 tgid, u32 netns)
 {
 	struct job_policy *policy = bpf_map_lookup_elem(&job_policies, &job);
@@ -75,6 +74,19 @@ static __always_inline void ask_forwarder(u32 job, s32 tgid, u32 netns)
 		bpf_map_delete_elem(&dns_netns, &netns);
 		count(COUNTER_RING_FULL);
 	}
+}
+
+/* A held job is held in a namespace only once the forwarder listens there: until then (the first moments of a new
+ * container or unshare) the daemon judges its member's connections as in kill mode, and its DNS goes to the server
+ * it asked, where the capture sees it. Asks for the forwarder on the way. */
+static __always_inline bool held_here(u32 job, s32 tgid, struct task_struct *task)
+{
+	u32 netns = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
+	u32 *state = bpf_map_lookup_elem(&dns_netns, &netns);
+	if (state && *state == NETNS_LISTENING)
+		return true;
+	ask_forwarder(job, tgid, netns);
+	return false;
 }
 
 #endif
