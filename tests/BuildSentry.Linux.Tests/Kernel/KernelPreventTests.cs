@@ -46,6 +46,7 @@ public sealed class KernelPreventTests
         using var udp = new UdpClient(new IPEndPoint(IPAddress.Any, 0));
         var udpPort = ((IPEndPoint)udp.Client.LocalEndPoint!).Port;
         using var harness = new KernelSensorHarness(KernelConnectionTests.Options);
+        HoldHere(harness);
         harness.Sensor.Policy.Prevent(Slot, 0, IPAddress.Loopback, IPAddress.IPv6Loopback);
         harness.Sensor.Policy.Allow(Slot, IPAddress.Parse("127.0.0.2"), 32, tcp: true, udp: true, [(tcpPort, tcpPort), (udpPort, udpPort)]);
         try
@@ -88,6 +89,7 @@ public sealed class KernelPreventTests
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         using var harness = new KernelSensorHarness(KernelConnectionTests.Options);
+        HoldHere(harness);
         harness.Sensor.Policy.Prevent(Slot, 0, IPAddress.Loopback, IPAddress.IPv6Loopback);
         try
         {
@@ -127,6 +129,7 @@ public sealed class KernelPreventTests
             }
         });
         using var harness = new KernelSensorHarness(KernelConnectionTests.Options);
+        HoldHere(harness);
         harness.Sensor.Policy.Prevent(Slot, forwarderPort, IPAddress.Loopback, IPAddress.IPv6Loopback);
         const string Resolve = """
             u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(5)
@@ -161,6 +164,10 @@ public sealed class KernelPreventTests
             stop.Cancel();
         }
     }
+
+    /// <summary>The kernel holds a job in a namespace once the forwarder listens there, as the daemon says for its own.</summary>
+    private static void HoldHere(KernelSensorHarness harness) =>
+        harness.Sensor.Policy.ForwarderListens(BuildSentry.Linux.Interop.NetworkNamespace.InodeOf(Environment.ProcessId)!.Value);
 
     private static string Run(KernelSensorHarness harness, uint slot, params string[] specs)
     {
