@@ -39,9 +39,11 @@ public sealed class DockerWatcherTests
             await api.Send("not json at all");
             await api.Send(Event("create"));
             await api.Send(Event("start"));
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            var created = (ContainerActivity)await events.Reader.ReadAsync(timeout.Token);
-            var started = (ContainerActivity)await events.Reader.ReadAsync(timeout.Token);
+            // Generous: the suite runs test classes side by side on two cores, and a starved thread pool once held the
+            // fake API's answers past a 10 s bound in CI. A timeout names what the watcher was doing.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var created = (ContainerActivity)await Next(events.Reader, watcher, timeout.Token);
+            var started = (ContainerActivity)await Next(events.Reader, watcher, timeout.Token);
 
             var key = new ProcFs().TryGetKey(client.Id);
             Assert.Equal(ContainerAction.Created, created.Action);
@@ -57,6 +59,19 @@ public sealed class DockerWatcherTests
         finally
         {
             client.Kill();
+        }
+    }
+
+    private static async Task<SensorEvent> Next(ChannelReader<SensorEvent> reader, DockerWatcher watcher, CancellationToken token)
+    {
+        try
+        {
+            return await reader.ReadAsync(token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException(
+                $"no container event within the bound: watcher state '{watcher.State}', {watcher.Events} reported, {watcher.Failures} failures, last '{watcher.LastFailure}'");
         }
     }
 

@@ -20,7 +20,8 @@ internal sealed class FakeDockerApi : IDisposable
         SocketPath = Path.Combine(Directory, "docker.sock");
         _listener.Bind(new UnixDomainSocketEndPoint(SocketPath));
         _listener.Listen(16);
-        _ = AcceptAsync();
+        // Threads of its own: a thread pool starved by the tests running beside this one must not hold its answers.
+        new Thread(Accept) { IsBackground = true, Name = "fake-docker-accept" }.Start();
     }
 
     public string Directory { get; }
@@ -32,7 +33,7 @@ internal sealed class FakeDockerApi : IDisposable
     /// <summary>Writes one event line to the stream once the watcher has opened it.</summary>
     public async Task Send(string json)
     {
-        var stream = await _events.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var stream = await _events.Task.WaitAsync(TimeSpan.FromSeconds(60));
         await stream.SendAsync(Encoding.UTF8.GetBytes(json + "\n"));
     }
 
@@ -47,19 +48,19 @@ internal sealed class FakeDockerApi : IDisposable
         System.IO.Directory.Delete(Directory, recursive: true);
     }
 
-    private async Task AcceptAsync()
+    private void Accept()
     {
         try
         {
             while (true)
             {
-                var connection = await _listener.AcceptAsync();
+                var connection = _listener.Accept();
                 lock (_connections)
                 {
                     _connections.Add(connection);
                 }
 
-                _ = ServeAsync(connection);
+                new Thread(() => Serve(connection)) { IsBackground = true, Name = "fake-docker-serve" }.Start();
             }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
@@ -67,7 +68,7 @@ internal sealed class FakeDockerApi : IDisposable
         }
     }
 
-    private async Task ServeAsync(Socket connection)
+    private void Serve(Socket connection)
     {
         var request = new StringBuilder();
         var buffer = new byte[1024];
@@ -75,7 +76,7 @@ internal sealed class FakeDockerApi : IDisposable
         {
             while (!request.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
             {
-                var read = await connection.ReceiveAsync(buffer);
+                var read = connection.Receive(buffer);
                 if (read == 0)
                 {
                     return;
@@ -87,13 +88,13 @@ internal sealed class FakeDockerApi : IDisposable
             var path = request.ToString().Split(' ')[1];
             if (path.StartsWith("/events", StringComparison.Ordinal))
             {
-                await connection.SendAsync(Encoding.ASCII.GetBytes("HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n"));
+                connection.Send(Encoding.ASCII.GetBytes("HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n"));
                 _events.TrySetResult(connection);
                 return;
             }
 
             var body = path.StartsWith("/containers/", StringComparison.Ordinal) ? $"{{\"Id\":\"x\",\"State\":{{\"Running\":true,\"Pid\":{InitPid}}}}}" : "{}";
-            await connection.SendAsync(Encoding.ASCII.GetBytes($"HTTP/1.0 200 OK\r\nContent-Length: {body.Length}\r\n\r\n{body}"));
+            connection.Send(Encoding.ASCII.GetBytes($"HTTP/1.0 200 OK\r\nContent-Length: {body.Length}\r\n\r\n{body}"));
             connection.Shutdown(SocketShutdown.Both);
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
