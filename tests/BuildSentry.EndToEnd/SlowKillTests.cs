@@ -33,18 +33,33 @@ public sealed class SlowKillTests(NetworkLabFixture fixture)
         Directory.CreateDirectory(freezer);
         var work = Directory.CreateTempSubdirectory("bs-slowkill-").FullName;
         var pidFile = Path.Combine(work, "pid");
+        var fifo = Path.Combine(work, "a-alive");
         var go = Path.Combine(work, "go");
-        var goFast = Path.Combine(work, "go-fast");
         try
         {
-            // B is started (and placed) first, so that only its violation, not its start, falls in A's wait.
+            // B is started (and placed) first, so that only its violation, not its start, falls in A's wait. Its
+            // query leaves the instant A's processes die in A's kill: it reads a FIFO that only they hold open for
+            // writing (not the frozen sleep), so nothing on the test's side (the alert's delivery, a poll, a program's
+            // start on a loaded machine) stands between the two. It waits for its answer, as dig does: the forwarder
+            // finds the job from the asking socket.
             using var fast = BuildJob.Start(Lab, $"""
-                while [ ! -e {goFast} ]; do sleep 0.02; done
-                dig +short +tries=1 fast{Random.Shared.Next(1000, 9999)}.{NetworkLab.ExfilDomain} > /dev/null
+                python3 - {fifo} fast{Random.Shared.Next(1000, 9999)}.{NetworkLab.ExfilDomain} {NetworkLab.ResolverAddress} <<'PY'
+                import os, random, socket, struct, sys, time
+                while not os.path.exists(sys.argv[1]):
+                    time.sleep(0.01)
+                open(sys.argv[1], "rb").read()
+                name = b"".join(bytes([len(label)]) + label.encode() for label in sys.argv[2].split(".")) + b"\0"
+                query = struct.pack(">HHHHHH", random.randrange(65536), 0x0100, 1, 0, 0, 0) + name + struct.pack(">HH", 1, 1)
+                asker = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                asker.settimeout(10)
+                asker.sendto(query, (sys.argv[3], 53))
+                asker.recv(512)
+                PY
                 sleep 30
                 """);
             using var slow = BuildJob.Start(Lab, $"""
                 sleep 120 & echo $! > {pidFile}
+                mkfifo {fifo}.new && mv {fifo}.new {fifo} && exec 7>{fifo}
                 while [ ! -e {go} ]; do sleep 0.02; done
                 dig +short +tries=1 slow{Random.Shared.Next(1000, 9999)}.{NetworkLab.ExfilDomain} > /dev/null
                 sleep 60
@@ -55,7 +70,6 @@ public sealed class SlowKillTests(NetworkLabFixture fixture)
             await File.WriteAllTextAsync(go, "");
             await daemon.WaitForAlertAsync(a => Str(a, "job") == slow.JobId && Str(a, "action") == "killed");
 
-            await File.WriteAllTextAsync(goFast, "");
             var result = await fast.WaitAsync(TimeSpan.FromSeconds(30));
             Assert.Equal(137, result.ExitCode);
             var fastReport = await ReportAsync(daemon, fast.JobId);
