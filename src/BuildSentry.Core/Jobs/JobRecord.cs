@@ -27,6 +27,19 @@ public sealed class JobRecord
 
     public DateTimeOffset StartedAt { get; }
 
+    /// <summary>
+    /// The root is the runner's process (Runner.Worker, the Buildkite bootstrap, <c>buildsentry exec</c>), not job code: a
+    /// kill kills every other member and leaves the root running, so the runner sees the step fail and runs its completion
+    /// hook. The job goes on (its later processes are members, judged, and killed again at a new violation).
+    /// </summary>
+    public bool SpareRoot { get; internal set; }
+
+    /// <summary>How many times the job was killed: more than once only for a job whose root is spared.</summary>
+    public int Kills { get; internal set; }
+
+    /// <summary>The latest kill left the root running (<see cref="SpareRoot"/>, and the root could be kept out of it).</summary>
+    public bool KillSparedRoot { get; internal set; }
+
     public DateTimeOffset? EndedAt { get; internal set; }
 
     public string? EndReason { get; internal set; }

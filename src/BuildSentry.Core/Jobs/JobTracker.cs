@@ -59,7 +59,7 @@ public sealed partial class JobTracker
             case ProcessExited exit: OnExit(exit); break;
             case ProcessCommChanged comm: OnComm(comm); break;
             case ProcessRescanned rescan: OnRescan(rescan); break;
-            case JobRegistrationRequested register: Register(register, register.Root, register.Metadata, JobDetection.Registered); break;
+            case JobRegistrationRequested register: Register(register, register.Root, register.Metadata, JobDetection.Registered, register.SpareRoot); break;
             case RunnerWorkerDiscovered worker: Register(worker, worker.Worker, worker.Metadata, JobDetection.RunnerWorker); break;
             case JobEndRequested end: OnEndRequested(end); break;
             case ContainerActivity container: OnContainer(container); break;
@@ -72,7 +72,7 @@ public sealed partial class JobTracker
         Processes.Evict(e.Time);
     }
 
-    private void Register(SensorEvent request, ProcessKey rootKey, JobMetadata metadata, JobDetection detection)
+    private void Register(SensorEvent request, ProcessKey rootKey, JobMetadata metadata, JobDetection detection, bool spareRoot = false)
     {
         var root = LiveOrAdopt(rootKey, default, ProcessDetails.Unknown, request.Time);
         if (JobOf(root) is { IsActive: true } current)
@@ -80,6 +80,9 @@ public sealed partial class JobTracker
             if (current.Metadata.IsSameJob(metadata))
             {
                 current.Metadata = current.Metadata.Enrich(metadata);
+                // A job's own process may re-register it: sparing is granted later only to a root found as a runner
+                // worker (never job code), so a step cannot have its own shell spared.
+                current.SpareRoot |= spareRoot && current.Detection == JobDetection.RunnerWorker && current.Root == root.Key;
                 return;
             }
 
@@ -93,7 +96,7 @@ public sealed partial class JobTracker
             return;
         }
 
-        var job = StartJob(metadata, root, request.Time, detection);
+        var job = StartJob(metadata, root, request.Time, detection, spareRoot);
         foreach (var process in Processes.Live)
         {
             if (process.JobId is null && process != root && DescendsFrom(process, root))
@@ -105,9 +108,9 @@ public sealed partial class JobTracker
         Place(job);
     }
 
-    private JobRecord StartJob(JobMetadata metadata, ProcessRecord root, DateTimeOffset time, JobDetection detection)
+    private JobRecord StartJob(JobMetadata metadata, ProcessRecord root, DateTimeOffset time, JobDetection detection, bool spareRoot = false)
     {
-        var job = new JobRecord(metadata, root.Key, time, detection);
+        var job = new JobRecord(metadata, root.Key, time, detection) { SpareRoot = spareRoot };
         _active[job.Id] = job;
         _ended.Remove(job.Id);
         Join(root, job);
