@@ -80,9 +80,11 @@ public sealed partial class JobTracker
             if (current.Metadata.IsSameJob(metadata))
             {
                 current.Metadata = current.Metadata.Enrich(metadata);
-                // A job's own process may re-register it: sparing is granted later only to a root found as a runner
-                // worker (never job code), so a step cannot have its own shell spared.
-                current.SpareRoot |= spareRoot && current.Detection == JobDetection.RunnerWorker && current.Root == root.Key;
+                if (request is JobRegistrationRequested)
+                {
+                    DecideSpared(current, spareRoot ? root.Key : null);
+                }
+
                 return;
             }
 
@@ -96,7 +98,11 @@ public sealed partial class JobTracker
             return;
         }
 
-        var job = StartJob(metadata, root, request.Time, detection, spareRoot);
+        var job = StartJob(metadata, root, request.Time, detection);
+        if (request is JobRegistrationRequested)
+        {
+            DecideSpared(job, spareRoot ? root.Key : null);
+        }
         foreach (var process in Processes.Live)
         {
             if (process.JobId is null && process != root && DescendsFrom(process, root))
@@ -108,9 +114,25 @@ public sealed partial class JobTracker
         Place(job);
     }
 
-    private JobRecord StartJob(JobMetadata metadata, ProcessRecord root, DateTimeOffset time, JobDetection detection, bool spareRoot = false)
+    /// <summary>
+    /// The job's first registration (the runner's hook, before any step) says which process a kill spares, if any. Later
+    /// ones come from the job's own processes and change nothing, or a step could have its own shell spared; only once
+    /// the spared process has exited may another take its place (a second <c>buildsentry exec</c> of the same build).
+    /// </summary>
+    private void DecideSpared(JobRecord job, ProcessKey? spared)
     {
-        var job = new JobRecord(metadata, root.Key, time, detection) { SpareRoot = spareRoot };
+        if (job.SpareDecided && (job.Spared is not { } current || (Processes.TryGetLive(current.Pid, out var live) && live.Key == current)))
+        {
+            return;
+        }
+
+        job.SpareDecided = true;
+        job.Spared = spared;
+    }
+
+    private JobRecord StartJob(JobMetadata metadata, ProcessRecord root, DateTimeOffset time, JobDetection detection)
+    {
+        var job = new JobRecord(metadata, root.Key, time, detection);
         _active[job.Id] = job;
         _ended.Remove(job.Id);
         Join(root, job);

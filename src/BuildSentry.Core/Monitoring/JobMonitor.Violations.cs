@@ -130,10 +130,10 @@ public sealed partial class JobMonitor
     private static bool Kills(ProfileMode mode) => mode is ProfileMode.Kill or ProfileMode.Prevent;
 
     /// <summary>
-    /// A job is killed once. One whose root is spared lives on: a violation once its last kill is done (every process
+    /// A job is killed once. One whose runner's process is spared lives on: a violation once its last kill is done (every process
     /// it signalled gone; until then the spared root is stopped and nothing new of the job runs) kills again.
     /// </summary>
-    private static bool Killable(JobRecord job) => job.IsActive && (job.KilledAt is null || (job.SpareRoot && !job.KillExitPending));
+    private static bool Killable(JobRecord job) => job.IsActive && (job.KilledAt is null || (job.Spared is not null && !job.KillExitPending));
 
     private void Kill(JobRecord job, string? alertId, string reason, DateTimeOffset time)
     {

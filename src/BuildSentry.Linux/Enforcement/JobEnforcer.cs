@@ -66,12 +66,12 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
     public PendingKill Signal(JobRecord job, IReadOnlyList<ProcessKey> members)
     {
         var started = _time.GetTimestamp();
-        // A spared root is stopped before anything of its job dies: woken by its step's death, it would otherwise fork
+        // A spared process is stopped before anything of its job dies: woken by its step's death, it would otherwise fork
         // its next step or completion hook among the processes being killed. Its identity is pid and start time.
-        var spared = job.SpareRoot ? SparedRoot.Stop(_proc, job.Root) : null;
-        if (job.SpareRoot)
+        var spared = job.Spared is { } runner ? SparedRoot.Stop(_proc, runner) : null;
+        if (job.Spared is not null)
         {
-            members = [.. members.Where(m => m != job.Root)];
+            members = [.. members.Where(m => m != job.Spared)];
         }
 
         if (KernelMembers?.Invoke(job) is { Count: > 0 } held)
@@ -80,7 +80,7 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
             // those forked before their parent entered the cgroup): the kill must reach them too.
             var known = members.Select(m => m.Pid).ToHashSet();
             var extra = held.Where(pid => !known.Contains(pid)).Select(_proc.TryGetKey).OfType<ProcessKey>()
-                .Where(key => !job.SpareRoot || key != job.Root).ToList();
+                .Where(key => key != job.Spared).ToList();
             if (extra.Count > 0)
             {
                 members = [.. members, .. extra];

@@ -7,7 +7,7 @@ using static Tmds.Linux.LibC;
 namespace BuildSentry.Linux.Enforcement;
 
 /// <summary>
-/// The root of a job whose root is the runner's own process (<see cref="Core.Jobs.JobRecord.SpareRoot"/>), held through
+/// The runner's own process in a job (<see cref="Core.Jobs.JobRecord.Spared"/>, most often the job's root), held through
 /// a pidfd and stopped for the length of a kill: a stopped process cannot fork, so nothing it would start meanwhile
 /// (the runner's next step or completion hook) is born among the processes being killed, or outside them. Taken out of
 /// the job's cgroup before cgroup.kill, put back once the cgroup is empty, then resumed.

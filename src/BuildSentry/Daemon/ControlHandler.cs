@@ -86,7 +86,7 @@ internal sealed partial class ControlHandler(MonitorPipeline pipeline, StatusBui
         if (Monitor.Tracker.TryGetJob(metadata.JobId, out var job) && job.IsActive)
         {
             var profile = Monitor.TryGetState(job.Id, out var state) ? state.Profile?.Name ?? "(none)" : "(none)";
-            var spared = job.SpareRoot ? " (a kill spares the root)" : "";
+            var spared = job.Spared is { } runner ? $" (a kill spares pid {runner.Pid})" : "";
             return new ControlResponse(true, $"job {job.Id} monitored from pid {job.Root.Pid}{spared} with profile {profile}");
         }
 

@@ -60,7 +60,7 @@ public sealed class SparedRootTests
 
         var state = Assert.Single(monitor.ActiveJobs);
         var job = state.Job;
-        Assert.True(job.SpareRoot);
+        Assert.Equal(Key(10), job.Spared);
         Assert.Single(_enforcer.Kills);
         Assert.Equal([AlertAction.Killed, AlertAction.Alerted], _alerts.Alerts.Select(a => a.Action));
 
@@ -84,42 +84,59 @@ public sealed class SparedRootTests
     }
 
     [Fact]
-    public void A_job_registered_without_sparing_its_root_cannot_be_made_to_spare_it_by_a_later_registration()
+    public void A_job_registered_without_sparing_a_process_cannot_be_made_to_spare_one_by_a_later_registration()
     {
-        var observer = new RecordingObserver();
-        var tracker = new JobTracker(observer, observer);
         var metadata = JobMarkers.Detect(GitHub())!;
         var trace = new TraceBuilder().Spawn(Key(1), Key(10), "/bin/sh");
         trace.Add(new JobRegistrationRequested(trace.Now, Key(10), metadata));
-        // A step of the job registers it again, naming its root and asking for it to be spared.
+        // A step of the job registers it again, naming its shell and asking for it to be spared.
         trace.Spawn(Key(10), Key(11), "/bin/sh");
         trace.Add(new JobRegistrationRequested(trace.Now, Key(10), metadata, SpareRoot: true));
-        foreach (var e in trace.Events)
-        {
-            tracker.Apply(e);
-        }
 
-        Assert.False(Assert.Single(tracker.ActiveJobs).SpareRoot);
+        Assert.Null(Track(trace).Spared);
     }
 
     [Fact]
-    public void A_job_found_from_its_runner_worker_spares_the_worker_once_the_started_hook_asks()
+    public void A_job_found_from_its_runner_worker_spares_the_worker_its_started_hook_names_and_no_step_changes_it()
     {
-        var observer = new RecordingObserver();
-        var tracker = new JobTracker(observer, observer);
         var worker = new JobMetadata(CiSystems.GitHub, JobIds.Create(CiSystems.GitHub, "github_4711")) { TrackingId = "github_4711" };
         var trace = new TraceBuilder().Spawn(Key(1), Key(10), "/opt/runner/bin/Runner.Worker");
         trace.Add(new RunnerWorkerDiscovered(trace.Now, Key(10), worker));
         trace.Spawn(Key(10), Key(11), "/bin/bash", GitHub());
-        trace.Add(new JobRegistrationRequested(trace.Now, Key(11), worker, SpareRoot: true));
         trace.Add(new JobRegistrationRequested(trace.Now, Key(10), worker, SpareRoot: true));
+        trace.Spawn(Key(10), Key(12), "/bin/bash", GitHub());
+        trace.Add(new JobRegistrationRequested(trace.Now, Key(12), worker, SpareRoot: true));
+
+        var job = Track(trace);
+        Assert.Equal(JobDetection.RunnerWorker, job.Detection);
+        Assert.Equal(Key(10), job.Spared);
+    }
+
+    [Fact]
+    public void Each_exec_wrapper_of_a_build_found_by_its_markers_is_spared_in_turn()
+    {
+        var jenkins = new Dictionary<string, string> { ["BUILD_TAG"] = "jenkins-app-9", ["JENKINS_URL"] = "http://jenkins.test/" };
+        var trace = new TraceBuilder().Spawn(Key(1), Key(10), "/bin/sh", jenkins).Spawn(Key(10), Key(11), "/usr/bin/buildsentry", jenkins);
+        var metadata = JobMarkers.Detect(jenkins)!;
+        trace.Add(new JobRegistrationRequested(trace.Now, Key(11), metadata, SpareRoot: true));
+        trace.Exit(Key(11)).Spawn(Key(10), Key(12), "/usr/bin/buildsentry", jenkins);
+        trace.Add(new JobRegistrationRequested(trace.Now, Key(12), metadata, SpareRoot: true));
+
+        var job = Track(trace);
+        Assert.Equal(JobDetection.EnvironmentMarkers, job.Detection);
+        Assert.Equal(Key(12), job.Spared);
+    }
+
+    private static JobRecord Track(TraceBuilder trace)
+    {
+        var observer = new RecordingObserver();
+        var tracker = new JobTracker(observer, observer);
         foreach (var e in trace.Events)
         {
             tracker.Apply(e);
         }
 
-        var job = Assert.Single(tracker.ActiveJobs);
-        Assert.Equal(JobDetection.RunnerWorker, job.Detection);
-        Assert.True(job.SpareRoot);
+        Assert.Empty(observer.Refusals);
+        return Assert.Single(tracker.ActiveJobs);
     }
 }
