@@ -26,7 +26,7 @@ public static class JobReportText
         if (r.Kill is { } kill)
         {
             var times = kill.Count > 1 ? $" ({kill.Count} times; the last)" : "";
-            var spared = kill.RootSpared ? "; the runner's own process (the job's root) was spared" : "";
+            var spared = kill.RootSpared ? "; the runner's own process was spared" : "";
             sb.AppendLine(CultureInfo.InvariantCulture, $"- killed{times} at {T(kill.At)} by {E(kill.By)} ({E(kill.Method)}{spared})");
         }
 
