@@ -23,23 +23,8 @@ public sealed partial class RunnerHookTests(NetworkLabFixture fixture)
         await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup("audit"));
         using var runner = new RunnerHookSetup(daemon);
         var runId = RunnerHookSetup.RandomId();
-        var workspace = System.IO.Directory.CreateDirectory(Path.Combine(runner.Directory, "_work", "app", "app")).FullName;
-        var summary = runner.Write("_temp/_runner_file_commands/step_summary_hook", "");
-        // Runner.Worker runs each hook as `bash --noprofile --norc -e -o pipefail FILE` in the workspace, and its steps as its children.
-        File.Copy("/bin/bash", Path.Combine(runner.Directory, "Runner.Worker"));
-        File.SetUnixFileMode(Path.Combine(runner.Directory, "Runner.Worker"), UnixFileMode.UserRead | UnixFileMode.UserExecute);
-        var env = new Dictionary<string, string>(runner.Environment)
-        {
-            ["GITHUB_ACTIONS"] = "true", ["GITHUB_RUN_ID"] = runId, ["GITHUB_RUN_ATTEMPT"] = "1", ["GITHUB_JOB"] = "build",
-            ["GITHUB_REPOSITORY"] = "acme/app", ["GITHUB_WORKFLOW"] = "ci", ["RUNNER_NAME"] = "lab-runner", ["GITHUB_WORKSPACE"] = workspace,
-        };
-        var worker = $"""
-            cd "$GITHUB_WORKSPACE"
-            bash --noprofile --norc -e -o pipefail {RunnerHookSetup.Hook("github-job-started.sh")} || exit 90
-            bash --noprofile --norc -e -o pipefail -c '{EvilStep}'
-            GITHUB_STEP_SUMMARY={summary} bash --noprofile --norc -e -o pipefail {RunnerHookSetup.Hook("github-job-completed.sh")}
-            """;
-        using var process = Lab.StartJob([Path.Combine(runner.Directory, "Runner.Worker"), "-c", worker], env);
+        var (worker, env, summary) = GitHubWorker(runner, runId, afterStep: "");
+        using var process = Lab.StartJob(worker, env);
         var result = await Command.WaitAsync(process, TimeSpan.FromSeconds(60));
 
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -62,25 +47,10 @@ public sealed partial class RunnerHookTests(NetworkLabFixture fixture)
         await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup("kill"));
         using var runner = new RunnerHookSetup(daemon);
         var runId = RunnerHookSetup.RandomId();
-        var workspace = System.IO.Directory.CreateDirectory(Path.Combine(runner.Directory, "_work", "app", "app")).FullName;
-        var summary = runner.Write("_temp/_runner_file_commands/step_summary_hook", "");
-        File.Copy("/bin/bash", Path.Combine(runner.Directory, "Runner.Worker"));
-        File.SetUnixFileMode(Path.Combine(runner.Directory, "Runner.Worker"), UnixFileMode.UserRead | UnixFileMode.UserExecute);
-        var env = new Dictionary<string, string>(runner.Environment)
-        {
-            ["GITHUB_ACTIONS"] = "true", ["GITHUB_RUN_ID"] = runId, ["GITHUB_RUN_ATTEMPT"] = "1", ["GITHUB_JOB"] = "build",
-            ["GITHUB_REPOSITORY"] = "acme/app", ["GITHUB_WORKFLOW"] = "ci", ["RUNNER_NAME"] = "lab-runner", ["GITHUB_WORKSPACE"] = workspace,
-        };
         // The worker fails the killed step and goes on to its completion hook, as Runner.Worker does.
-        var worker = $"""
-            cd "$GITHUB_WORKSPACE"
-            bash --noprofile --norc -e -o pipefail {RunnerHookSetup.Hook("github-job-started.sh")} || exit 90
-            bash --noprofile --norc -e -o pipefail -c '{EvilStep}'; echo "step exit $?"
-            GITHUB_STEP_SUMMARY={summary} bash --noprofile --norc -e -o pipefail {RunnerHookSetup.Hook("github-job-completed.sh")}
-            echo "worker done"
-            """;
+        var (worker, env, summary) = GitHubWorker(runner, runId, afterStep: "; echo \"step exit $?\"");
         var before = Lab.BytesReceivedBy("evil.test");
-        using var process = Lab.StartJob([Path.Combine(runner.Directory, "Runner.Worker"), "-c", worker], env);
+        using var process = Lab.StartJob(worker, env);
         var result = await Command.WaitAsync(process, TimeSpan.FromSeconds(60));
 
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -223,6 +193,34 @@ public sealed partial class RunnerHookTests(NetworkLabFixture fixture)
         Assert.Contains($"# Job {job}: KILLED", result.StandardError);
         Assert.Contains("the runner's own process was spared", result.StandardError);
         Assert.Contains("evil.test", result.StandardError);
+    }
+
+    /// <summary>
+    /// A GitHub runner's worker stand-in (bash copied as Runner.Worker, so its comm is the worker's) with the job's
+    /// environment: it runs each hook as `bash --noprofile --norc -e -o pipefail FILE` in the workspace, and the step,
+    /// followed by <paramref name="afterStep"/>, as its child; then says "worker done".
+    /// </summary>
+    private static (string[] Command, Dictionary<string, string> Environment, string Summary) GitHubWorker(RunnerHookSetup runner, string runId,
+        string afterStep)
+    {
+        var workspace = System.IO.Directory.CreateDirectory(Path.Combine(runner.Directory, "_work", "app", "app")).FullName;
+        var summary = runner.Write("_temp/_runner_file_commands/step_summary_hook", "");
+        var worker = Path.Combine(runner.Directory, "Runner.Worker");
+        File.Copy("/bin/bash", worker);
+        File.SetUnixFileMode(worker, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        var env = new Dictionary<string, string>(runner.Environment)
+        {
+            ["GITHUB_ACTIONS"] = "true", ["GITHUB_RUN_ID"] = runId, ["GITHUB_RUN_ATTEMPT"] = "1", ["GITHUB_JOB"] = "build",
+            ["GITHUB_REPOSITORY"] = "acme/app", ["GITHUB_WORKFLOW"] = "ci", ["RUNNER_NAME"] = "lab-runner", ["GITHUB_WORKSPACE"] = workspace,
+        };
+        var script = $"""
+            cd "$GITHUB_WORKSPACE"
+            bash --noprofile --norc -e -o pipefail {RunnerHookSetup.Hook("github-job-started.sh")} || exit 90
+            bash --noprofile --norc -e -o pipefail -c '{EvilStep}'{afterStep}
+            GITHUB_STEP_SUMMARY={summary} bash --noprofile --norc -e -o pipefail {RunnerHookSetup.Hook("github-job-completed.sh")}
+            echo "worker done"
+            """;
+        return ([worker, "-c", script], env, summary);
     }
 
     [GeneratedRegex(@"^::(error|warning) title=[^:,\r\n]*::[^\r\n]*$")]

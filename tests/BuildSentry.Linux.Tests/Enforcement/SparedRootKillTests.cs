@@ -127,11 +127,5 @@ public sealed class SparedRootKillTests
 
     private static string Marker() => $"{Random.Shared.Next(100, 999)}.{Random.Shared.Next(1000, 9999)}";
 
-    private static List<ProcessKey> Sleepers(string marker)
-    {
-        var proc = new ProcFs();
-        return proc.EnumeratePids()
-            .Where(pid => proc.ReadArgv(pid) is ["sleep", var arg] && arg == marker)
-            .Select(pid => proc.TryGetKey(pid)).OfType<ProcessKey>().ToList();
-    }
+    private static List<ProcessKey> Sleepers(string marker) => ProcessTree.Sleepers(marker);
 }
