@@ -138,6 +138,12 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
         var inside = JobCgroups.Processes(path).ToHashSet();
         using var firstInside = new ProcessSweep(_proc);
         var firstOutside = new ProcessSweep(_proc);
+        if (spared is not null)
+        {
+            // It may be a child of a member swept here (buildsentry exec under a step's shell): never one of its descendants.
+            firstOutside.Spare(spared);
+        }
+
         foreach (var member in members.OrderByDescending(m => m.StartTime).Take(_options.SignalFirst))
         {
             (inside.Contains(member.Pid) ? firstInside : firstOutside).StopMember(member, job.Root.StartTime);
@@ -156,7 +162,7 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
         var rootInside = spared is not null && inside.Remove(spared.Pid);
         if (rootInside && spared!.MoveAside(path) is { Succeeded: false } aside)
         {
-            // Not out of the cgroup's reach: the kill still kills, root included.
+            // Not out of the cgroup's reach: the kill still kills, the spared process included.
             LogRootNotSpared(logger, job.Id, aside.Error ?? "unknown");
             inside.Add(spared.Pid);
             spared.Dispose();
@@ -180,7 +186,7 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
         var relative = CgroupMembership.Relative(_mount, path);
         var escaped = members.Where(m => !remaining.Contains(m.Pid) && !firstOutside.Holds(m.Pid)
                                          && !CgroupMembership.IsIn(_proc.Root, m.Pid, relative)).ToList();
-        var swept = escaped.Count == 0 ? null : SweepMembers(job, escaped, relative);
+        var swept = escaped.Count == 0 ? null : SweepMembers(job, escaped, relative, spared);
         var method = swept is { Signalled: > 0 } || sweptFirst > 0 ? $"{CgroupMethod} + {SweepMethod}" : CgroupMethod;
         var sweptOutside = firstOutside.HeldPids.Count(pid => !inside.Contains(pid));
         var result = new KillResult(method, inside.Count + sweptOutside + (swept?.Signalled ?? 0), null, signalledAt, RootSpared: spared is not null);
