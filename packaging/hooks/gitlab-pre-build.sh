@@ -4,6 +4,7 @@
 # GitLab runs pre_build_script in the same shell as the job's script, just before it, so the
 # job's root is that build shell: this script's parent. The job ends when the shell exits.
 # after_script runs in a shell of its own and is not part of the job.
+# No --spare-root: the root is the shell running the job's own script, and a kill must stop it.
 #
 # If the daemon cannot register the job, the hook fails and so does the job.
 # BUILDSENTRY_FAIL_OPEN=true lets the job run unmonitored.

@@ -23,23 +23,8 @@ public sealed partial class RunnerHookTests(NetworkLabFixture fixture)
         await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup("audit"));
         using var runner = new RunnerHookSetup(daemon);
         var runId = RunnerHookSetup.RandomId();
-        var workspace = System.IO.Directory.CreateDirectory(Path.Combine(runner.Directory, "_work", "app", "app")).FullName;
-        var summary = runner.Write("_temp/_runner_file_commands/step_summary_hook", "");
-        // Runner.Worker runs each hook as `bash --noprofile --norc -e -o pipefail FILE` in the workspace, and its steps as its children.
-        File.Copy("/bin/bash", Path.Combine(runner.Directory, "Runner.Worker"));
-        File.SetUnixFileMode(Path.Combine(runner.Directory, "Runner.Worker"), UnixFileMode.UserRead | UnixFileMode.UserExecute);
-        var env = new Dictionary<string, string>(runner.Environment)
-        {
-            ["GITHUB_ACTIONS"] = "true", ["GITHUB_RUN_ID"] = runId, ["GITHUB_RUN_ATTEMPT"] = "1", ["GITHUB_JOB"] = "build",
-            ["GITHUB_REPOSITORY"] = "acme/app", ["GITHUB_WORKFLOW"] = "ci", ["RUNNER_NAME"] = "lab-runner", ["GITHUB_WORKSPACE"] = workspace,
-        };
-        var worker = $"""
-            cd "$GITHUB_WORKSPACE"
-            bash --noprofile --norc -e -o pipefail {RunnerHookSetup.Hook("github-job-started.sh")} || exit 90
-            bash --noprofile --norc -e -o pipefail -c '{EvilStep}'
-            GITHUB_STEP_SUMMARY={summary} bash --noprofile --norc -e -o pipefail {RunnerHookSetup.Hook("github-job-completed.sh")}
-            """;
-        using var process = Lab.StartJob([Path.Combine(runner.Directory, "Runner.Worker"), "-c", worker], env);
+        var (worker, env, summary) = GitHubWorker(runner, runId, afterStep: "");
+        using var process = Lab.StartJob(worker, env);
         var result = await Command.WaitAsync(process, TimeSpan.FromSeconds(60));
 
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -53,6 +38,35 @@ public sealed partial class RunnerHookTests(NetworkLabFixture fixture)
         Assert.Contains(annotations, line => line.Contains("evil.test", StringComparison.Ordinal)
                                              && line.StartsWith("::error title=BuildSentry%3A egress.", StringComparison.Ordinal));
         Assert.Contains(annotations, line => line.Contains($"job github-{runId}-1-build: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task GitHub_job_killed_in_kill_mode_leaves_the_worker_running_and_its_completed_hook_shows_the_killed_verdict()
+    {
+        await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(20));
+        await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup("kill"));
+        using var runner = new RunnerHookSetup(daemon);
+        var runId = RunnerHookSetup.RandomId();
+        // The worker fails the killed step and goes on to its completion hook, as Runner.Worker does.
+        var (worker, env, summary) = GitHubWorker(runner, runId, afterStep: "; echo \"step exit $?\"");
+        var before = Lab.BytesReceivedBy("evil.test");
+        using var process = Lab.StartJob(worker, env);
+        var result = await Command.WaitAsync(process, TimeSpan.FromSeconds(60));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"(a kill spares pid {process.Id})", result.StandardOutput);
+        Assert.DoesNotContain("step done", result.StandardOutput);
+        Assert.Contains("step exit 137", result.StandardOutput);
+        Assert.Contains("worker done", result.StandardOutput);
+        Assert.Equal(before, Lab.BytesReceivedBy("evil.test"));
+        var markdown = await File.ReadAllTextAsync(summary);
+        Assert.StartsWith($"# Job github-{runId}-1-build: KILLED", markdown);
+        Assert.Contains("the runner's own process was spared", markdown);
+        Assert.Contains("evil.test", markdown);
+        var annotations = result.StandardOutput.Split('\n').Where(l => l.StartsWith("::", StringComparison.Ordinal)).ToList();
+        Assert.All(annotations, line => Assert.Matches(WorkflowCommand(), line));
+        Assert.Contains(annotations, line => line.StartsWith("::error title=BuildSentry%3A ", StringComparison.Ordinal)
+                                             && line.Contains("(killed)::", StringComparison.Ordinal) && line.Contains("evil.test", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -160,19 +174,53 @@ public sealed partial class RunnerHookTests(NetworkLabFixture fixture)
     }
 
     [Fact]
-    public async Task Jenkins_exec_wrapper_exits_with_the_kill_s_status_when_the_job_is_killed()
+    public async Task Jenkins_exec_wrapper_survives_the_kill_of_its_command_exits_137_and_prints_the_killed_report()
     {
         await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(20));
         await using var daemon = await DaemonProcess.StartAsync(new DaemonSetup("kill"));
         using var runner = new RunnerHookSetup(daemon);
         var tag = $"jenkins-app-{RunnerHookSetup.RandomId()}";
         var env = new Dictionary<string, string>(runner.Environment) { ["BUILD_TAG"] = tag, ["JENKINS_URL"] = "http://jenkins.test/" };
-        using var process = Lab.StartJob(["sh", "-c", $"buildsentry exec -- bash -c '{EvilStep}'; echo \"exec exit $?\""], env);
+        var before = Lab.BytesReceivedBy("evil.test");
+        using var process = Lab.StartJob(["buildsentry", "exec", "--", "sh", "-c", EvilStep], env);
         var result = await Command.WaitAsync(process, TimeSpan.FromSeconds(60));
 
-        // The kill takes the whole job, the sh step and the wrapper with it: the step ends as a killed process.
+        // The kill takes the command and everything it started; the wrapper is spared to print the report.
         Assert.True(result.ExitCode == 137, result.ToString());
         Assert.DoesNotContain("step done", result.StandardOutput);
+        Assert.Equal(before, Lab.BytesReceivedBy("evil.test"));
+        var job = $"jenkins-{tag.Replace('-', '_')}";
+        Assert.Contains($"# Job {job}: KILLED", result.StandardError);
+        Assert.Contains("the runner's own process was spared", result.StandardError);
+        Assert.Contains("evil.test", result.StandardError);
+    }
+
+    /// <summary>
+    /// A GitHub runner's worker stand-in (bash copied as Runner.Worker, so its comm is the worker's) with the job's
+    /// environment: it runs each hook as `bash --noprofile --norc -e -o pipefail FILE` in the workspace, and the step,
+    /// followed by <paramref name="afterStep"/>, as its child; then says "worker done".
+    /// </summary>
+    private static (string[] Command, Dictionary<string, string> Environment, string Summary) GitHubWorker(RunnerHookSetup runner, string runId,
+        string afterStep)
+    {
+        var workspace = System.IO.Directory.CreateDirectory(Path.Combine(runner.Directory, "_work", "app", "app")).FullName;
+        var summary = runner.Write("_temp/_runner_file_commands/step_summary_hook", "");
+        var worker = Path.Combine(runner.Directory, "Runner.Worker");
+        File.Copy("/bin/bash", worker);
+        File.SetUnixFileMode(worker, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        var env = new Dictionary<string, string>(runner.Environment)
+        {
+            ["GITHUB_ACTIONS"] = "true", ["GITHUB_RUN_ID"] = runId, ["GITHUB_RUN_ATTEMPT"] = "1", ["GITHUB_JOB"] = "build",
+            ["GITHUB_REPOSITORY"] = "acme/app", ["GITHUB_WORKFLOW"] = "ci", ["RUNNER_NAME"] = "lab-runner", ["GITHUB_WORKSPACE"] = workspace,
+        };
+        var script = $"""
+            cd "$GITHUB_WORKSPACE"
+            bash --noprofile --norc -e -o pipefail {RunnerHookSetup.Hook("github-job-started.sh")} || exit 90
+            bash --noprofile --norc -e -o pipefail -c '{EvilStep}'{afterStep}
+            GITHUB_STEP_SUMMARY={summary} bash --noprofile --norc -e -o pipefail {RunnerHookSetup.Hook("github-job-completed.sh")}
+            echo "worker done"
+            """;
+        return ([worker, "-c", script], env, summary);
     }
 
     [GeneratedRegex(@"^::(error|warning) title=[^:,\r\n]*::[^\r\n]*$")]

@@ -3,7 +3,8 @@ using BuildSentry.Core.Jobs;
 namespace BuildSentry.Core.Events;
 
 /// <summary>Explicit registration (runner hook through the control socket): this process roots a job.</summary>
-public sealed record JobRegistrationRequested(DateTimeOffset Time, ProcessKey Root, JobMetadata Metadata) : SensorEvent(Time);
+/// <param name="SpareRoot"><paramref name="Root"/> is the runner's own process, not job code: a kill spares it (see <see cref="JobRecord.Spared"/>).</param>
+public sealed record JobRegistrationRequested(DateTimeOffset Time, ProcessKey Root, JobMetadata Metadata, bool SpareRoot = false) : SensorEvent(Time);
 
 public sealed record JobEndRequested(DateTimeOffset Time, string JobId, string Reason) : SensorEvent(Time);
 

@@ -27,6 +27,23 @@ public sealed class JobRecord
 
     public DateTimeOffset StartedAt { get; }
 
+    /// <summary>
+    /// The runner's process a kill leaves running (Runner.Worker, the Buildkite bootstrap, <c>buildsentry exec</c>), named
+    /// by the job's registration; null when a kill kills every member. The runner sees its step fail and runs its
+    /// completion hook; the job goes on (its later processes are members, judged, and killed again at a new violation).
+    /// </summary>
+    public ProcessKey? Spared { get; internal set; }
+
+    /// <summary>A registration has said whether a process is spared: later ones, from the job's own processes, may not
+    /// change it (a step must not have its shell spared), unless the spared process has exited.</summary>
+    internal bool SpareDecided { get; set; }
+
+    /// <summary>How many times the job was killed: more than once only for a job whose root is spared.</summary>
+    public int Kills { get; internal set; }
+
+    /// <summary>The latest kill left <see cref="Spared"/> running (it could be kept out of the kill).</summary>
+    public bool KillSparedRoot { get; internal set; }
+
     public DateTimeOffset? EndedAt { get; internal set; }
 
     public string? EndReason { get; internal set; }

@@ -59,7 +59,7 @@ public sealed partial class JobTracker
             case ProcessExited exit: OnExit(exit); break;
             case ProcessCommChanged comm: OnComm(comm); break;
             case ProcessRescanned rescan: OnRescan(rescan); break;
-            case JobRegistrationRequested register: Register(register, register.Root, register.Metadata, JobDetection.Registered); break;
+            case JobRegistrationRequested register: Register(register, register.Root, register.Metadata, JobDetection.Registered, register.SpareRoot); break;
             case RunnerWorkerDiscovered worker: Register(worker, worker.Worker, worker.Metadata, JobDetection.RunnerWorker); break;
             case JobEndRequested end: OnEndRequested(end); break;
             case ContainerActivity container: OnContainer(container); break;
@@ -72,7 +72,7 @@ public sealed partial class JobTracker
         Processes.Evict(e.Time);
     }
 
-    private void Register(SensorEvent request, ProcessKey rootKey, JobMetadata metadata, JobDetection detection)
+    private void Register(SensorEvent request, ProcessKey rootKey, JobMetadata metadata, JobDetection detection, bool spareRoot = false)
     {
         var root = LiveOrAdopt(rootKey, default, ProcessDetails.Unknown, request.Time);
         if (JobOf(root) is { IsActive: true } current)
@@ -80,6 +80,11 @@ public sealed partial class JobTracker
             if (current.Metadata.IsSameJob(metadata))
             {
                 current.Metadata = current.Metadata.Enrich(metadata);
+                if (request is JobRegistrationRequested)
+                {
+                    DecideSpared(current, spareRoot ? root.Key : null);
+                }
+
                 return;
             }
 
@@ -94,6 +99,10 @@ public sealed partial class JobTracker
         }
 
         var job = StartJob(metadata, root, request.Time, detection);
+        if (request is JobRegistrationRequested)
+        {
+            DecideSpared(job, spareRoot ? root.Key : null);
+        }
         foreach (var process in Processes.Live)
         {
             if (process.JobId is null && process != root && DescendsFrom(process, root))
@@ -103,6 +112,22 @@ public sealed partial class JobTracker
         }
 
         Place(job);
+    }
+
+    /// <summary>
+    /// The job's first registration (the runner's hook, before any step) says which process a kill spares, if any. Later
+    /// ones come from the job's own processes and change nothing, or a step could have its own shell spared; only once
+    /// the spared process has exited may another take its place (a second <c>buildsentry exec</c> of the same build).
+    /// </summary>
+    private void DecideSpared(JobRecord job, ProcessKey? spared)
+    {
+        if (job.SpareDecided && (job.Spared is not { } current || (Processes.TryGetLive(current.Pid, out var live) && live.Key == current)))
+        {
+            return;
+        }
+
+        job.SpareDecided = true;
+        job.Spared = spared;
     }
 
     private JobRecord StartJob(JobMetadata metadata, ProcessRecord root, DateTimeOffset time, JobDetection detection)

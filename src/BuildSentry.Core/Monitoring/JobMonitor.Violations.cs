@@ -32,14 +32,15 @@ public sealed partial class JobMonitor
         var refused = _applying is ConnectionPrevented or DnsQueryObserved { Prevented: true };
         var action = refused && state.Mode == ProfileMode.Prevent ? AlertAction.Prevented : AlertAction.Alerted;
         string? id = null;
-        if (action == AlertAction.Alerted && Kills(state.Mode) && state.Job.KilledAt is null && state.Job.IsActive)
+        var killedAhead = state.KilledAheadFor is { } ahead && ReferenceEquals(ahead, _applying);
+        if (action == AlertAction.Alerted && Kills(state.Mode) && !killedAhead && Killable(state.Job))
         {
             id = state.NextAlertId();
             Kill(state.Job, id, reason, time);
             action = AlertAction.Killed;
         }
 
-        var claimsKill = action != AlertAction.Killed && state.KilledAheadFor is { } ahead && ReferenceEquals(ahead, _applying);
+        var claimsKill = action != AlertAction.Killed && killedAhead;
         var (destinationGroup, name) = Grouping(process, destination, findingKey);
         if (!Admit(state, kind, rule, destinationGroup, mustAlert: id is not null || claimsKill))
         {
@@ -90,7 +91,7 @@ public sealed partial class JobMonitor
     public bool KillAhead(SensorEvent e)
     {
         if (e is not NetworkFinding { Attribution: { KernelJob: { } jobId } attribution } finding || !_states.TryGetValue(jobId, out var state)
-            || !Kills(state.Mode) || state.Job.KilledAt is not null || !state.Job.IsActive)
+            || !Kills(state.Mode) || !Killable(state.Job))
         {
             return false;
         }
@@ -128,6 +129,12 @@ public sealed partial class JobMonitor
     /// does not hold, where the eBPF sensor is unavailable).</summary>
     private static bool Kills(ProfileMode mode) => mode is ProfileMode.Kill or ProfileMode.Prevent;
 
+    /// <summary>
+    /// A job is killed once. One whose runner's process is spared lives on: a violation once its last kill is done (every process
+    /// it signalled gone; until then the spared root is stopped and nothing new of the job runs) kills again.
+    /// </summary>
+    private static bool Killable(JobRecord job) => job.IsActive && (job.KilledAt is null || (job.Spared is not null && !job.KillExitPending));
+
     private void Kill(JobRecord job, string? alertId, string reason, DateTimeOffset time)
     {
         var members = new List<Events.ProcessKey>();
@@ -140,12 +147,14 @@ public sealed partial class JobMonitor
         }
 
         job.KillRequested = true;
+        job.Kills++;
         var result = _enforcer.Kill(job, members);
         job.KilledAt = result.SignalledAt ?? time;
         Counters.KillLatency.Record(job.KilledAt.Value - time);
         // Killed ahead of its finding's alert: named here until the alert (see KillAhead) claims it.
         job.KilledBy = alertId is null ? $"{reason} (killed before its alert: the socket's owner was not known yet)" : $"{alertId}: {reason}";
         job.KillExitPending = result.ExitPending;
+        job.KillSparedRoot = result.RootSpared;
         Counters.KillsIncomplete += result.Succeeded ? 0 : 1;
         job.KillMethod = KillOutcome(result.Method, result.Signalled, result.Error) + (result.ExitPending ? ", waiting for them to exit" : "");
         Counters.Kills++;

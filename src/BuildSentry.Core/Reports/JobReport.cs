@@ -32,8 +32,12 @@ public sealed record JobReport(
 public sealed record ReportContainer(string Id, string Name, string Image, DateTimeOffset Created, DateTimeOffset? Started,
     DateTimeOffset? Exited, bool LeftRunning, int ProcessesJoined);
 
+/// <summary>The job's kill (its latest, when a job whose root is spared was killed more than once).</summary>
 /// <param name="Completed">When the wait for the killed processes to exit ended; null when it had not reported back.</param>
-public sealed record ReportKill(DateTimeOffset At, string By, string Method, DateTimeOffset? Completed = null);
+/// <param name="RootSpared">Every process of the job but its root (the runner's own process) was killed; the job went on.</param>
+/// <param name="Count">How many times the job was killed.</param>
+public sealed record ReportKill(DateTimeOffset At, string By, string Method, DateTimeOffset? Completed = null, bool RootSpared = false,
+    int Count = 1);
 
 public sealed record ReportProcess(int Pid, int ParentPid, string Exe, IReadOnlyList<string> Argv, DateTimeOffset Started,
     DateTimeOffset? Exited, int? ExitCode);

@@ -29,7 +29,8 @@ public static class JobReportBuilder
         return new JobReport(
             job.Id, m.CiSystem, metadata, state.Profile?.Name, state.ProfileReason, state.Mode.ToString().ToLowerInvariant(),
             job.StartedAt, job.EndedAt, job.EndReason,
-            job.KilledAt is { } at ? new ReportKill(at, job.KilledBy ?? "", job.KillMethod ?? "", job.KillCompletedAt) : null,
+            job.KilledAt is { } at ? new ReportKill(at, job.KilledBy ?? "", job.KillMethod ?? "", job.KillCompletedAt, job.KillSparedRoot,
+                Math.Max(job.Kills, 1)) : null,
             job.CgroupPath,
             state.Processes.Select(p => new ReportProcess(p.Pid, p.ParentPid, p.Exe, p.Argv, p.Started, p.Exited, p.ExitCode)).ToList(),
             state.ProcessesNotListed,

@@ -25,7 +25,9 @@ public static class JobReportText
         sb.AppendLine(CultureInfo.InvariantCulture, $"- started {T(r.Started)}, ended {T(r.Ended)} ({E(r.EndReason ?? "still running")})");
         if (r.Kill is { } kill)
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"- killed at {T(kill.At)} by {E(kill.By)} ({E(kill.Method)})");
+            var times = kill.Count > 1 ? $" ({kill.Count} times; the last)" : "";
+            var spared = kill.RootSpared ? "; the runner's own process was spared" : "";
+            sb.AppendLine(CultureInfo.InvariantCulture, $"- killed{times} at {T(kill.At)} by {E(kill.By)} ({E(kill.Method)}{spared})");
         }
 
         sb.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"## Violations ({r.ViolationCount})").AppendLine();

@@ -18,4 +18,10 @@ public sealed partial class JobEnforcer
 
     [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Process {Pid} outside every job, killed for its egress on an exclusive host: {Killed}")]
     private static partial void LogProcessKilled(ILogger logger, int pid, bool killed);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Error, Message = "Job {JobId}: its root could not be moved out of the job's cgroup ({Error}); killed with the job")]
+    private static partial void LogRootNotSpared(ILogger logger, string jobId, string error);
+
+    [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "Job {JobId}: {Count} processes its spared root started while it was to be stopped were killed")]
+    private static partial void LogForkedWhileStopped(ILogger logger, string jobId, int count);
 }

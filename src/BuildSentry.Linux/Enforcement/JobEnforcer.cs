@@ -66,12 +66,21 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
     public PendingKill Signal(JobRecord job, IReadOnlyList<ProcessKey> members)
     {
         var started = _time.GetTimestamp();
+        // A spared process is stopped before anything of its job dies: woken by its step's death, it would otherwise fork
+        // its next step or completion hook among the processes being killed. Its identity is pid and start time.
+        var spared = job.Spared is { } runner ? SparedRoot.Stop(_proc, runner) : null;
+        if (job.Spared is not null)
+        {
+            members = [.. members.Where(m => m != job.Spared)];
+        }
+
         if (KernelMembers?.Invoke(job) is { Count: > 0 } held)
         {
             // The kernel's membership map knows the job's newest processes before the monitor read their forks (and
             // those forked before their parent entered the cgroup): the kill must reach them too.
             var known = members.Select(m => m.Pid).ToHashSet();
-            var extra = held.Where(pid => !known.Contains(pid)).Select(_proc.TryGetKey).OfType<ProcessKey>().ToList();
+            var extra = held.Where(pid => !known.Contains(pid)).Select(_proc.TryGetKey).OfType<ProcessKey>()
+                .Where(key => key != job.Spared).ToList();
             if (extra.Count > 0)
             {
                 members = [.. members, .. extra];
@@ -79,9 +88,17 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
         }
 
         var path = job.CgroupPath;
-        return path is not null && Directory.Exists(path)
-            ? SignalCgroup(job, path, members, started)
-            : SignalTree(job, members, started);
+        try
+        {
+            return path is not null && Directory.Exists(path)
+                ? SignalCgroup(job, path, members, started, spared)
+                : SignalTree(job, members, started, spared);
+        }
+        catch
+        {
+            spared?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Waits until the signalled processes are gone, at most <see cref="EnforcerOptions.ExitWait"/> after the signal.</summary>
@@ -93,6 +110,7 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
         if (pending.CgroupPath is { } path)
         {
             error = WaitCgroupEmpty(path, deadline) ? error : $"{path} still has live processes after {_options.ExitWait.TotalMilliseconds} ms";
+            ReturnSparedRoot(pending);
         }
 
         // The members killed outside the cgroup: its emptying says nothing about them.
@@ -109,7 +127,7 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
         return result;
     }
 
-    private PendingKill SignalCgroup(JobRecord job, string path, IReadOnlyList<ProcessKey> members, long started)
+    private PendingKill SignalCgroup(JobRecord job, string path, IReadOnlyList<ProcessKey> members, long started, SparedRoot? spared)
     {
         // cgroup.kill takes the cgroup mutex, which a move into the job's cgroup (the placement thread's cgroup.procs
         // write) can hold for an RCU grace period. The newest known members are signalled first through pidfds
@@ -120,6 +138,12 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
         var inside = JobCgroups.Processes(path).ToHashSet();
         using var firstInside = new ProcessSweep(_proc);
         var firstOutside = new ProcessSweep(_proc);
+        if (spared is not null)
+        {
+            // It may be a child of a member swept here (buildsentry exec under a step's shell): never one of its descendants.
+            firstOutside.Spare(spared);
+        }
+
         foreach (var member in members.OrderByDescending(m => m.StartTime).Take(_options.SignalFirst))
         {
             (inside.Contains(member.Pid) ? firstInside : firstOutside).StopMember(member, job.Root.StartTime);
@@ -135,13 +159,24 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
         }
 
         var firstAt = _time.GetUtcNow();
+        var rootInside = spared is not null && inside.Remove(spared.Pid);
+        if (rootInside && spared!.MoveAside(path) is { Succeeded: false } aside)
+        {
+            // Not out of the cgroup's reach: the kill still kills, the spared process included.
+            LogRootNotSpared(logger, job.Id, aside.Error ?? "unknown");
+            inside.Add(spared.Pid);
+            spared.Dispose();
+            spared = null;
+        }
+
         var killed = JobCgroups.Kill(path);
         var signalledAt = signalledFirst > 0 ? firstAt : _time.GetUtcNow();
         if (!killed.Succeeded)
         {
             LogCgroupKillFailed(logger, job.Id, path, killed.Error ?? killed.Status.ToString());
             firstOutside.Dispose();
-            return SignalTree(job, members, started);
+            spared?.MoveBack(path);
+            return SignalTree(job, members, started, spared);
         }
 
         // Read after the kill: a process that left the cgroup before it is absent here and swept below. Members that
@@ -151,11 +186,11 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
         var relative = CgroupMembership.Relative(_mount, path);
         var escaped = members.Where(m => !remaining.Contains(m.Pid) && !firstOutside.Holds(m.Pid)
                                          && !CgroupMembership.IsIn(_proc.Root, m.Pid, relative)).ToList();
-        var swept = escaped.Count == 0 ? null : SweepMembers(job, escaped, relative);
+        var swept = escaped.Count == 0 ? null : SweepMembers(job, escaped, relative, spared);
         var method = swept is { Signalled: > 0 } || sweptFirst > 0 ? $"{CgroupMethod} + {SweepMethod}" : CgroupMethod;
         var sweptOutside = firstOutside.HeldPids.Count(pid => !inside.Contains(pid));
-        var result = new KillResult(method, inside.Count + sweptOutside + (swept?.Signalled ?? 0), null, signalledAt);
-        return new PendingKill(job.Id, started, result, path, firstOutside, swept?.Sweep) { SweepError = swept?.Error };
+        var result = new KillResult(method, inside.Count + sweptOutside + (swept?.Signalled ?? 0), null, signalledAt, RootSpared: spared is not null);
+        return new PendingKill(job.Id, started, result, path, firstOutside, swept?.Sweep) { SweepError = swept?.Error, Spared = spared };
     }
 
     /// <summary>
@@ -179,19 +214,41 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
 
     private bool IsZombie(int pid) => !_proc.TryReadState(pid, out var state) || state is 'Z' or 'X';
 
-    private PendingKill SignalTree(JobRecord job, IReadOnlyList<ProcessKey> members, long started)
+    private PendingKill SignalTree(JobRecord job, IReadOnlyList<ProcessKey> members, long started, SparedRoot? spared)
     {
-        var swept = SweepMembers(job, members, inCgroup: null);
-        return new PendingKill(job.Id, started, new KillResult(SweepMethod, swept.Signalled, null, swept.SignalledAt), null, null, swept.Sweep)
+        var swept = SweepMembers(job, members, inCgroup: null, spared);
+        // Every child it had is SIGKILLed: what it starts from now on is new.
+        spared?.Resume();
+        var result = new KillResult(SweepMethod, swept.Signalled, null, swept.SignalledAt, RootSpared: spared is not null);
+        return new PendingKill(job.Id, started, result, null, null, swept.Sweep) { SweepError = swept.Error, Spared = spared };
+    }
+
+    /// <summary>Once the job's cgroup is empty (or given up on), its spared root goes back in and runs on.</summary>
+    private void ReturnSparedRoot(PendingKill pending)
+    {
+        if (pending.Spared is not { } spared)
         {
-            SweepError = swept.Error,
-        };
+            return;
+        }
+
+        var killedAside = pending.CgroupPath is { } path ? spared.MoveBack(path) : 0;
+        spared.Resume();
+        spared.RemoveAside();
+        if (killedAside > 0)
+        {
+            LogForkedWhileStopped(logger, pending.JobId, killedAside);
+        }
     }
 
     /// <summary>Stops the members and every descendant (a stopped process cannot fork), then kills them all.</summary>
-    private SweepOutcome SweepMembers(JobRecord job, IReadOnlyList<ProcessKey> members, string? inCgroup)
+    private SweepOutcome SweepMembers(JobRecord job, IReadOnlyList<ProcessKey> members, string? inCgroup, SparedRoot? spared = null)
     {
         var sweep = new ProcessSweep(_proc);
+        if (spared is not null)
+        {
+            sweep.Spare(spared);
+        }
+
         foreach (var member in members)
         {
             sweep.StopMember(member, job.Root.StartTime);

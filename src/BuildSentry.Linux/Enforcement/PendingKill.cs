@@ -37,9 +37,13 @@ public sealed class PendingKill : IDisposable
 
     internal string? SweepError { get; init; }
 
+    /// <summary>The job's root, stopped and (with a cgroup) moved aside until the job's cgroup is empty.</summary>
+    internal SparedRoot? Spared { get; init; }
+
     public void Dispose()
     {
         Outside?.Dispose();
         Swept?.Dispose();
+        Spared?.Dispose();
     }
 }

@@ -28,7 +28,7 @@ internal sealed partial class ProcessSweep
         }
 
         var found = false;
-        var parents = new Queue<int>(_held.Keys);
+        var parents = new Queue<int>(_spared is null ? _held.Keys : _held.Keys.Append(_spared.Pid));
         while (parents.TryDequeue(out var parent))
         {
             if (!children.TryGetValue(parent, out var list))
@@ -56,7 +56,7 @@ internal sealed partial class ProcessSweep
     /// </summary>
     private Outcome TryHold(int pid, ulong expectedStart, ulong notBefore, int parent)
     {
-        if (pid <= Init || pid == _self || _held.ContainsKey(pid))
+        if (pid <= Init || pid == _self || pid == _spared?.Pid || _held.ContainsKey(pid))
         {
             return Outcome.Protected;
         }
@@ -91,7 +91,7 @@ internal sealed partial class ProcessSweep
             return PidFd.HasExited(pidfd) ? Outcome.Gone : Outcome.Mismatch;
         }
 
-        if (PidFd.HasExited(pidfd) || (parent != 0 && PidFd.HasExited(_held[parent])))
+        if (PidFd.HasExited(pidfd) || (parent != 0 && PidFd.HasExited(parent == _spared?.Pid ? _spared.PidFd : _held[parent])))
         {
             return Outcome.Gone;
         }

@@ -16,6 +16,7 @@ internal sealed partial class ProcessSweep(ProcFs proc) : IDisposable
 {
     private readonly Dictionary<int, int> _held = [];
     private readonly int _self = Environment.ProcessId;
+    private SparedRoot? _spared;
 
     public int Held => _held.Count;
 
@@ -31,6 +32,10 @@ internal sealed partial class ProcessSweep(ProcFs proc) : IDisposable
     public int AcceptedUnknown { get; private set; }
 
     public int RefusedUnknown { get; private set; }
+
+    /// <summary>The job's spared root (stopped by its owner): never held or killed, but its children are swept as a
+    /// held process's are, so none it started is missed.</summary>
+    public void Spare(SparedRoot root) => _spared = root;
 
     /// <summary>
     /// Holds and stops a member. A key without a start time (0) cannot prove its identity; it is accepted only

@@ -40,6 +40,8 @@ internal static class ExecCommand
         var registered = ControlCall.Send(parseResult, socket, new ControlRequest(ControlCommands.JobStart)
         {
             RootPid = Environment.ProcessId,
+            // This wrapper runs no job code: a kill leaves it running to print the report.
+            SpareRoot = true,
             Ci = parseResult.GetValue(ci),
             JobId = parseResult.GetValue(jobId),
             Metadata = JobStartCommand.MarkerEnvironment(),

@@ -32,14 +32,21 @@ internal static class JobStartCommand
         var ci = new Option<string>("--ci") { Description = "The CI system, when the environment does not say.", HelpName = "NAME" };
         ci.AcceptOnlyFromAmong(CiSystems.GitHub, CiSystems.GitLab, CiSystems.Jenkins, CiSystems.Buildkite, CiSystems.Azure, CiSystems.Manual);
         var jobId = new Option<string>("--job-id") { Description = "The job's id (default: derived from the CI environment).", HelpName = "ID" };
+        var spareRoot = new Option<bool>("--spare-root")
+        {
+            Description = "The root is the runner's own process, not job code (Runner.Worker, the Buildkite bootstrap): a kill "
+                + "kills every other process of the job and leaves the root running, so the runner runs its completion hook. "
+                + "Never for a root that runs the job's own script (GitLab's job shell).",
+        };
 
         var command = new Command("start", "Register a job with the daemon. Exit codes: 0 registered, 1 refused by the daemon, 2 usage error, 3 daemon unreachable.")
         {
-            socket, rootPid, ci, jobId,
+            socket, rootPid, ci, jobId, spareRoot,
         };
         command.SetAction(parseResult => ControlCall.Send(parseResult, socket, new ControlRequest(ControlCommands.JobStart)
         {
             RootPid = parseResult.GetResult(rootPid) is null ? null : parseResult.GetValue(rootPid),
+            SpareRoot = parseResult.GetValue(spareRoot) ? true : null,
             Ci = parseResult.GetValue(ci),
             JobId = parseResult.GetValue(jobId),
             Metadata = MarkerEnvironment(),

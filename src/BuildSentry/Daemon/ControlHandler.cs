@@ -82,11 +82,12 @@ internal sealed partial class ControlHandler(MonitorPipeline pipeline, StatusBui
             return Refuse(peer, $"pid {peer.Pid} is a process of job {own.Id} and may not start another job");
         }
 
-        pipeline.ApplyNow(new JobRegistrationRequested(time.GetUtcNow(), root, metadata));
+        pipeline.ApplyNow(new JobRegistrationRequested(time.GetUtcNow(), root, metadata, request.SpareRoot == true));
         if (Monitor.Tracker.TryGetJob(metadata.JobId, out var job) && job.IsActive)
         {
             var profile = Monitor.TryGetState(job.Id, out var state) ? state.Profile?.Name ?? "(none)" : "(none)";
-            return new ControlResponse(true, $"job {job.Id} monitored from pid {job.Root.Pid} with profile {profile}");
+            var spared = job.Spared is { } runner ? $" (a kill spares pid {runner.Pid})" : "";
+            return new ControlResponse(true, $"job {job.Id} monitored from pid {job.Root.Pid}{spared} with profile {profile}");
         }
 
         return ControlResponse.Refused($"job {metadata.JobId} was not registered; see the daemon's alerts");

@@ -23,7 +23,7 @@ internal sealed class RecordingEnforcer : IEnforcer
     public KillResult Kill(JobRecord job, IReadOnlyList<ProcessKey> members)
     {
         Kills.Add((job.Id, members));
-        return new KillResult("test", members.Count, null, ExitPending: WaitsElsewhere);
+        return new KillResult("test", members.Count, null, ExitPending: WaitsElsewhere, RootSpared: job.Spared is not null);
     }
 
     public List<ProcessKey> ProcessesKilled { get; } = [];

@@ -139,13 +139,7 @@ public sealed class JobEnforcerTests
         Assert.False(withCgroup && Directory.Exists(job.CgroupPath));
     }
 
-    private static List<ProcessKey> Sleepers(string marker)
-    {
-        var proc = new ProcFs();
-        return proc.EnumeratePids()
-            .Where(pid => proc.ReadArgv(pid) is ["sleep", var arg] && arg == marker)
-            .Select(pid => proc.TryGetKey(pid)).OfType<ProcessKey>().ToList();
-    }
+    private static List<ProcessKey> Sleepers(string marker) => ProcessTree.Sleepers(marker);
 
     [Fact]
     public void A_killed_member_is_given_the_highest_cpu_priority_to_exit()

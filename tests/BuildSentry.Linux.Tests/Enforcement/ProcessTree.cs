@@ -67,6 +67,11 @@ internal sealed class ProcessTree : IDisposable
         return stats.Where(t => found.Contains(t.pid)).Select(t => new ProcessKey(t.pid, t.s.StartTime)).ToList();
     }
 
+    /// <summary>The live `sleep MARKER` processes (a fork loop's children, told apart by their odd duration).</summary>
+    public static List<ProcessKey> Sleepers(string marker) => Proc.EnumeratePids()
+        .Where(pid => Proc.ReadArgv(pid) is ["sleep", var arg] && arg == marker)
+        .Select(pid => Proc.TryGetKey(pid)).OfType<ProcessKey>().ToList();
+
     /// <summary>Alive means running or stopped under the same identity; a zombie is dead (pid 1 here may never reap).</summary>
     public static bool IsAlive(ProcessKey key)
     {

@@ -10,10 +10,10 @@ internal sealed class TestJobs(IJobPlacement placement)
 {
     private readonly JobTracker _tracker = new(new NoObserver(), placement);
 
-    public JobRecord Start(ProcessKey root)
+    public JobRecord Start(ProcessKey root, bool spareRoot = false)
     {
         var id = $"test-{Guid.NewGuid():N}";
-        _tracker.Apply(new JobRegistrationRequested(DateTimeOffset.UtcNow, root, new JobMetadata("github", id)));
+        _tracker.Apply(new JobRegistrationRequested(DateTimeOffset.UtcNow, root, new JobMetadata("github", id), spareRoot));
         Assert.True(_tracker.TryGetJob(id, out var job), $"job {id} did not start");
         Settle();
         return job;
