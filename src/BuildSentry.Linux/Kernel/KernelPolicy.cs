@@ -24,9 +24,11 @@ public sealed unsafe class KernelPolicy
     private readonly int _allowedFd;
     private readonly int _originsFd;
     private readonly int _namespacesFd;
+    private readonly int _clientsFd;
 
-    internal KernelPolicy(int policiesFd, int allowedFd, int originsFd, int namespacesFd)
+    internal KernelPolicy(int policiesFd, int allowedFd, int originsFd, int namespacesFd, int clientsFd)
     {
+        _clientsFd = clientsFd;
         _policiesFd = policiesFd;
         _allowedFd = allowedFd;
         _originsFd = originsFd;
@@ -63,6 +65,21 @@ public sealed unsafe class KernelPolicy
         var port = System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(origin.Port);
         var address = origin.Family == 2 ? new IPAddress(new ReadOnlySpan<byte>(origin.Address, 4)) : new IPAddress(new ReadOnlySpan<byte>(origin.Address, 16));
         return new IPEndPoint(address, port);
+    }
+
+    /// <summary>The cookie of the UDP socket whose DNS datagram the kernel redirected from <paramref name="port"/> in
+    /// network namespace <paramref name="netns"/>, also once that socket has closed (a process that sends one query and
+    /// exits); null when no redirected datagram came from there. The newest sender from that port wins.</summary>
+    public ulong? DnsClient(uint netns, AddressFamily family, int port)
+    {
+        var key = new DnsClientKey
+        {
+            Netns = netns,
+            Family = (ushort)(family == AddressFamily.InterNetworkV6 ? 10 : 2),
+            Port = (ushort)port,
+        };
+        ulong cookie;
+        return Libbpf.MapLookup(_clientsFd, &key, &cookie) == 0 ? cookie : null;
     }
 
     /// <summary>Holds the job to its allowlist from now on; its DNS goes to <paramref name="dnsForwarderPort"/> on
@@ -186,6 +203,15 @@ public sealed unsafe class KernelPolicy
         public ushort ViaPort;
         public ushort Zero;
         public fixed byte Address[16];
+    }
+
+    /// <summary>struct dns_client: port in host byte order.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct DnsClientKey
+    {
+        public uint Netns;
+        public ushort Family;
+        public ushort Port;
     }
 
     /// <summary>struct allow_key.</summary>

@@ -47,7 +47,7 @@ public sealed partial class KernelProcessSensor : IProcessSensor
         _programs = programs;
         _jobs = new JobMembership(programs.JobsFd);
         _positions = RingPositions.Map(programs.EventsFd);
-        Policy = new KernelPolicy(programs.JobPoliciesFd, programs.AllowedFd, programs.DnsOriginsFd, programs.DnsNamespacesFd);
+        Policy = new KernelPolicy(programs.JobPoliciesFd, programs.AllowedFd, programs.DnsOriginsFd, programs.DnsNamespacesFd, programs.DnsClientsFd);
         SocketOwners = new KernelSocketOwners(programs.SocketOwnersFd, options.JobIdOfSlot ?? (_ => null));
     }
 

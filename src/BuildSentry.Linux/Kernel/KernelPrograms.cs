@@ -44,6 +44,8 @@ internal sealed unsafe class KernelPrograms : IDisposable
 
     public int DnsOriginsFd { get; private set; }
 
+    public int DnsClientsFd { get; private set; }
+
     public int DnsNamespacesFd { get; private set; }
 
     /// <summary>Opens, sizes, loads and (unless told not to) attaches the programs. Throws <see cref="KernelUnavailableException"/>.</summary>
@@ -75,6 +77,7 @@ internal sealed unsafe class KernelPrograms : IDisposable
             programs.JobPoliciesFd = Libbpf.MapFd(programs.Map("job_policies"));
             programs.AllowedFd = Libbpf.MapFd(programs.Map("allowed"));
             programs.DnsOriginsFd = Libbpf.MapFd(programs.Map("dns_origins"));
+            programs.DnsClientsFd = Libbpf.MapFd(programs.Map("dns_clients"));
             programs.DnsNamespacesFd = Libbpf.MapFd(programs.Map("dns_netns"));
             if (!attach)
             {

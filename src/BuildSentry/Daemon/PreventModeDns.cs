@@ -105,7 +105,8 @@ internal sealed class PreventModeDns(KernelProcessSensor sensor, MonitorPipeline
         var protocol = query.Transport == DnsTransport.Tcp ? TransportProtocol.Tcp : TransportProtocol.Udp;
         var local = where.Listening.FirstOrDefault(e => e.AddressFamily == query.Client.AddressFamily);
         if (local is null
-            || where.Cookies.CookieOf(new FlowKey(protocol, query.Client.Address, query.Client.Port, local.Address, local.Port)) is not { } cookie
+            || (where.Cookies.CookieOf(new FlowKey(protocol, query.Client.Address, query.Client.Port, local.Address, local.Port))
+                ?? ClosedSender(query, where)) is not { } cookie
             || sensor.Policy.DnsOrigin(cookie) is not { } server
             || !sensor.SocketOwners.TryFind(cookie, out var slot, out var owner) || owner.KernelJob is not { } jobId)
         {
@@ -116,6 +117,20 @@ internal sealed class PreventModeDns(KernelProcessSensor sensor, MonitorPipeline
         // The program the owner runs now lets the monitor wait for that exec before it judges the query.
         return new Asker(jobId, slot, server, flow,
             owner with { AtSyscall = true, OwnerExe = withExe ? Proc.ReadExe(owner.Owner!.Value.Pid) : null });
+    }
+
+    /// <summary>A datagram whose socket sock_diag no longer finds (its process sent one query and exited): the kernel
+    /// remembered which socket sent from that port when it redirected it. The cookie then names the job and the
+    /// process as for a live socket.</summary>
+    private ulong? ClosedSender(DnsQueryContext query, NamespaceDns where)
+    {
+        if (query.Transport != DnsTransport.Udp)
+        {
+            return null;
+        }
+
+        var family = query.Client.Address.IsIPv4MappedToIPv6 ? AddressFamily.InterNetwork : query.Client.AddressFamily;
+        return sensor.Policy.DnsClient(where.Inode, family, query.Client.Port);
     }
 
     private sealed record Asker(string JobId, uint Slot, IPEndPoint Server, FlowKey Flow, FlowAttribution Owner);

@@ -134,7 +134,7 @@ static __always_inline int observe(struct bpf_sock_addr *ctx, u32 kind, bool v6)
 		policy = NULL;
 	if (policy && (policy->mode == MODE_PREVENT || policy->mode == MODE_KILL)) {
 		if (r.port == DNS_PORT && policy->dns_port) {
-			redirect_dns(ctx, policy, cookie, &r, v6);
+			redirect_dns(ctx, policy, cookie, &r, v6, BPF_CORE_READ(task, nsproxy, net_ns, ns.inum));
 		} else if (!destination_allowed(job, r.family, r.addr, r.port, protocol)) {
 			r.kind = KIND_PREVENTED;
 			if (protocol == IPPROTO_UDP && kind == KIND_CONNECT)

@@ -52,6 +52,18 @@ enum {
 };
 
 /* The context of the cgroup sock_addr programs (UAPI): the verifier rewrites each load of it, at these offsets. */
+struct bpf_sock {
+	__u32 bound_dev_if;
+	__u32 family;
+	__u32 type;
+	__u32 protocol;
+	__u32 mark;
+	__u32 priority;
+	__u32 src_ip4;
+	__u32 src_ip6[4];
+	__u32 src_port; /* host byte order */
+};
+
 struct bpf_sock_addr {
 	__u32 user_family;
 	__u32 user_ip4;
@@ -60,6 +72,12 @@ struct bpf_sock_addr {
 	__u32 family;
 	__u32 type;
 	__u32 protocol;
+	__u32 msg_src_ip4;
+	__u32 msg_src_ip6[4];
+	union {
+		struct bpf_sock *sk;
+		__u64 : 64;
+	} __attribute__((aligned(8)));
 };
 
 #pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)

@@ -54,6 +54,21 @@ struct {
 	__type(value, struct dns_origin);
 } dns_origins SEC(".maps");
 
+/* The socket behind a redirected DNS datagram, by the port it sent from in its network namespace: a process that
+ * sends one query and exits has closed its socket before the forwarder can find it by sock_diag. */
+struct dns_client {
+	u32 netns;
+	u16 family; /* as the forwarder sees the client: AF_INET for a dual-stack socket asking an IPv4 server */
+	u16 port; /* host byte order */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct dns_client);
+	__type(value, u64);
+} dns_clients SEC(".maps");
+
 static __always_inline bool port_allowed(const struct allow_value *v, u16 port, u32 protocol)
 {
 	u32 bit = protocol == IPPROTO_TCP ? PROTOCOL_TCP_BIT : PROTOCOL_UDP_BIT;
@@ -95,7 +110,7 @@ static __always_inline bool destination_allowed(u32 job, u16 family, const u8 *a
 /* Sends the socket's DNS to the forwarder, remembering the server it asked. v4_mapped: a dual-stack socket's IPv4
  * server, which must stay an IPv4-mapped address. */
 static __always_inline void redirect_dns(struct bpf_sock_addr *ctx, const struct job_policy *policy, u64 cookie,
-					 const struct connect_record *r, bool v6)
+					 const struct connect_record *r, bool v6, u32 netns)
 {
 	struct dns_origin origin = {};
 	origin.family = v6 ? AF_INET6 : AF_INET;
@@ -112,6 +127,17 @@ static __always_inline void redirect_dns(struct bpf_sock_addr *ctx, const struct
 		__builtin_memcpy(origin.addr, &a, 4);
 	}
 	bpf_map_update_elem(&dns_origins, &cookie, &origin, BPF_ANY);
+
+	/* A UDP socket has its port by the time it sends (connect binds it only later, and a TCP asker's socket stays
+	 * open until the forwarder has read its query). */
+	struct bpf_sock *sk = ctx->sk;
+	if (r->kind == KIND_UDP_SEND && sk && sk->src_port) {
+		struct dns_client client = {};
+		client.netns = netns;
+		client.family = v6 && !(r->flags & CONNECT_V4_MAPPED) ? AF_INET6 : AF_INET;
+		client.port = (u16)sk->src_port;
+		bpf_map_update_elem(&dns_clients, &client, &cookie, BPF_ANY);
+	}
 
 	ctx->user_port = bpf_htons(policy->dns_port);
 	if (!v6) {
