@@ -43,8 +43,9 @@ internal sealed partial class NamespaceForwarders : IAsyncDisposable
 
     /// <param name="membersOf">The processes the kernel holds in a job slot: another way into a namespace when the
     /// process that asked has already gone (a container runtime's short-lived helper).</param>
-    /// <param name="allowAnswers">Puts on a job slot's allowlist what the capture saw it resolve, before a new
-    /// namespace's forwarder listens and the job is held there.</param>
+    /// <param name="allowAnswers">Puts on a job slot's allowlist what the capture saw it resolve, before the forwarder
+    /// the kernel asked for listens and the job is held in that namespace (a job placed with members in a namespace of
+    /// their own gets them at its hold).</param>
     public NamespaceForwarders(PreventModeDns policy, KernelPolicy kernel, NamespaceStops stops, int port,
         Func<uint, IReadOnlyList<int>> membersOf, Action<uint> allowAnswers, ILoggerFactory loggers, TimeProvider time)
     {
@@ -109,6 +110,8 @@ internal sealed partial class NamespaceForwarders : IAsyncDisposable
             }
             else
             {
+                // Before the lock below: this takes the monitor's, and the monitor's thread takes that one at a placement.
+                _allowAnswers(request.Slot);
                 OpenIn(request);
             }
 
@@ -151,7 +154,6 @@ internal sealed partial class NamespaceForwarders : IAsyncDisposable
 
             var dns = Enter(request);
             _open[request.Inode] = (dns, [request.Slot]);
-            _allowAnswers(request.Slot);
             _kernel.ForwarderListens(request.Inode);
             _stops.ContinueIn(request.Inode);
             LogOpened(request.Inode, request.Tgid);

@@ -65,6 +65,21 @@ public sealed class NamespaceStopTests
     }
 
     [Fact]
+    public async Task Processes_still_waiting_for_a_forwarder_are_continued_when_their_job_ends()
+    {
+        using var kernel = Sensor(out _);
+        var port = FreePort();
+        await using var forwarders = Forwarders(kernel, port);
+
+        using var member = Member(kernel, port, out var pid);
+        WaitForState(pid, 'T');
+        forwarders.Released(Slot);
+
+        Assert.Equal("continued", await ReadLineAsync(member, TimeSpan.FromSeconds(10)));
+        Assert.Equal((1, 0), (kernel.Stops.Continued, kernel.Stops.TimedOut));
+    }
+
+    [Fact]
     public async Task A_process_whose_forwarder_never_comes_is_continued_after_the_bound()
     {
         using var kernel = Sensor(out _);
