@@ -34,11 +34,12 @@ public sealed unsafe class NamespaceStops
     public TimeSpan LongestWait => TimeSpan.FromTicks(Interlocked.Read(ref _longestNs) / 100);
 
     /// <summary>Whether the exec program stops processes at all: on only while someone continues them.</summary>
+    /// <exception cref="InvalidOperationException">They cannot be switched on (off cannot fail: an array's entry).</exception>
     public void Enable(bool on)
     {
         var key = 0u;
         var value = on ? 1u : 0u;
-        if (Libbpf.MapUpdate(_switchFd, &key, &value, 0) is var result and not 0)
+        if (Libbpf.MapUpdate(_switchFd, &key, &value, 0) is var result and not 0 && on)
         {
             throw new InvalidOperationException($"switching the stops at exec failed: errno {Libbpf.Errno(result)}");
         }

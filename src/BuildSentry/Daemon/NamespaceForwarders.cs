@@ -52,9 +52,9 @@ internal sealed partial class NamespaceForwarders : IAsyncDisposable
         (_policy, _kernel, _stops, _port, _membersOf, _allowAnswers, _loggers, _time) =
             (policy, kernel, stops, port, membersOf, allowAnswers, loggers, time);
         _logger = loggers.CreateLogger<NamespaceForwarders>();
+        stops.Enable(true);
         _worker = Task.Run(RunAsync);
         _sweep = time.CreateTimer(_ => ContinueOverdue(), null, StopSweep, StopSweep);
-        stops.Enable(true);
     }
 
     /// <summary>The namespaces where a forwarder listens now.</summary>

@@ -1,6 +1,6 @@
 /* What user space holds a job to (job_policies, written by KernelPolicy.cs: change both together), and the network
  * namespaces where its DNS forwarder listens. Included by buildsentry.bpf.c before its programs: an exec into a new
- * network namespace asks for a forwarder there before the job's first query can. */
+ * network namespace asks for a forwarder there, and waits stopped until it listens, before the job's first query. */
 #ifndef BUILDSENTRY_JOBPOLICY_H
 #define BUILDSENTRY_JOBPOLICY_H
 
