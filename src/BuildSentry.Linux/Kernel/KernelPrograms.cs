@@ -48,6 +48,11 @@ internal sealed unsafe class KernelPrograms : IDisposable
 
     public int DnsNamespacesFd { get; private set; }
 
+    /// <summary>Processes stopped at exec until their namespace's forwarder listens (jobpolicy.h), and the switch.</summary>
+    public int NamespaceStopsFd { get; private set; }
+
+    public int StopExecsFd { get; private set; }
+
     /// <summary>Opens, sizes, loads and (unless told not to) attaches the programs. Throws <see cref="KernelUnavailableException"/>.</summary>
     public static KernelPrograms Load(int ringBytes, int wakeBytes, int jobEntries, string cgroupRoot, bool attach = true)
     {
@@ -79,6 +84,8 @@ internal sealed unsafe class KernelPrograms : IDisposable
             programs.DnsOriginsFd = Libbpf.MapFd(programs.Map("dns_origins"));
             programs.DnsClientsFd = Libbpf.MapFd(programs.Map("dns_clients"));
             programs.DnsNamespacesFd = Libbpf.MapFd(programs.Map("dns_netns"));
+            programs.NamespaceStopsFd = Libbpf.MapFd(programs.Map("netns_stops"));
+            programs.StopExecsFd = Libbpf.MapFd(programs.Map("stop_execs"));
             if (!attach)
             {
                 return programs;

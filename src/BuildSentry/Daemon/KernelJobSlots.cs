@@ -51,7 +51,7 @@ internal sealed class KernelJobSlots : IJobPlacement
     private long _preventFailures;
 
     // Slots whose job the kernel holds to an allowlist: only theirs are cleared at the job's end (a walk of the map).
-    private readonly HashSet<uint> _held = [];
+    private readonly Dictionary<uint, (ResolvedProfile? Profile, DateTimeOffset Started)> _held = [];
 
     public string? Place(JobRecord job, IReadOnlyList<ProcessKey> members)
     {
@@ -95,16 +95,8 @@ internal sealed class KernelJobSlots : IJobPlacement
 
             // Names the job resolved between its start and now went to its server directly, not through the
             // forwarder: their answers' allowed addresses join the list, or the connects that follow would be refused.
-            foreach (var (address, names, remaining) in prevent.AnswersSince?.Invoke(started) ?? [])
-            {
-                if (PreventAllowlist.ForAnswer(profile, [.. names], address) is { } entry)
-                {
-                    sensor.Policy.Allow(slot, entry.Network, entry.PrefixLength, entry.Tcp, entry.Udp,
-                        [.. entry.Ports.Select(p => (p.Low, p.High))], remaining > PreventModeDns.MinimumHold ? remaining : PreventModeDns.MinimumHold);
-                }
-            }
-
-            _held.Add(slot);
+            AllowAnswers(sensor, slot, profile, prevent, started);
+            _held[slot] = (profile, started);
             Interlocked.Increment(ref _jobsPrevented);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
@@ -114,6 +106,39 @@ internal sealed class KernelJobSlots : IJobPlacement
             sensor.Policy.Clear(slot);
             LastPreventFailure = ex.Message;
             Interlocked.Increment(ref _preventFailures);
+        }
+    }
+
+    /// <summary>
+    /// Before a held job's forwarder listens in a namespace of its own: the allowed addresses of every answer the
+    /// capture saw since the job started join its allowlist, as at the hold, so a name resolved there before the job
+    /// was held there is not refused after. Under the monitor's lock.
+    /// </summary>
+    public void AllowAnswersSinceStart(uint slot)
+    {
+        if (Volatile.Read(ref _sensor) is { } sensor && Prevent is { } prevent && _held.TryGetValue(slot, out var held))
+        {
+            try
+            {
+                AllowAnswers(sensor, slot, held.Profile, prevent, held.Started);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+            {
+                // A full map: the connect is judged by the kernel without them, as for an answer still on its way.
+                LastPreventFailure = ex.Message;
+            }
+        }
+    }
+
+    private static void AllowAnswers(KernelProcessSensor sensor, uint slot, ResolvedProfile? profile, PreventSetup prevent, DateTimeOffset started)
+    {
+        foreach (var (address, names, remaining) in prevent.AnswersSince?.Invoke(started) ?? [])
+        {
+            if (PreventAllowlist.ForAnswer(profile, [.. names], address) is { } entry)
+            {
+                sensor.Policy.Allow(slot, entry.Network, entry.PrefixLength, entry.Tcp, entry.Udp,
+                    [.. entry.Ports.Select(p => (p.Low, p.High))], remaining > PreventModeDns.MinimumHold ? remaining : PreventModeDns.MinimumHold);
+            }
         }
     }
 

@@ -9,15 +9,25 @@ namespace BuildSentry.Daemon;
 /// Prevent mode's forwarders in the network namespaces of held jobs (a container, <c>unshare --net</c>): the kernel
 /// asks for one when a held job's process execs or queries DNS in a namespace that has none. Each is opened on a
 /// thread that enters the namespace, off the sensor's reader, and closed when the last job that asked for it ends
-/// (its sockets keep the namespace, and with it its inode, alive until then).
+/// (its sockets keep the namespace, and with it its inode, alive until then). The kernel stops a held job's process
+/// that execs in a namespace without one until then (<see cref="NamespaceStops"/>): it is continued once the forwarder
+/// listens, when it cannot, when its job ends, when the daemon stops, and after <see cref="StopBound"/> at the latest.
 /// </summary>
 internal sealed partial class NamespaceForwarders : IAsyncDisposable
 {
     /// <summary>Namespaces with a forwarder at once; a job's queries in one beyond it fail (they never leave).</summary>
     public const int MaxNamespaces = 256;
 
+    /// <summary>The longest a process waits stopped for its namespace's forwarder: a build never hangs on the daemon.</summary>
+    public static readonly TimeSpan StopBound = TimeSpan.FromSeconds(2);
+
+    private static readonly TimeSpan StopSweep = TimeSpan.FromMilliseconds(250);
+
     private readonly PreventModeDns _policy;
     private readonly KernelPolicy _kernel;
+    private readonly NamespaceStops _stops;
+    private readonly Action<uint> _allowAnswers;
+    private readonly ITimer _sweep;
     private readonly int _port;
     private readonly ILoggerFactory _loggers;
     private readonly TimeProvider _time;
@@ -33,12 +43,18 @@ internal sealed partial class NamespaceForwarders : IAsyncDisposable
 
     /// <param name="membersOf">The processes the kernel holds in a job slot: another way into a namespace when the
     /// process that asked has already gone (a container runtime's short-lived helper).</param>
-    public NamespaceForwarders(PreventModeDns policy, KernelPolicy kernel, int port, Func<uint, IReadOnlyList<int>> membersOf,
-        ILoggerFactory loggers, TimeProvider time)
+    /// <param name="allowAnswers">Puts on a job slot's allowlist what the capture saw it resolve, before the forwarder
+    /// the kernel asked for listens and the job is held in that namespace (a job placed with members in a namespace of
+    /// their own gets them at its hold).</param>
+    public NamespaceForwarders(PreventModeDns policy, KernelPolicy kernel, NamespaceStops stops, int port,
+        Func<uint, IReadOnlyList<int>> membersOf, Action<uint> allowAnswers, ILoggerFactory loggers, TimeProvider time)
     {
-        (_policy, _kernel, _port, _membersOf, _loggers, _time) = (policy, kernel, port, membersOf, loggers, time);
+        (_policy, _kernel, _stops, _port, _membersOf, _allowAnswers, _loggers, _time) =
+            (policy, kernel, stops, port, membersOf, allowAnswers, loggers, time);
         _logger = loggers.CreateLogger<NamespaceForwarders>();
+        stops.Enable(true);
         _worker = Task.Run(RunAsync);
+        _sweep = time.CreateTimer(_ => ContinueOverdue(), null, StopSweep, StopSweep);
     }
 
     /// <summary>The namespaces where a forwarder listens now.</summary>
@@ -73,8 +89,11 @@ internal sealed partial class NamespaceForwarders : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _stops.Enable(false);
         _requests.Writer.TryComplete();
         await _worker;
+        await _sweep.DisposeAsync();
+        _stops.ContinueAll();
         foreach (var (dns, _) in _open.Values)
         {
             await dns.DisposeAsync();
@@ -91,6 +110,8 @@ internal sealed partial class NamespaceForwarders : IAsyncDisposable
             }
             else
             {
+                // Before the lock below: this takes the monitor's, and the monitor's thread takes that one at a placement.
+                _allowAnswers(request.Slot);
                 OpenIn(request);
             }
 
@@ -120,6 +141,7 @@ internal sealed partial class NamespaceForwarders : IAsyncDisposable
         {
             open.Slots.Add(request.Slot);
             _kernel.ForwarderListens(request.Inode);
+            _stops.ContinueIn(request.Inode);
             return;
         }
 
@@ -133,6 +155,7 @@ internal sealed partial class NamespaceForwarders : IAsyncDisposable
             var dns = Enter(request);
             _open[request.Inode] = (dns, [request.Slot]);
             _kernel.ForwarderListens(request.Inode);
+            _stops.ContinueIn(request.Inode);
             LogOpened(request.Inode, request.Tgid);
         }
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or System.Net.Sockets.SocketException or InvalidOperationException)
@@ -140,6 +163,7 @@ internal sealed partial class NamespaceForwarders : IAsyncDisposable
             // Asked again by the namespace's next exec or query; until then its queries fail.
             Interlocked.Increment(ref _failures);
             _kernel.ForgetNamespace(request.Inode);
+            _stops.ContinueIn(request.Inode);
             LogFailed(request.Inode, request.Tgid, ex.Message);
         }
     }
@@ -168,6 +192,7 @@ internal sealed partial class NamespaceForwarders : IAsyncDisposable
 
     private async Task ReleaseAsync(uint slot)
     {
+        _stops.ContinueJob(slot);
         var closing = new List<NamespaceDns>();
         lock (_gate)
         {
@@ -188,6 +213,14 @@ internal sealed partial class NamespaceForwarders : IAsyncDisposable
         }
     }
 
+    private void ContinueOverdue()
+    {
+        if (_stops.ContinueWaitingLongerThan(StopBound) is var overdue and > 0)
+        {
+            LogStopsOverdue(overdue, StopBound.TotalSeconds);
+        }
+    }
+
     private readonly record struct Request(uint Slot, int Tgid, uint Inode);
 
     [LoggerMessage(EventId = 17, Level = LogLevel.Information, Message = "Prevent mode's DNS forwarder listens in network namespace {Inode} (of process {Pid})")]
@@ -195,4 +228,7 @@ internal sealed partial class NamespaceForwarders : IAsyncDisposable
 
     [LoggerMessage(EventId = 18, Level = LogLevel.Warning, Message = "Prevent mode's DNS forwarder cannot listen in network namespace {Inode} (of process {Pid}): {Error}; the job's DNS there fails until it can")]
     private partial void LogFailed(uint inode, int pid, string error);
+
+    [LoggerMessage(EventId = 19, Level = LogLevel.Warning, Message = "{Count} processes waited {Seconds} s for prevent mode's DNS forwarder in their network namespace and were continued without it")]
+    private partial void LogStopsOverdue(int count, double seconds);
 }

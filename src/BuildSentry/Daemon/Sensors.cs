@@ -44,6 +44,9 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
 
     public IProcessSensor? Process { get; private set; }
 
+    /// <summary>The kernel's stops at exec for a namespace's forwarder; null without the eBPF sensor.</summary>
+    public NamespaceStops? Stops => (Process as KernelProcessSensor)?.Stops;
+
     /// <summary>Why the proc connector runs instead of the eBPF sensor; null when the eBPF sensor runs.</summary>
     public string? FallbackReason { get; private set; }
 
@@ -183,7 +186,8 @@ internal sealed partial class Sensors(DaemonOptions options, MonitorPipeline pip
 
             var port = _hostDns.Listening[0].Port;
             kernel.Policy.ForwarderListens(inode);
-            _namespaces = new NamespaceForwarders(policy, kernel.Policy, port, slot => kernel.MembersOf(slot), loggers, time);
+            _namespaces = new NamespaceForwarders(policy, kernel.Policy, kernel.Stops, port, slot => kernel.MembersOf(slot),
+                slot => pipeline.Read(slot, (_, slot) => { placement.Slots.AllowAnswersSinceStart(slot); return true; }), loggers, time);
             PreventDns = policy;
             // Called where the job is placed, on the monitor's thread.
             placement.Slots.Prevent = new PreventSetup(port, job => pipeline.Monitor.TryGetState(job, out var state) ? state : null,

@@ -126,6 +126,10 @@ internal sealed class StatusBuilder(MonitorPipeline pipeline, Sensors sensors, A
             ["dnsForwarderUpstreamTimeouts"] = sensors.Forwarders.Sum(f => f.Counters.UpstreamTimeouts),
             // Job network namespaces (containers, unshare) where the forwarder listens too, and requests it could not serve.
             ["dnsForwarderNamespaces"] = sensors.ForwarderNamespaces.Open, ["dnsForwarderNamespaceFailures"] = sensors.ForwarderNamespaces.Failures,
+            // Processes the kernel stopped at exec until their namespace's forwarder listened, continued; of them those
+            // continued without it after the bound, and the longest wait.
+            ["namespaceStopsContinued"] = sensors.Stops?.Continued, ["namespaceStopsTimedOut"] = sensors.Stops?.TimedOut,
+            ["namespaceStopLongestMs"] = sensors.Stops is { } stops ? Math.Round(stops.LongestWait.TotalMilliseconds, 2) : null,
             ["kernelAttribution"] = placement.KernelTags is null ? "off" : "on",
             ["kernelRecords"] = placement.KernelTags?.Records, ["kernelRecordOverruns"] = placement.KernelTags?.Overruns,
             ["kernelJobsWithoutSlot"] = placement.KernelTags?.JobsWithoutSlot,

@@ -196,7 +196,7 @@ int BPF_PROG(buildsentry_exec, struct task_struct *task, pid_t old_pid, struct l
 	if (bpf_ringbuf_output(&events, r, size, wake_flags()))
 		count(COUNTER_RING_FULL);
 	if (r->h.job)
-		ask_forwarder(r->h.job, r->h.tgid, BPF_CORE_READ(task, nsproxy, net_ns, ns.inum));
+		stop_until_listening(r->h.job, r->h.tgid, BPF_CORE_READ(task, nsproxy, net_ns, ns.inum), r->h.start_ns);
 	return 0;
 }
 

@@ -130,12 +130,13 @@ static __always_inline int observe(struct bpf_sock_addr *ctx, u32 kind, bool v6)
 	/* Prevent mode: DNS goes to the forwarder; any other destination off the job's allowlist is refused here, and
 	 * reported. The verdict comes before the UDP flow dedup below, so every refused datagram is refused. */
 	struct job_policy *policy = bpf_map_lookup_elem(&job_policies, &job);
-	if (policy && (policy->mode == MODE_PREVENT || policy->mode == MODE_KILL) && !held_here(job, pid_tgid >> 32, task))
-		policy = NULL;
-	if (policy && (policy->mode == MODE_PREVENT || policy->mode == MODE_KILL)) {
+	int here = NETNS_NONE;
+	if (policy && (policy->mode == MODE_PREVENT || policy->mode == MODE_KILL))
+		here = held_here(job, pid_tgid >> 32, task);
+	if (policy && here != NETNS_NONE) {
 		if (r.port == DNS_PORT && policy->dns_port) {
 			redirect_dns(ctx, policy, cookie, &r, v6, BPF_CORE_READ(task, nsproxy, net_ns, ns.inum));
-		} else if (!destination_allowed(job, r.family, r.addr, r.port, protocol)) {
+		} else if (here == NETNS_LISTENING && !destination_allowed(job, r.family, r.addr, r.port, protocol)) {
 			r.kind = KIND_PREVENTED;
 			if (protocol == IPPROTO_UDP && kind == KIND_CONNECT)
 				r.flags |= CONNECT_UDP_CONNECT;
