@@ -102,18 +102,6 @@ public sealed class ContainerCaptureTests(NetworkLabFixture lab, DockerLabFixtur
     private static bool IsLab(JsonElement alert) =>
         Str(alert, "dst").StartsWith("198.18.0.", StringComparison.Ordinal) || Names(alert).Any(n => n.EndsWith(".test", StringComparison.Ordinal));
 
-    private static async Task<JsonElement> ReportAsync(DaemonProcess daemon, string jobId)
-    {
-        var path = Path.Combine(daemon.ReportsDirectory, jobId + ".json");
-        for (var i = 0; i < 200 && !File.Exists(path); i++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(File.Exists(path), $"no report at {path}:\n{daemon.Output}");
-        return JsonDocument.Parse(await File.ReadAllTextAsync(path)).RootElement;
-    }
-
     private static string Diagnose(DaemonProcess daemon, CommandResult result) =>
         $"exit {result.ExitCode}\n{result.StandardOutput}\n{result.StandardError}\n{string.Join("\n", daemon.AlertRecords())}\n{daemon.Output}";
 }

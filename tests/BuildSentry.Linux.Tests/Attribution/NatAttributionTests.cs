@@ -15,6 +15,7 @@ namespace BuildSentry.Linux.Tests.Attribution;
 /// </summary>
 public sealed class NatAttributionTests : IDisposable
 {
+    private readonly Xunit.Abstractions.ITestOutputHelper _output;
     private readonly string _container = $"bs-natc-{Environment.ProcessId}";
     private readonly string _server = $"bs-nats-{Environment.ProcessId}";
     private readonly string _containerLink = $"bsnc{Environment.ProcessId}";
@@ -22,8 +23,9 @@ public sealed class NatAttributionTests : IDisposable
     private readonly string _net = $"10.{100 + (Environment.ProcessId % 150)}";
     private readonly string[] _rule;
 
-    public NatAttributionTests()
+    public NatAttributionTests(Xunit.Abstractions.ITestOutputHelper output)
     {
+        _output = output;
         Requirements.Root();
         _rule = ["POSTROUTING", "-s", $"{_net}.1.0/24", "-o", _serverLink, "-m", "comment", "--comment", "buildsentry-nat-test", "-j", "MASQUERADE"];
         try
@@ -102,6 +104,13 @@ public sealed class NatAttributionTests : IDisposable
 
         Assert.Equal(IPAddress.Parse($"{_net}.1.2"), conntrack.OriginalOf(wire)?.Source);
         Assert.Null(conntrack.OriginalOf(wire with { SourcePort = wire.SourcePort == 1 ? 2 : 1 }));
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < 1000; i++)
+        {
+            conntrack.OriginalOf(wire);
+        }
+
+        _output.WriteLine($"conntrack lookup: {watch.Elapsed.TotalMicroseconds / 1000:F1} µs each (mean of 1000)");
     }
 
     public void Dispose()
