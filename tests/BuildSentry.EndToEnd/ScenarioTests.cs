@@ -101,9 +101,11 @@ public sealed class ScenarioTests(NetworkLabFixture fixture)
         return File.Exists(log) ? File.ReadAllLines(log).Count(l => l.Contains("/collect", StringComparison.Ordinal)) : 0;
     }
 
-    internal static async Task<JsonElement> ReportAsync(DaemonProcess daemon, BuildJob job)
+    internal static Task<JsonElement> ReportAsync(DaemonProcess daemon, BuildJob job) => ReportAsync(daemon, job.JobId);
+
+    internal static async Task<JsonElement> ReportAsync(DaemonProcess daemon, string jobId)
     {
-        var path = Path.Combine(daemon.ReportsDirectory, job.JobId + ".json");
+        var path = Path.Combine(daemon.ReportsDirectory, jobId + ".json");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (!File.Exists(path) && DateTime.UtcNow < deadline)
         {

@@ -207,7 +207,8 @@ public sealed partial class JobMonitor
 
     /// <summary>
     /// The flow's process and job. A process the tracker knows decides the job; without one, the job the kernel
-    /// matched the socket's cgroup to does, and the process stays unnamed (null) rather than guessed.
+    /// matched the socket's cgroup to does, and the process stays unnamed (null) rather than guessed; then the job whose
+    /// process shares the socket's network namespace, with the socket's owner named as it is (outside every job).
     /// </summary>
     private bool TryAttribute(FlowAttribution attribution, out ProcessRecord? process, out JobState state)
     {
@@ -226,6 +227,15 @@ public sealed partial class JobMonitor
         if (attribution.KernelJob is { } kernelJob && TryGetJobState(kernelJob, out state))
         {
             Counters.KernelAttributedFlows += process is null ? 1 : 0;
+            return true;
+        }
+
+        // The daemon's own forwarder asks upstream from inside a held job's namespace; its queries are judged as it
+        // answers them, not again as they leave.
+        if (attribution.NamespaceMember is { } member && !IsDaemon(attribution)
+            && (Tracker.Processes.TryGet(member, out var inNamespace) || Tracker.Processes.TryGetLive(member.Pid, out inNamespace))
+            && inNamespace.JobId is { } namespaceJob && TryGetJobState(namespaceJob, out state))
+        {
             return true;
         }
 

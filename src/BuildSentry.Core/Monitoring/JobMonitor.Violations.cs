@@ -79,7 +79,9 @@ public sealed partial class JobMonitor
     private string UnnamedOwner(JobState state) =>
         _applying is NetworkFinding { Attribution: var attribution } && attribution.KernelJob != state.Job.Id
             ? $"the process is not named ({attribution.Failure ?? "no process was found for its socket"}) and no job owns the flow: on this exclusive host it is the running job's"
-            : "the process is not named: its socket closed before it could be looked up, and the kernel matched the socket to the job's cgroup";
+            : _applying is NetworkFinding { Attribution: { KernelJob: null, NamespaceMember: { } member } inNamespace }
+                ? $"the process is not named ({inNamespace.Failure ?? "no process was found for its socket"}); its socket is in the network namespace of the job's process {member.Pid}"
+                : "the process is not named: its socket closed before it could be looked up, and the kernel matched the socket to the job's cgroup";
 
     /// <summary>
     /// Kill mode, for a network finding that waits for its socket's owner (<see cref="OwnerWaitQueue"/>, at the head of

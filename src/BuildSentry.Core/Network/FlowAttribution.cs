@@ -20,5 +20,11 @@ public sealed record FlowAttribution(ProcessKey? Owner, ulong NetworkNamespace, 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool AtSyscall { get; init; }
 
+    /// <summary>A job's process in the network namespace (not the host's) where the flow's socket was found. The flow is
+    /// that job's when its owner is in no job: Docker's embedded resolver asks the job's DNS from dockerd's socket in
+    /// the container's namespace. Left out of traces when null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public ProcessKey? NamespaceMember { get; init; }
+
     public static FlowAttribution Unattributed(ulong netns, string why) => new(null, netns, why);
 }

@@ -152,7 +152,8 @@ public sealed partial class NetworkSensor : IDisposable
         // The kernel's membership map (the eBPF sensor) knows the owner's job before the owner's exec reaches the
         // monitor: a denial is then killed at once instead of waiting for it (JobMonitor.KillAhead). An owner found in
         // its socket-owner map came with its job already.
-        kernelJob ??= attribution.KernelJob ?? (attribution.Owner is { } owner ? JobOfProcess?.Invoke(owner.Pid) : null);
+        kernelJob ??= attribution.KernelJob ?? (attribution.Owner is { } owner ? JobOfProcess?.Invoke(owner.Pid) : null)
+            ?? (attribution.NamespaceMember is { } member && attribution.Owner is null ? JobOfProcess?.Invoke(member.Pid) : null);
         if (kernelJob is not null)
         {
             attribution = attribution with { KernelJob = kernelJob };

@@ -32,11 +32,13 @@ public sealed class JobMonitorTests
     private readonly RecordingReports _reports = new();
     private readonly TraceBuilder _trace = new();
 
+    private const int DaemonPid = 4242;
+
     private JobMonitor Monitor(string mode = "audit", TimeSpan lateFlowGrace = default)
     {
         var loaded = ProfileLoader.Load("build.yaml", ProfileYaml.Replace("MODE", mode));
         Assert.Empty(loaded.Diagnostics);
-        return new JobMonitor(loaded.Profiles, new MonitorOptions { HostName = "agent-1", LateFlowGrace = lateFlowGrace }, _enforcer, _alerts,
+        return new JobMonitor(loaded.Profiles, new MonitorOptions { HostName = "agent-1", LateFlowGrace = lateFlowGrace, DaemonProcessId = DaemonPid }, _enforcer, _alerts,
             new NoPlacement(), _reports);
     }
 
@@ -189,6 +191,27 @@ public sealed class JobMonitorTests
         Assert.Equal([10, 11, 12], Assert.Single(_enforcer.Kills).Members.Select(m => m.Pid).Order());
         Assert.Equal(1, monitor.Counters.KernelAttributedFlows);
         Assert.Equal(1, monitor.Counters.UnattributedFlows);
+    }
+
+    [Fact]
+    public void A_query_from_a_socket_outside_the_job_in_the_jobs_network_namespace_is_the_jobs_naming_its_real_owner()
+    {
+        var monitor = Monitor("kill");
+        Job();
+        _trace.Spawn(Key(1), Key(99), "/usr/sbin/dockerd");
+        var query = new FlowKey(TransportProtocol.Udp, IPAddress.Parse("172.31.250.2"), 5300, Resolver, 53);
+        Run(monitor);
+        var job = Assert.Single(monitor.ActiveJobs).Job;
+
+        monitor.Apply(new DnsQueryObserved(_trace.Now, query, 1, "evil.test", 1, Owner(Key(99)) with { NamespaceMember = Key(12) }));
+        // The daemon's own forwarder asks upstream from the job's namespace too: its queries were judged as it answered.
+        monitor.Apply(new DnsQueryObserved(_trace.Now, query with { SourcePort = 5301 }, 2, "evil2.test", 1,
+            Owner(new ProcessKey(DaemonPid, 1)) with { NamespaceMember = Key(12) }));
+
+        var alert = Assert.Single(_alerts.Alerts);
+        Assert.Equal((AlertKinds.EgressDns, job.Id), (alert.Kind, alert.Job!.JobId));
+        Assert.Equal("/usr/sbin/dockerd", alert.Process!.Exe);
+        Assert.Equal([10, 11, 12], Assert.Single(_enforcer.Kills).Members.Select(m => m.Pid).Order());
     }
 
     [Fact]
