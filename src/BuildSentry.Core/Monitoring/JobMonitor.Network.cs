@@ -28,12 +28,55 @@ public sealed partial class JobMonitor
         var key = DestinationKey(flow);
         if (state.Sightings.IsSecond(key, time, attribution.AtSyscall))
         {
+            // The capture's sighting of a connection the kernel reported unnamed: the answer that names it is in by now.
+            if (!attribution.AtSyscall && state.Unnamed.TryTake(key, out var held))
+            {
+                JudgeConnection(state, key, held.Flow, held.Attribution, held.Process, held.Time, namesAt: time);
+            }
+
             return;
         }
 
-        var (destination, names) = NamedDestination(state, key, flow, attribution, time, process);
+        if (attribution.AtSyscall && state.Mode == ProfileMode.Audit
+            && Names.NamesFor(attribution.NetworkNamespace, flow.Destination, time).Count == 0
+            && !ConnectionVerdict(state, flow, []).Allowed
+            && state.Unnamed.TryHold(key, new UnnamedSighting(time, flow, attribution, process)))
+        {
+            return;
+        }
+
+        JudgeConnection(state, key, flow, attribution, process, time, namesAt: time);
+    }
+
+    private void JudgeConnection(JobState state, string key, FlowKey flow, FlowAttribution attribution, ProcessRecord? process,
+        DateTimeOffset time, DateTimeOffset namesAt)
+    {
+        var (destination, names) = NamedDestination(state, key, flow, attribution, namesAt, process);
         var verdict = ConnectionVerdict(state, flow, names);
         Judge(state, process, destination, verdict, AlertKinds.EgressConnection, "Egress to a destination not in the profile", flow, names, null, time);
+    }
+
+    /// <summary>Judges the unnamed sightings that waited their while for the capture's (all of a job that is finishing).</summary>
+    private void JudgeUnnamed(JobState state, DateTimeOffset now)
+    {
+        if (state.Unnamed.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (key, held) in state.Unnamed.TakeDue(now))
+        {
+            JudgeConnection(state, key, held.Flow, held.Attribution, held.Process, held.Time, namesAt: now == DateTimeOffset.MaxValue ? held.Time : now);
+        }
+    }
+
+    /// <summary>Housekeeping: unnamed sightings whose capture sighting never came are judged as they are.</summary>
+    public void JudgeOverdueSightings(DateTimeOffset now)
+    {
+        foreach (var state in _states.Values.Concat(_ending.Values.Select(e => e.State)))
+        {
+            JudgeUnnamed(state, now);
+        }
     }
 
     /// <summary>

@@ -72,6 +72,7 @@ public sealed partial class JobMonitor
 
     private void Finish(JobState state)
     {
+        JudgeUnnamed(state, DateTimeOffset.MaxValue);
         ContainersLeftRunning(state);
         SendSummary(state, _lastEventTime);
         _reports.JobEnded(state);

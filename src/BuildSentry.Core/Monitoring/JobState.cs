@@ -19,6 +19,9 @@ public sealed class JobState(JobRecord job, ResolvedProfile? profile, string pro
     /// <summary>Connections the kernel and the capture both report, matched so each is judged once.</summary>
     internal ConnectionSightings Sightings { get; } = new();
 
+    /// <summary>Audit mode: the kernel's denied, unnamed sightings waiting for the capture's, which may name them.</summary>
+    internal UnnamedSightings Unnamed { get; } = new();
+
     /// <summary>The finding that killed the job while it waited for its owner (JobMonitor.KillAhead), until its alert is raised.</summary>
     internal Events.SensorEvent? KilledAheadFor { get; set; }
 

@@ -2,7 +2,8 @@ using Microsoft.Extensions.Hosting;
 
 namespace BuildSentry.Daemon;
 
-/// <summary>Once a second, on the loop: owner-wait rechecks, expired names, reports of ended jobs, due alert summaries,
+/// <summary>Once a second, on the loop: owner-wait rechecks, expired names, unnamed connections that waited for the
+/// capture, reports of ended jobs, due alert summaries,
 /// the trace flushed.</summary>
 internal sealed class Housekeeping(MonitorPipeline pipeline, TimeProvider time) : IHostedService, IDisposable
 {
@@ -28,6 +29,7 @@ internal sealed class Housekeeping(MonitorPipeline pipeline, TimeProvider time) 
         var now = time.GetUtcNow();
         pipeline.ReleaseAwaiting();
         pipeline.Monitor.Names.Sweep(now);
+        pipeline.Monitor.JudgeOverdueSightings(now);
         pipeline.Monitor.CompleteEndedJobs(now);
         pipeline.Monitor.SendDueSummaries(now);
         pipeline.FlushTrace();

@@ -452,6 +452,55 @@ public sealed class JobMonitorTests
         Assert.Single(_alerts.Alerts);
     }
 
+    [Fact]
+    public void In_audit_mode_a_connect_the_kernel_reports_before_the_answer_that_names_it_is_alerted_with_that_name()
+    {
+        var monitor = Monitor();
+        Job();
+        var atConnect = new FlowKey(TransportProtocol.Tcp, IPAddress.Any, 0, Evil, 80);
+        _trace.Add(new ConnectionAttempted(_trace.Now, atConnect, Owner(Key(12)) with { AtSyscall = true }));
+        // The capture thread records the answer only now, then sees the connection's first packet.
+        Answer("evil.test", Evil);
+        _trace.Add(new ConnectionAttempted(_trace.Now.AddMilliseconds(1), Tcp(Evil, 80), Owner(Key(12))));
+        Run(monitor);
+
+        var alert = Assert.Single(_alerts.Alerts, a => a.Kind == AlertKinds.EgressConnection);
+        Assert.Contains("evil.test", alert.Destination!.Names);
+        Assert.Equal("/usr/bin/curl", alert.Process!.Exe);
+        Assert.Equal(1, Assert.Single(Assert.Single(monitor.ActiveJobs).Destinations.Values).Attempts);
+    }
+
+    [Fact]
+    public void In_audit_mode_an_unnamed_connect_the_capture_never_sees_is_alerted_after_its_wait_or_when_the_job_ends()
+    {
+        var monitor = Monitor();
+        Job();
+        var atConnect = new FlowKey(TransportProtocol.Tcp, IPAddress.Any, 0, Evil, 80);
+        var connected = _trace.Now;
+        _trace.Add(new ConnectionAttempted(connected, atConnect, Owner(Key(12)) with { AtSyscall = true }));
+        _trace.Add(new ConnectionAttempted(connected, new FlowKey(TransportProtocol.Tcp, IPAddress.Any, 0, Evil, 81),
+            Owner(Key(12)) with { AtSyscall = true }));
+        Run(monitor);
+
+        Assert.DoesNotContain(_alerts.Alerts, a => a.Kind == AlertKinds.EgressConnection);
+        monitor.JudgeOverdueSightings(connected + TimeSpan.FromMilliseconds(999));
+        Assert.DoesNotContain(_alerts.Alerts, a => a.Kind == AlertKinds.EgressConnection);
+        monitor.JudgeOverdueSightings(connected + TimeSpan.FromSeconds(1));
+        Assert.Equal(2, _alerts.Alerts.Count(a => a.Kind == AlertKinds.EgressConnection));
+    }
+
+    [Fact]
+    public void In_kill_mode_an_unnamed_connect_the_kernel_reports_kills_at_once()
+    {
+        var monitor = Monitor("kill");
+        Job();
+        _trace.Add(new ConnectionAttempted(_trace.Now, new FlowKey(TransportProtocol.Tcp, IPAddress.Any, 0, Evil, 80),
+            Owner(Key(12)) with { AtSyscall = true }));
+        Run(monitor);
+
+        Assert.Single(_enforcer.Kills);
+    }
+
     /// <summary>A job killed in kill mode by an enforcer whose wait for exit reports back later, then ended; when it ended.</summary>
     private (JobMonitor Monitor, DateTimeOffset Ended) KilledJobThatEnded()
     {
