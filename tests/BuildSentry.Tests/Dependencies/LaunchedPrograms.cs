@@ -36,6 +36,7 @@ internal static partial class LaunchedPrograms
         "tests/BuildSentry.Linux.Tests/Support/Processes.cs",
         "tests/BuildSentry.Linux.Tests/Attribution/ChildProcess.cs",
         "tests/BuildSentry.Linux.Tests/Attribution/FlowOwnerResolverTests.cs",
+        "tests/BuildSentry.Linux.Tests/Attribution/NatAttributionTests.cs",
     ];
 
     public static IEnumerable<string> TestSources(string root) =>
