@@ -176,6 +176,7 @@ public sealed partial class JobEnforcer(ILogger<JobEnforcer> logger, EnforcerOpt
             LogCgroupKillFailed(logger, job.Id, path, killed.Error ?? killed.Status.ToString());
             firstOutside.Dispose();
             spared?.MoveBack(path);
+            spared?.RemoveAside();
             return SignalTree(job, members, started, spared);
         }
 
