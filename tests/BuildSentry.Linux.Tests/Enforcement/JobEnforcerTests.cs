@@ -7,6 +7,7 @@ using BuildSentry.Linux.Tests.Support;
 
 namespace BuildSentry.Linux.Tests.Enforcement;
 
+[Collection(KillCollection.Name)]
 public sealed class JobEnforcerTests
 {
     private readonly RecordingLogger<JobEnforcer> _log = new();

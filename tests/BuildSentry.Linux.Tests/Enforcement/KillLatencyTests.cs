@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 namespace BuildSentry.Linux.Tests.Enforcement;
 
 /// <summary>Measures, does not assert: from Kill called to the last process of a small tree gone.</summary>
+[Collection(KillCollection.Name)]
 public sealed class KillLatencyTests(ITestOutputHelper output)
 {
     private const int Trials = 100;

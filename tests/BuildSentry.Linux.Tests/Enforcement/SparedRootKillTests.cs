@@ -7,6 +7,7 @@ using BuildSentry.Linux.Tests.Support;
 namespace BuildSentry.Linux.Tests.Enforcement;
 
 /// <summary>A job whose root is the runner's own process: the kill kills everything of the job but the root.</summary>
+[Collection(KillCollection.Name)]
 public sealed class SparedRootKillTests
 {
     private readonly RecordingLogger<JobEnforcer> _log = new();
