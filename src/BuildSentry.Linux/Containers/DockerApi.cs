@@ -67,10 +67,12 @@ internal sealed class DockerApi(string socketPath)
             }
 
             socket.Connect(new UnixDomainSocketEndPoint(SocketPath));
-            // Buffered: the header is read a byte at a time up to its blank line.
-            var stream = new BufferedStream(new NetworkStream(socket, ownsSocket: true));
+            // Unbuffered: the header is read a byte at a time up to its blank line (a few hundred reads, once per call),
+            // so that nothing after it is taken off the socket. A buffer that had read the first events with the header
+            // would hand them over and then block for more before returning: the event stream stalled with its events
+            // read.
+            var stream = new NetworkStream(socket, ownsSocket: true);
             stream.Write(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.0\r\nHost: docker\r\n\r\n"));
-            stream.Flush();
             ReadHeader(stream, path);
             return stream;
         }

@@ -62,6 +62,21 @@ public sealed class DockerWatcherTests
         }
     }
 
+    [Fact]
+    public async Task Events_that_arrive_with_the_streams_header_are_reported_without_waiting_for_more()
+    {
+        using var api = new FakeDockerApi { WithHeader = Event("create") + "\n" };
+        var events = Channel.CreateUnbounded<SensorEvent>();
+        using var watcher = new DockerWatcher(api.SocketPath, events.Writer, [], TimeProvider.System);
+        watcher.Start();
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var created = (ContainerActivity)await Next(events.Reader, watcher, timeout.Token);
+
+        Assert.Equal(ContainerAction.Created, created.Action);
+        Assert.Equal(Id, created.ContainerId);
+    }
+
     private static async Task<SensorEvent> Next(ChannelReader<SensorEvent> reader, DockerWatcher watcher, CancellationToken token)
     {
         try

@@ -30,6 +30,9 @@ internal sealed class FakeDockerApi : IDisposable
 
     public int InitPid { get; set; }
 
+    /// <summary>Event lines sent in the same write as the event stream's header, as a busy dockerd's may arrive.</summary>
+    public string WithHeader { get; set; } = "";
+
     /// <summary>Writes one event line to the stream once the watcher has opened it.</summary>
     public async Task Send(string json)
     {
@@ -88,7 +91,7 @@ internal sealed class FakeDockerApi : IDisposable
             var path = request.ToString().Split(' ')[1];
             if (path.StartsWith("/events", StringComparison.Ordinal))
             {
-                connection.Send(Encoding.ASCII.GetBytes("HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n"));
+                connection.Send(Encoding.ASCII.GetBytes("HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n" + WithHeader));
                 _events.TrySetResult(connection);
                 return;
             }
